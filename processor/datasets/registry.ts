@@ -1,0 +1,17 @@
+import type { Dataset } from './types.js';
+import { weblogs } from './weblogs/index.js';
+
+/** Every dataset the processor knows, by name. Adding a dataset means adding its folder and one line here. */
+export const datasets: ReadonlyMap<string, Dataset<unknown>> = new Map<string, Dataset<unknown>>([
+  [weblogs.name, weblogs as Dataset<unknown>],
+]);
+
+/**
+ * The dataset registered under `name`.
+ * @throws Error naming the known datasets when there is none.
+ */
+export function getDataset(name: string): Dataset<unknown> {
+  const ds = datasets.get(name);
+  if (!ds) throw new Error(`unknown dataset "${name}" (known: ${[...datasets.keys()].join(', ')})`);
+  return ds;
+}

@@ -1,0 +1,64 @@
+import type { z } from 'zod';
+import type { SourcePosition } from '../pipeline/types.js';
+import type { GeoIpLookup } from '../enrich/geoip.js';
+import type { UserAgentParser } from '../enrich/user-agent.js';
+
+/** Thrown by a dataset's `decode` when a raw line does not have the dataset's shape. */
+export class DecodeError extends Error {
+  override readonly name = 'DecodeError';
+}
+
+/** Shared, expensive enrichment resources and the ingest clock, created once per process. */
+export interface EnrichContext {
+  geoip: GeoIpLookup;
+  userAgents: UserAgentParser;
+  /** Ingest time (`event.ingested`); tests pass a fixed clock for golden output. */
+  now: () => Date;
+}
+
+/** The three parts of a data stream name, `{type}-{dataset}-{namespace}`. */
+export interface DataStreamName {
+  type: 'logs' | 'metrics';
+  dataset: string;
+  namespace: string;
+}
+
+/**
+ * A dataset is the unit of domain knowledge: its raw schema, parser, enrichment and index template.
+ * Nothing in a dataset knows where a record came from beyond the position it is handed.
+ *
+ * @typeParam Raw the validated, parsed form of one raw record.
+ */
+export interface Dataset<Raw> {
+  /** Short name used on the command line and in `SourceRecord.dataset` (e.g. `weblogs`). */
+  readonly name: string;
+  /** `type` and `dataset` parts of the data stream name; the namespace is chosen at run time. */
+  readonly dataStream: Omit<DataStreamName, 'namespace'>;
+  /** Kafka topic that carries this dataset's raw records. */
+  readonly topic: string;
+  /** Parse one raw line; throws `DecodeError` with a reason when the line has no recognisable shape. */
+  decode(raw: string): unknown;
+  /** The zod schema every decoded record must pass before enrichment. */
+  readonly schema: z.ZodType<Raw>;
+  /** Build the output document body (ECS fields first, dataset fields under the dataset namespace). */
+  enrich(raw: Raw, ctx: EnrichContext, meta: { raw: string; position: SourcePosition; dataStream: DataStreamName }): Record<string, unknown>;
+  /** The composable index template for `{type}-{dataset}-*`. */
+  indexTemplate(): IndexTemplate;
+}
+
+/** The body of `PUT _index_template/<name>` with its name. */
+export interface IndexTemplate {
+  name: string;
+  body: {
+    index_patterns: string[];
+    data_stream: Record<string, never>;
+    priority: number;
+    template: { settings: Record<string, unknown>; mappings: Record<string, unknown> };
+    _meta?: Record<string, unknown>;
+  };
+}
+
+/** Full data stream name, `{type}-{dataset}-{namespace}` (Elastic's data stream naming scheme). */
+export function dataStreamIndex(ds: DataStreamName): string {
+  return `${ds.type}-${ds.dataset}-${ds.namespace}`;
+}

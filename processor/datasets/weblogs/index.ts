@@ -1,0 +1,16 @@
+import type { Dataset } from '../types.js';
+import { decodeAccessLine } from './decode.js';
+import { accessLineSchema, type AccessLine } from './schema.js';
+import { enrichAccessLine } from './enrich.js';
+import { weblogsTemplate } from './template.js';
+
+/** Web access logs (Apache/nginx common and combined format) into `logs-weblogs.access-*`. */
+export const weblogs: Dataset<AccessLine> = {
+  name: 'weblogs',
+  dataStream: { type: 'logs', dataset: 'weblogs.access' },
+  topic: 'weblogs.access',
+  decode: decodeAccessLine,
+  schema: accessLineSchema,
+  enrich: enrichAccessLine,
+  indexTemplate: weblogsTemplate,
+};

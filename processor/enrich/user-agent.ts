@@ -1,0 +1,64 @@
+import { UAParser } from 'ua-parser-js';
+import { isbot } from 'isbot';
+
+/** ECS `user_agent.*` fields (https://www.elastic.co/guide/en/ecs/current/ecs-user_agent.html). */
+export interface UserAgentFields {
+  original: string;
+  name?: string;
+  version?: string;
+  os?: { name?: string; version?: string; full?: string };
+  device?: { name?: string };
+}
+
+/** Parsed user agent plus whether it is a crawler (by `isbot`'s pattern list). */
+export interface ParsedUserAgent {
+  fields: UserAgentFields;
+  crawler: boolean;
+}
+
+/** Parses user-agent strings with a bounded cache: real traffic repeats a few hundred strings. */
+export interface UserAgentParser {
+  parse(ua: string): ParsedUserAgent;
+}
+
+/**
+ * ua-parser-js 1.x calls every macOS "Mac OS"; uap-core, which Elasticsearch's `user_agent` ingest
+ * processor uses, calls the 10.x releases "Mac OS X". Follow Elastic's naming so dashboards built on
+ * either source agree.
+ */
+function osName(name: string, version: string | undefined): string {
+  return name === 'Mac OS' && version?.startsWith('10') ? 'Mac OS X' : name;
+}
+
+/**
+ * Creates a parser backed by `ua-parser-js` 1.x (MIT; 2.x is AGPL) and `isbot`, memoising up to
+ * `cacheSize` distinct strings (least recently inserted evicted first).
+ */
+export function createUserAgentParser(cacheSize = 5_000): UserAgentParser {
+  const cache = new Map<string, ParsedUserAgent>();
+  return {
+    parse(ua: string): ParsedUserAgent {
+      const hit = cache.get(ua);
+      if (hit) return hit;
+      const r = new UAParser(ua).getResult();
+      const fields: UserAgentFields = { original: ua };
+      if (r.browser.name) fields.name = r.browser.name;
+      if (r.browser.version) fields.version = r.browser.version;
+      if (r.os.name) {
+        fields.os = { name: osName(r.os.name, r.os.version) };
+        if (r.os.version) {
+          fields.os.version = r.os.version;
+          fields.os.full = `${fields.os.name} ${r.os.version}`;
+        } else {
+          fields.os.full = fields.os.name;
+        }
+      }
+      const device = [r.device.vendor, r.device.model].filter(Boolean).join(' ');
+      if (device) fields.device = { name: device };
+      const parsed: ParsedUserAgent = { fields, crawler: isbot(ua) };
+      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
+      cache.set(ua, parsed);
+      return parsed;
+    },
+  };
+}

@@ -1,0 +1,177 @@
+import type { Logger } from 'pino';
+import type { EnrichContext } from '../datasets/types.js';
+import type { DeadLetterFile } from '../sinks/dead-letter-sink.js';
+import type { Metrics } from '../observability/metrics.js';
+import { transformBatch } from './transform.js';
+import type { DeadLetter, OutputDocument, Sink, Source, SourceBatch, SourceRecord } from './types.js';
+
+/** Micro-batch tuning: sizes in records, times in ms. */
+export interface PipelineOptions {
+  /** A batch closes at this many records (default 5000). */
+  batchSize?: number;
+  /** A batch closes at the latest this long after its first record arrived (default 1000). */
+  batchIntervalMs?: number;
+  /** Data stream namespace, the last part of `{type}-{dataset}-{namespace}` (default `default`). */
+  namespace?: string;
+}
+
+/** Running totals since start; `rejected` counts dead letters of every stage. */
+export interface PipelineTotals {
+  read: number;
+  indexed: number;
+  duplicates: number;
+  rejected: number;
+  batches: number;
+}
+
+/**
+ * The micro-batch loop between sources and sinks.
+ *
+ * Records from all sources gather into a batch that closes by size, by interval, or as soon as every
+ * record so far came from a source that has caught up (so a trickle is not held for the interval).
+ * One batch is processed at a time while the next fills; a source's `emit` waits when a full batch is
+ * already waiting (back-pressure). For each batch: decode → validate → enrich; the documents go to the
+ * primary sink (Elasticsearch), which resolves only when every document is indexed, a duplicate or
+ * rejected; rejects and bad records are appended to the dead-letter file (fsynced); only then are the
+ * batch's source positions committed. A crash therefore replays at most the uncommitted batches, and
+ * their documents come back as duplicates (same `_id`), never as copies.
+ */
+export class Pipeline {
+  readonly totals: PipelineTotals = { read: 0, indexed: 0, duplicates: 0, rejected: 0, batches: 0 };
+  private readonly batchSize: number;
+  private readonly batchIntervalMs: number;
+  private readonly namespace: string;
+  private open: { records: SourceRecord[]; bySource: Map<Source, SourceRecord[]>; firstAt: number } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly queue: { bySource: Map<Source, SourceRecord[]>; records: SourceRecord[] }[] = [];
+  private processing: Promise<void> | undefined;
+  private readonly spaceWaiters: (() => void)[] = [];
+  private stopping = false;
+  private failure: unknown;
+
+  constructor(
+    private readonly sources: Source[],
+    private readonly sink: Sink,
+    private readonly deadLetters: DeadLetterFile,
+    private readonly ctx: EnrichContext,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+    opts: PipelineOptions = {},
+  ) {
+    this.batchSize = opts.batchSize ?? 5000;
+    this.batchIntervalMs = opts.batchIntervalMs ?? 1000;
+    this.namespace = opts.namespace ?? 'default';
+    this.fatal = new Promise((_, reject) => (this.rejectFatal = reject));
+    this.fatal.catch(() => undefined); // observed through `fatal` by the caller
+  }
+
+  /** Rejects with the first error that stopped batch processing (e.g. the disk refused a checkpoint). */
+  readonly fatal: Promise<never>;
+  private rejectFatal!: (err: unknown) => void;
+
+  /** Starts every source. Rejects if a source cannot start (e.g. an unreadable checkpoint file). */
+  async start(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.start((batch) => this.accept(s, batch))));
+  }
+
+  /** Resolves when every (bounded) source is drained and everything it emitted is committed. */
+  async drain(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.drained()));
+    this.closeBatch();
+    await this.idle();
+  }
+
+  /** Stops sources, finishes the batches already closed, and rejects the last processing error, if any. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const wake of this.spaceWaiters.splice(0)) wake();
+    await Promise.all(this.sources.map((s) => s.stop()));
+    await this.idle();
+  }
+
+  private async idle(): Promise<void> {
+    while (this.processing) await this.processing;
+    if (this.failure) throw this.failure;
+  }
+
+  private async accept(source: Source, batch: SourceBatch): Promise<void> {
+    if (this.stopping) return; // not committed, so read again on the next start
+    for (const r of batch.records) {
+      if (!this.open) {
+        this.open = { records: [], bySource: new Map(), firstAt: Date.now() };
+        this.timer = setTimeout(() => this.closeBatch(), this.batchIntervalMs);
+      }
+      this.open.records.push(r);
+      let list = this.open.bySource.get(source);
+      if (!list) this.open.bySource.set(source, (list = []));
+      list.push(r);
+      if (this.open.records.length >= this.batchSize) this.closeBatch();
+    }
+    this.metrics.eventsIn.inc(batch.records.length);
+    this.totals.read += batch.records.length;
+    if (batch.caughtUp) this.closeBatch();
+    // Back-pressure: hold the source while a closed batch is already waiting behind the one in flight.
+    while (this.queue.length > 1 && !this.stopping) {
+      await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  private closeBatch(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.open;
+    this.open = undefined;
+    if (!batch || batch.records.length === 0) return;
+    this.queue.push(batch);
+    if (!this.processing) this.processing = this.processQueue();
+  }
+
+  private async processQueue(): Promise<void> {
+    try {
+      for (let batch = this.queue[0]; batch; batch = this.queue[0]) {
+        await this.processBatch(batch.records, batch.bySource);
+        this.queue.shift();
+        for (const wake of this.spaceWaiters.splice(0)) wake();
+      }
+    } catch (err) {
+      this.failure = err;
+      this.rejectFatal(err);
+      this.log.error({ err }, 'batch processing failed; stopping');
+      for (const wake of this.spaceWaiters.splice(0)) wake();
+    } finally {
+      this.processing = undefined;
+    }
+  }
+
+  private async processBatch(records: SourceRecord[], bySource: Map<Source, SourceRecord[]>): Promise<void> {
+    const started = process.hrtime.bigint();
+    const { docs, deadLetters } = transformBatch(records, this.ctx, this.namespace);
+    const result = docs.length > 0 ? await this.sink.write(docs) : { indexed: [], duplicates: [], rejected: [] };
+    const rejected: DeadLetter[] = result.rejected.map(({ doc, reason }: { doc: OutputDocument; reason: string }) => ({
+      record: doc.record,
+      stage: 'index' as const,
+      reason,
+    }));
+    const letters = [...deadLetters, ...rejected];
+    await this.deadLetters.write(letters);
+    for (const [source, list] of bySource) await source.commit(list.map((r) => r.position));
+
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.totals.batches += 1;
+    this.totals.indexed += result.indexed.length;
+    this.totals.duplicates += result.duplicates.length;
+    this.totals.rejected += letters.length;
+    this.metrics.recordBatch({
+      seconds,
+      indexed: result.indexed,
+      duplicates: result.duplicates.length,
+      deadLetters: letters,
+    });
+    if (letters.length > 0) {
+      this.log.warn({ count: letters.length, first: { stage: letters[0]!.stage, reason: letters[0]!.reason } }, 'records dead-lettered');
+    }
+    this.log.debug({ records: records.length, indexed: result.indexed.length, seconds }, 'batch committed');
+  }
+}

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { getDataset } from '../datasets/registry.js';
+import { dataStreamIndex, DecodeError, type EnrichContext } from '../datasets/types.js';
+import type { DeadLetter, OutputDocument, SourcePosition, SourceRecord } from './types.js';
+
+/**
+ * Deterministic document `_id` for a source position: the same record read again (after a crash,
+ * a rebalance, a replay) gets the same id, so `create` turns the replay into a 409, not a copy.
+ * 27 characters: base64url of SHA-1 over the position's identity.
+ */
+export function documentId(position: SourcePosition): string {
+  const key =
+    position.kind === 'file'
+      ? `file:${position.fileId}:${position.generation}:${position.offset}`
+      : `kafka:${position.topic}:${position.partition}:${position.offset}`;
+  return createHash('sha1').update(key).digest('base64url');
+}
+
+/** Result of transforming one micro-batch: documents for the sinks and records that failed. */
+export interface TransformResult {
+  docs: OutputDocument[];
+  deadLetters: DeadLetter[];
+}
+
+/**
+ * Decode → validate (zod) → enrich each record with its dataset. Never throws for bad input: a record
+ * that fails a stage becomes a dead letter with the stage and the reason.
+ */
+export function transformBatch(records: SourceRecord[], ctx: EnrichContext, namespace: string): TransformResult {
+  const docs: OutputDocument[] = [];
+  const deadLetters: DeadLetter[] = [];
+  for (const record of records) {
+    const dataset = getDataset(record.dataset);
+    const dataStream = { ...dataset.dataStream, namespace };
+    let decoded: unknown;
+    try {
+      decoded = dataset.decode(record.raw);
+    } catch (err) {
+      const reason = err instanceof DecodeError ? err.message : `decoder failed: ${String(err)}`;
+      deadLetters.push({ record, stage: 'decode', reason });
+      continue;
+    }
+    const parsed = dataset.schema.safeParse(decoded);
+    if (!parsed.success) {
+      const reason = parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
+      deadLetters.push({ record, stage: 'validate', reason });
+      continue;
+    }
+    try {
+      const body = dataset.enrich(parsed.data, ctx, { raw: record.raw, position: record.position, dataStream });
+      docs.push({ id: documentId(record.position), index: dataStreamIndex(dataStream), body, record });
+    } catch (err) {
+      deadLetters.push({ record, stage: 'enrich', reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { docs, deadLetters };
+}

@@ -1,0 +1,165 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { datasets, getDataset } from './datasets/registry.js';
+import type { EnrichContext } from './datasets/types.js';
+import { openGeoIp } from './enrich/geoip.js';
+import { createUserAgentParser } from './enrich/user-agent.js';
+import { createEsClient, waitForEs } from './elasticsearch/client.js';
+import { installIndexTemplates } from './elasticsearch/templates.js';
+import { startHttpServer } from './observability/http-server.js';
+import { createLogger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { Pipeline, type PipelineTotals } from './pipeline/pipeline.js';
+import { DeadLetterFile } from './sinks/dead-letter-sink.js';
+import { ElasticsearchSink } from './sinks/elasticsearch-sink.js';
+import { FileSource } from './sources/file-source.js';
+
+/** Everything the processor can be told; times in ms, sizes in records. */
+export interface ProcessorOptions {
+  /** Directories or files to watch. */
+  watch: string[];
+  /** Dataset of the watched files (default `weblogs`). */
+  dataset?: string;
+  /** Process what is there and finish (see `ProcessorHandle.done`). */
+  once?: boolean;
+  esUrl: string;
+  /** Data stream namespace (default `default`). */
+  namespace?: string;
+  /** Directory for checkpoints and dead letters unless given separately (default `.data`). */
+  dataDir?: string;
+  checkpointFile?: string;
+  deadLetterFile?: string;
+  batchSize?: number;
+  batchIntervalMs?: number;
+  /** Port for `/metrics` and `/healthz`; 0 picks a free one; `undefined` serves none. */
+  metricsPort?: number;
+  log?: Logger;
+}
+
+/** The `--once` summary line: counts of records and the wall time in seconds. */
+export interface RunSummary {
+  files: number;
+  lines: number;
+  indexed: number;
+  rejected: number;
+  duplicates: number;
+  seconds: number;
+}
+
+/** A running processor. */
+export interface ProcessorHandle {
+  totals: PipelineTotals;
+  /** Bound metrics port, when serving. */
+  metricsPort: number | undefined;
+  /** `--once`: resolves with the summary once everything is committed. Live: resolves after `stop()`. */
+  done: Promise<RunSummary>;
+  /** Stops reading, commits what is in flight, closes files; resolves with the summary. */
+  stop(): Promise<RunSummary>;
+  lagBytes(): number;
+  deadLetterFile: string;
+  checkpointFile: string;
+}
+
+/** Opens GeoIP and user-agent resources once; the clock is the wall clock. */
+export async function createEnrichContext(): Promise<EnrichContext> {
+  return { geoip: await openGeoIp(), userAgents: createUserAgentParser(), now: () => new Date() };
+}
+
+/**
+ * Starts the processor: waits for Elasticsearch, installs index templates, then watches files through
+ * the micro-batch pipeline into data streams.
+ * @throws when Elasticsearch does not answer within 60 s, a template is refused, the metrics port is
+ * taken, or the checkpoint file is unreadable.
+ */
+export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorHandle> {
+  const log = opts.log ?? createLogger('processor');
+  const started = Date.now();
+  const dataset = getDataset(opts.dataset ?? 'weblogs');
+  const dataDir = opts.dataDir ?? '.data';
+  const checkpointFile = opts.checkpointFile ?? path.join(dataDir, 'checkpoints', `files-${dataset.name}.json`);
+  const deadLetterFile = opts.deadLetterFile ?? path.join(dataDir, 'dead-letters', `${dataset.name}.ndjson`);
+
+  const client = createEsClient(opts.esUrl);
+  await waitForEs(client, opts.esUrl);
+  await installIndexTemplates(client, datasets.values());
+
+  const ctx = await createEnrichContext();
+  const metrics = new Metrics();
+  const source = new FileSource({ paths: opts.watch, dataset: dataset.name, checkpointFile, once: !!opts.once, log });
+  const deadLetters = new DeadLetterFile(deadLetterFile);
+  const sink = new ElasticsearchSink(client, log);
+  const pipeline = new Pipeline([source], sink, deadLetters, ctx, metrics, log, {
+    batchSize: opts.batchSize,
+    batchIntervalMs: opts.batchIntervalMs,
+    namespace: opts.namespace,
+  });
+  metrics.lagBytes = () => source.lagBytes();
+
+  let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
+  if (opts.metricsPort !== undefined) {
+    http = await startHttpServer(
+      metrics,
+      async () => {
+        const es = await client.cluster.health({ timeout: '2s' }).then(
+          (h) => h.status,
+          () => 'unreachable',
+        );
+        return { ok: es !== 'unreachable' && es !== 'red', elasticsearch: es, ...pipeline.totals, lagBytes: source.lagBytes() };
+      },
+      opts.metricsPort,
+    );
+  }
+
+  const summary = (): RunSummary => ({
+    files: source.fileCount(),
+    lines: pipeline.totals.read,
+    indexed: pipeline.totals.indexed,
+    rejected: pipeline.totals.rejected,
+    duplicates: pipeline.totals.duplicates,
+    seconds: Math.round((Date.now() - started) / 10) / 100,
+  });
+
+  let closing: Promise<RunSummary> | undefined;
+  const close = (finish: () => Promise<void>): Promise<RunSummary> =>
+    (closing ??= (async () => {
+      try {
+        await finish();
+      } finally {
+        await deadLetters.close();
+        await sink.close();
+        await client.close();
+        await new Promise<void>((resolve) => (http ? http.server.close(() => resolve()) : resolve()));
+      }
+      return summary();
+    })());
+
+  await pipeline.start();
+  log.info({ watch: opts.watch, dataset: dataset.name, once: !!opts.once, metricsPort: http?.port }, 'processor started');
+
+  let resolveDone!: (s: RunSummary) => void;
+  let rejectDone!: (e: unknown) => void;
+  const done = new Promise<RunSummary>((res, rej) => ((resolveDone = res), (rejectDone = rej)));
+  pipeline.fatal.catch((err) => {
+    close(() => pipeline.stop().catch(() => undefined)).finally(() => rejectDone(err));
+  });
+  if (opts.once) {
+    pipeline
+      .drain()
+      .then(() => close(() => pipeline.stop()))
+      .then(resolveDone, rejectDone);
+  }
+
+  return {
+    totals: pipeline.totals,
+    metricsPort: http?.port,
+    done,
+    stop: async () => {
+      const s = await close(() => pipeline.stop());
+      resolveDone(s);
+      return s;
+    },
+    lagBytes: () => source.lagBytes(),
+    deadLetterFile,
+    checkpointFile,
+  };
+}

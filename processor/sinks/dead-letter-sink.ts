@@ -1,0 +1,62 @@
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { DeadLetter } from '../pipeline/types.js';
+import { documentId } from '../pipeline/transform.js';
+
+/**
+ * One line of the dead-letter file. `id` is the `_id` the record would have had, so a reader can
+ * drop the rare repeat written when a crash replays a batch (the file is at-least-once, like the source).
+ */
+export interface DeadLetterEntry {
+  '@timestamp': string;
+  id: string;
+  dataset: string;
+  stage: DeadLetter['stage'];
+  reason: string;
+  raw: string;
+  position: DeadLetter['record']['position'];
+}
+
+/**
+ * Appends dead letters as NDJSON to one file and fsyncs before `write` resolves, so a checkpoint that
+ * follows never moves past a rejected record that is not on disk.
+ */
+export class DeadLetterFile {
+  private handle: FileHandle | undefined;
+
+  constructor(readonly filePath: string) {}
+
+  /**
+   * Appends the entries and fsyncs. Resolves with the number written.
+   * @throws the file system error when the file cannot be opened or written.
+   */
+  async write(letters: DeadLetter[], now = new Date()): Promise<number> {
+    if (letters.length === 0) return 0;
+    if (!this.handle) {
+      await mkdir(path.dirname(this.filePath), { recursive: true });
+      this.handle = await open(this.filePath, 'a');
+    }
+    const text = letters
+      .map((l) => {
+        const entry: DeadLetterEntry = {
+          '@timestamp': now.toISOString(),
+          id: documentId(l.record.position),
+          dataset: l.record.dataset,
+          stage: l.stage,
+          reason: l.reason,
+          raw: l.record.raw,
+          position: l.record.position,
+        };
+        return JSON.stringify(entry);
+      })
+      .join('\n');
+    await this.handle.appendFile(text + '\n');
+    await this.handle.sync();
+    return letters.length;
+  }
+
+  async close(): Promise<void> {
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+}

@@ -1,0 +1,100 @@
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+
+const checkpointSchema = z.object({
+  path: z.string(),
+  generation: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+  headLength: z.number().int().nonnegative(),
+  headHash: z.string(),
+  updatedAt: z.string(),
+  goneAt: z.string().optional(),
+});
+
+/**
+ * The committed read position of one file, keyed elsewhere by file identity (`device:inode`).
+ * `headHash` is a SHA-1 of the first `headLength` bytes (at most 64): a different head under the
+ * same inode means the file was replaced or truncated and rewritten, so reading restarts at 0.
+ */
+export type FileCheckpoint = z.infer<typeof checkpointSchema>;
+
+const storeSchema = z.object({ version: z.literal(1), files: z.record(z.string(), checkpointSchema) });
+
+/** How long the entry of a deleted file is kept (ms): long enough for a rename to show up as its new path. */
+const GONE_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * Durable file offsets in one JSON file, written atomically (temp file, fsync, rename, fsync of the
+ * directory) so a crash leaves either the old or the new state, never a torn one.
+ */
+export class CheckpointStore {
+  private files = new Map<string, FileCheckpoint>();
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(readonly filePath: string) {}
+
+  /**
+   * Reads the store; a missing file is an empty store.
+   * @throws Error naming the file when it exists but is not a valid checkpoint store.
+   */
+  async load(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(this.filePath, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    const parsed = storeSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new Error(`checkpoint file ${this.filePath} is not valid: ${parsed.error.message}`);
+    this.files = new Map(Object.entries(parsed.data.files));
+  }
+
+  get(fileId: string): FileCheckpoint | undefined {
+    return this.files.get(fileId);
+  }
+
+  set(fileId: string, cp: FileCheckpoint): void {
+    this.files.set(fileId, cp);
+  }
+
+  /** Number of files with a checkpoint. */
+  get size(): number {
+    return this.files.size;
+  }
+
+  /** Writes the current state durably; concurrent calls are serialised. */
+  flush(now = new Date()): Promise<void> {
+    const run = async (): Promise<void> => {
+      for (const [id, cp] of this.files) {
+        if (cp.goneAt && now.getTime() - Date.parse(cp.goneAt) > GONE_TTL_MS) this.files.delete(id);
+      }
+      const body = JSON.stringify({ version: 1, files: Object.fromEntries(this.files) }, null, 1);
+      await writeFileAtomic(this.filePath, body);
+    };
+    this.writing = this.writing.then(run, run);
+    return this.writing;
+  }
+}
+
+/** Replaces `file` with `data` atomically and durably (POSIX rename semantics). */
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } finally {
+    await dh.close();
+  }
+}

@@ -1,0 +1,294 @@
+import { createHash } from 'node:crypto';
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import chokidar, { type FSWatcher } from 'chokidar';
+import type { Logger } from 'pino';
+import type { FilePosition, Source, SourceBatch, SourcePosition, SourceRecord } from '../pipeline/types.js';
+import { CheckpointStore } from './file-checkpoints.js';
+import { readLines } from './line-reader.js';
+
+/** Options of a directory-watching source; sizes in records, times in ms. */
+export interface FileSourceOptions {
+  /** Directories (or single files) to watch. Hidden files (`.name`) are ignored: writers stage there. */
+  paths: string[];
+  /** Dataset of every line read. */
+  dataset: string;
+  /** Where committed offsets are stored (JSON, written atomically). */
+  checkpointFile: string;
+  /** Read what is there, emit unterminated last lines too, then report drained (`--once`). */
+  once: boolean;
+  /** Records per emitted chunk (default 1000). */
+  chunkRecords?: number;
+  /** Interval of a safety re-scan of known files, in case a file-system event was missed (default 2000). */
+  rescanMs?: number;
+  log: Logger;
+}
+
+interface TrackedFile {
+  fileId: string;
+  path: string;
+  generation: number;
+  /** Next byte to read; ahead of the committed offset while records are in flight. */
+  readOffset: number;
+  committed: number;
+  headLength: number;
+  headHash: string;
+  size: number;
+  gone: boolean;
+  reading: Promise<void> | undefined;
+  rereadRequested: boolean;
+}
+
+/** Bytes of a file's head that identify its content (see `FileCheckpoint.headHash`). */
+const HEAD_BYTES = 64;
+
+/**
+ * Reads growing files from directories watched with chokidar, incrementally from each file's
+ * committed byte offset, with split2. File identity is `device:inode`, so a renamed (rotated) file
+ * continues where it was; a file found shorter than its offset, or with a different head, was
+ * truncated or replaced and is read again from 0 under a new generation (so its documents get new ids).
+ * In live mode a last line without `\n` waits for its newline; `--once` takes it as it is.
+ */
+export class FileSource implements Source {
+  readonly name = 'files';
+  private readonly store: CheckpointStore;
+  private readonly files = new Map<string, TrackedFile>();
+  private watcher: FSWatcher | undefined;
+  private rescanTimer: NodeJS.Timeout | undefined;
+  private emit: ((batch: SourceBatch) => Promise<void>) | undefined;
+  private stopped = false;
+  private drainedPromise: Promise<void>;
+  private resolveDrained!: () => void;
+  private rejectDrained!: (err: unknown) => void;
+  /** Files (by path) discovered but not yet stat'ed into `files`. */
+  private readonly discovering = new Set<Promise<void>>();
+
+  constructor(private readonly opts: FileSourceOptions) {
+    this.store = new CheckpointStore(opts.checkpointFile);
+    this.drainedPromise = new Promise((resolve, reject) => {
+      this.resolveDrained = resolve;
+      this.rejectDrained = reject;
+    });
+  }
+
+  async start(emit: (batch: SourceBatch) => Promise<void>): Promise<void> {
+    this.emit = emit;
+    await this.store.load();
+    const ready = new Promise<void>((resolve) => {
+      this.watcher = chokidar
+        .watch(this.opts.paths, {
+          persistent: !this.opts.once,
+          ignoreInitial: false,
+          ignored: (p: string) => path.basename(p).startsWith('.') && !this.opts.paths.includes(p),
+        })
+        .on('add', (p) => this.track(this.discover(p)))
+        .on('change', (p) => this.track(this.discover(p)))
+        .on('unlink', (p) => this.markGone(p))
+        .on('error', (err) => this.opts.log.error({ err }, 'file watcher error'))
+        .on('ready', () => resolve());
+    });
+    await ready;
+    if (this.opts.once) {
+      void this.finishOnce();
+    } else {
+      this.rescanTimer = setInterval(() => {
+        for (const f of this.files.values()) if (!f.gone) this.scheduleRead(f);
+      }, this.opts.rescanMs ?? 2000);
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.discovering.add(p);
+    void p.finally(() => this.discovering.delete(p));
+  }
+
+  /** In `--once` mode: wait for the initial scan's reads, then report drained. */
+  private async finishOnce(): Promise<void> {
+    try {
+      while (this.discovering.size > 0) await Promise.all([...this.discovering]);
+      for (;;) {
+        const busy = [...this.files.values()].map((f) => f.reading).filter((r): r is Promise<void> => !!r);
+        if (busy.length === 0) break;
+        await Promise.all(busy);
+      }
+      await this.emit?.({ records: [], caughtUp: true });
+      await this.watcher?.close();
+      this.resolveDrained();
+    } catch (err) {
+      this.rejectDrained(err);
+    }
+  }
+
+  private async discover(p: string): Promise<void> {
+    let st;
+    try {
+      st = await stat(p, { bigint: true });
+    } catch {
+      return; // vanished between the event and the stat
+    }
+    if (!st.isFile()) return;
+    const fileId = `${st.dev}:${st.ino}`;
+    let f = this.files.get(fileId);
+    if (!f) {
+      const cp = this.store.get(fileId);
+      f = {
+        fileId,
+        path: p,
+        generation: cp?.generation ?? 0,
+        readOffset: cp?.offset ?? 0,
+        committed: cp?.offset ?? 0,
+        headLength: cp?.headLength ?? 0,
+        headHash: cp?.headHash ?? '',
+        size: Number(st.size),
+        gone: false,
+        reading: undefined,
+        rereadRequested: false,
+      };
+      this.files.set(fileId, f);
+      if (cp) this.opts.log.debug({ path: p, offset: cp.offset }, 'resuming file from checkpoint');
+    }
+    if (f.path !== p) this.opts.log.info({ from: f.path, to: p }, 'file renamed; continuing at its offset');
+    f.path = p;
+    f.gone = false;
+    this.scheduleRead(f);
+  }
+
+  private markGone(p: string): void {
+    for (const f of this.files.values()) {
+      if (f.path !== p) continue;
+      f.gone = true;
+      const cp = this.store.get(f.fileId);
+      if (cp) cp.goneAt = new Date().toISOString();
+      if (!f.reading && f.readOffset === f.committed) this.files.delete(f.fileId);
+    }
+  }
+
+  private scheduleRead(f: TrackedFile): void {
+    if (this.stopped) return;
+    if (f.reading) {
+      f.rereadRequested = true;
+      return;
+    }
+    f.reading = (async () => {
+      try {
+        do {
+          f.rereadRequested = false;
+          await this.readAvailable(f);
+        } while (f.rereadRequested && !this.stopped);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+          this.opts.log.error({ err, path: f.path }, 'reading file failed; will retry on the next change');
+        }
+      } finally {
+        f.reading = undefined;
+      }
+    })();
+  }
+
+  /** Reads from `readOffset` to the current end of the file and emits the lines in chunks. */
+  private async readAvailable(f: TrackedFile): Promise<void> {
+    const fh = await open(f.path, 'r');
+    let size: number;
+    try {
+      const st = await fh.stat({ bigint: true });
+      if (`${st.dev}:${st.ino}` !== f.fileId) return; // the path now names another file; its own event follows
+      size = Number(st.size);
+      const headLength = Math.min(HEAD_BYTES, size);
+      const head = Buffer.alloc(headLength);
+      await fh.read(head, 0, headLength, 0);
+      const sameHead =
+        f.headLength === 0 || (headLength >= f.headLength && sha1(head.subarray(0, f.headLength)) === f.headHash);
+      if (size < f.readOffset || !sameHead) {
+        this.opts.log.warn({ path: f.path, size, offset: f.readOffset }, 'file truncated or replaced; reading it again from 0');
+        f.generation += 1;
+        f.readOffset = 0;
+        f.committed = 0;
+      }
+      if (headLength > f.headLength || !sameHead) {
+        f.headLength = headLength;
+        f.headHash = sha1(head);
+      }
+    } finally {
+      await fh.close();
+    }
+    f.size = size;
+    if (size <= f.readOffset) return;
+    const chunkSize = this.opts.chunkRecords ?? 1000;
+    let chunk: SourceRecord[] = [];
+    for await (const line of readLines(f.path, f.readOffset, size)) {
+      if (!line.terminated && !this.opts.once) break; // a writer is mid-line: wait for its newline
+      const position: FilePosition = {
+        kind: 'file',
+        path: f.path,
+        fileId: f.fileId,
+        generation: f.generation,
+        offset: line.offset,
+        nextOffset: line.nextOffset,
+      };
+      chunk.push({ dataset: this.opts.dataset, raw: line.text, position });
+      f.readOffset = line.nextOffset;
+      if (chunk.length >= chunkSize) {
+        await this.emit!({ records: chunk, caughtUp: false });
+        chunk = [];
+        if (this.stopped) return;
+      }
+    }
+    await this.emit!({ records: chunk, caughtUp: f.readOffset >= f.size });
+  }
+
+  async commit(positions: SourcePosition[]): Promise<void> {
+    const latest = new Map<string, FilePosition>();
+    for (const p of positions) {
+      if (p.kind !== 'file') continue;
+      const prev = latest.get(p.fileId);
+      if (!prev || p.generation > prev.generation || (p.generation === prev.generation && p.nextOffset > prev.nextOffset)) {
+        latest.set(p.fileId, p);
+      }
+    }
+    if (latest.size === 0) return;
+    const now = new Date().toISOString();
+    for (const [fileId, p] of latest) {
+      const f = this.files.get(fileId);
+      if (f && f.generation !== p.generation) continue; // truncated since: the old generation's offset is void
+      if (f) f.committed = p.nextOffset;
+      this.store.set(fileId, {
+        path: p.path,
+        generation: p.generation,
+        offset: p.nextOffset,
+        headLength: f?.headLength ?? 0,
+        headHash: f?.headHash ?? '',
+        updatedAt: now,
+        ...(f?.gone ? { goneAt: now } : {}),
+      });
+      if (f?.gone && !f.reading && f.readOffset === f.committed) this.files.delete(fileId);
+    }
+    await this.store.flush();
+  }
+
+  /** Bytes written to known files but not yet committed (the checkpoint lag). */
+  lagBytes(): number {
+    let lag = 0;
+    for (const f of this.files.values()) lag += Math.max(0, f.size - f.committed);
+    return lag;
+  }
+
+  /** Number of files being followed. */
+  fileCount(): number {
+    return this.files.size;
+  }
+
+  drained(): Promise<void> {
+    return this.drainedPromise;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.rescanTimer) clearInterval(this.rescanTimer);
+    await this.watcher?.close();
+    await Promise.all([...this.files.values()].map((f) => f.reading).filter(Boolean));
+  }
+}
+
+function sha1(buf: Buffer): string {
+  return createHash('sha1').update(buf).digest('hex');
+}
