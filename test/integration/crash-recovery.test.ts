@@ -1,0 +1,81 @@
+/**
+ * Nothing lost, nothing doubled: the processor, a real child process, is killed with SIGKILL while a
+ * writer is appending to the watched file and batches are in flight; a restarted processor resumes at
+ * the committed offset and the data stream ends with exactly one document per line.
+ */
+import { appendFileSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { countDocs, es, esUrl, realAccessLog, tempDir, uniqueNamespace, waitFor } from '../support/stack.js';
+import { spawnTsx, type Child } from '../support/processes.js';
+
+const namespace = uniqueNamespace('crash');
+const index = `logs-weblogs.access-${namespace}`;
+const dataDir = tempDir('crash-data');
+const watchDir = tempDir('crash-watch');
+const logFile = path.join(watchDir, 'access.log');
+const realLines = readFileSync(realAccessLog, 'utf8').split('\n').filter((l) => l !== '');
+const children: Child[] = [];
+
+function startProcessor(): Child {
+  const child = spawnTsx('processor/cli.ts', [
+    '--watch', watchDir, '--es-url', esUrl, '--namespace', namespace, '--data-dir', dataDir,
+    '--batch-size', '500', '--batch-interval-ms', '200', '--no-metrics',
+  ]);
+  children.push(child);
+  return child;
+}
+
+afterAll(async () => {
+  for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+  await es.close();
+});
+
+describe('crash recovery', () => {
+  it('SIGKILL mid-stream, restart: exactly one document per line', async () => {
+    const total = 20_000; // the real log twice: same text at different offsets must stay two documents
+    const all = [...realLines, ...realLines];
+    let written = 0;
+    const writeChunk = (n: number): void => {
+      const chunk = all.slice(written, written + n);
+      appendFileSync(logFile, chunk.join('\n') + '\n');
+      written += chunk.length;
+    };
+    writeChunk(2000);
+    const first = startProcessor();
+    await waitFor('first documents', async () => (await countDocs(index)) > 0, 90_000);
+
+    // Keep writing while batches are in flight, then kill without warning.
+    const writer = setInterval(() => written < total && writeChunk(250), 20);
+    await waitFor('more documents', async () => (await countDocs(index)) >= 3000, 60_000);
+    first.proc.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const atCrash = await countDocs(index);
+    await waitFor('writer to finish', async () => written >= total, 60_000);
+    clearInterval(writer);
+    expect(atCrash).toBeLessThan(total);
+
+    const second = startProcessor();
+    await waitFor(`all ${total} documents`, async () => (await countDocs(index)) >= total, 120_000);
+    second.proc.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    const summary = JSON.parse(second.stdout().trim().split('\n').pop()!);
+
+    expect(await countDocs(index)).toBe(total);
+    // Every line's offset is present once: the offsets of the lines are exactly the documents' offsets.
+    const agg = await es.search({
+      index,
+      size: 0,
+      aggs: { min: { min: { field: 'log.offset' } }, max: { max: { field: 'log.offset' } } },
+    });
+    const size = readFileSync(logFile).length;
+    const lastLineOffset = size - Buffer.byteLength(all[total - 1]!) - 1;
+    expect((agg.aggregations!.min as { value: number }).value).toBe(0);
+    expect((agg.aggregations!.max as { value: number }).value).toBe(lastLineOffset);
+    // The restarted processor read from the committed offset: not from 0, and not past what was lost.
+    expect(summary.lines).toBeLessThan(total);
+    expect(summary.lines + atCrash).toBeGreaterThanOrEqual(total);
+    expect(summary.rejected).toBe(0);
+    expect(existsSync(path.join(dataDir, 'dead-letters', 'weblogs.ndjson'))).toBe(false);
+  });
+});

@@ -1,0 +1,27 @@
+/** Spawning the project's CLIs as real child processes (for crash tests), from the repository root. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { repoRoot } from './stack.js';
+
+/** A CLI child with its collected stdout/stderr. */
+export interface Child {
+  proc: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code (or the signal name) once the process is gone. */
+  exited: Promise<number | string>;
+}
+
+/** Runs `node --import tsx <script> ...args` in the repository root. */
+export function spawnTsx(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | string>((resolve) => proc.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return { proc, stdout: () => out, stderr: () => err, exited };
+}

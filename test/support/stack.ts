@@ -1,0 +1,53 @@
+/**
+ * Helpers for integration tests against the real Elasticsearch of the local stack (`npm test` starts
+ * it) or `ES_URL`. Each test writes into its own data stream namespace, so tests never see each
+ * other's documents.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { createEsClient, defaultEsUrl } from '../../processor/elasticsearch/client.js';
+
+export const esUrl = defaultEsUrl();
+export const es = createEsClient(esUrl);
+export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** A fresh namespace such as `t3f9a1c2`, so the data stream is new for this test. */
+export function uniqueNamespace(prefix = 't'): string {
+  return `${prefix}${randomBytes(4).toString('hex')}`;
+}
+
+/** A fresh temporary directory. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), `rtas-${prefix}-`));
+}
+
+/** Refreshes and counts the documents of `index` (0 when it does not exist yet). */
+export async function countDocs(index: string, query?: Record<string, unknown>): Promise<number> {
+  try {
+    await es.indices.refresh({ index });
+    const r = await es.count({ index, ...(query ? { query } : {}) });
+    return r.count;
+  } catch (err) {
+    if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return 0;
+    throw err;
+  }
+}
+
+/** Polls `probe` every 250 ms until it returns true. @throws after `timeoutMs` with `what` in the message. */
+export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** The repository root (tests spawn the CLIs from there). */
+export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+/** The real Apache access log shipped in `../shared/data`. */
+export const realAccessLog = path.resolve(repoRoot, '../shared/data/weblogs/apache_logs');
