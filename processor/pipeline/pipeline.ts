@@ -11,8 +11,15 @@ export interface PipelineOptions {
   batchSize?: number;
   /** A batch closes at the latest this long after its first record arrived (default 1000). */
   batchIntervalMs?: number;
+  /** Batches being transformed and indexed at once; commits still happen in order (default 2). */
+  maxInFlight?: number;
   /** Data stream namespace, the last part of `{type}-{dataset}-{namespace}` (default `default`). */
   namespace?: string;
+}
+
+interface OpenBatch {
+  records: SourceRecord[];
+  bySource: Map<Source, SourceRecord[]>;
 }
 
 /** Running totals since start; `rejected` counts dead letters of every stage. */
@@ -29,8 +36,9 @@ export interface PipelineTotals {
  *
  * Records from all sources gather into a batch that closes by size, by interval, or as soon as every
  * record so far came from a source that has caught up (so a trickle is not held for the interval).
- * One batch is processed at a time while the next fills; a source's `emit` waits when a full batch is
- * already waiting (back-pressure). For each batch: decode → validate → enrich; the documents go to the
+ * Up to `maxInFlight` batches are transformed and indexed at once while the next fills, but they commit
+ * strictly in order; a source's `emit` waits when every slot is taken and another batch is waiting
+ * (back-pressure). For each batch: decode → validate → enrich; the documents go to the
  * primary sink (Elasticsearch), which resolves only when every document is indexed, a duplicate or
  * rejected; rejects and bad records are appended to the dead-letter file (fsynced); only then are the
  * batch's source positions committed. A crash therefore replays at most the uncommitted batches, and
@@ -41,10 +49,14 @@ export class Pipeline {
   private readonly batchSize: number;
   private readonly batchIntervalMs: number;
   private readonly namespace: string;
-  private open: { records: SourceRecord[]; bySource: Map<Source, SourceRecord[]>; firstAt: number } | undefined;
+  private readonly maxInFlight: number;
+  private open: OpenBatch | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly queue: { bySource: Map<Source, SourceRecord[]>; records: SourceRecord[] }[] = [];
-  private processing: Promise<void> | undefined;
+  /** Closed batches not yet started. */
+  private readonly waiting: OpenBatch[] = [];
+  private inFlight = 0;
+  /** Settles when the most recently started batch has committed (or failed). */
+  private lastCommit: Promise<void> = Promise.resolve();
   private readonly spaceWaiters: (() => void)[] = [];
   private stopping = false;
   private failure: unknown;
@@ -60,6 +72,7 @@ export class Pipeline {
   ) {
     this.batchSize = opts.batchSize ?? 5000;
     this.batchIntervalMs = opts.batchIntervalMs ?? 1000;
+    this.maxInFlight = opts.maxInFlight ?? 2;
     this.namespace = opts.namespace ?? 'default';
     this.fatal = new Promise((_, reject) => (this.rejectFatal = reject));
     this.fatal.catch(() => undefined); // observed through `fatal` by the caller
@@ -91,7 +104,7 @@ export class Pipeline {
   }
 
   private async idle(): Promise<void> {
-    while (this.processing) await this.processing;
+    while (this.busy && !this.failure) await this.lastCommit;
     if (this.failure) throw this.failure;
   }
 
@@ -99,7 +112,7 @@ export class Pipeline {
     if (this.stopping) return; // not committed, so read again on the next start
     for (const r of batch.records) {
       if (!this.open) {
-        this.open = { records: [], bySource: new Map(), firstAt: Date.now() };
+        this.open = { records: [], bySource: new Map() };
         this.timer = setTimeout(() => this.closeBatch(), this.batchIntervalMs);
       }
       this.open.records.push(r);
@@ -111,8 +124,8 @@ export class Pipeline {
     this.metrics.eventsIn.inc(batch.records.length);
     this.totals.read += batch.records.length;
     if (batch.caughtUp) this.closeBatch();
-    // Back-pressure: hold the source while a closed batch is already waiting behind the one in flight.
-    while (this.queue.length > 1 && !this.stopping) {
+    // Back-pressure: hold the source while every in-flight slot is taken and one more batch waits.
+    while (this.waiting.length > 0 && this.inFlight >= this.maxInFlight && !this.stopping && !this.failure) {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
     if (this.failure) throw this.failure;
@@ -124,31 +137,47 @@ export class Pipeline {
     const batch = this.open;
     this.open = undefined;
     if (!batch || batch.records.length === 0) return;
-    this.queue.push(batch);
-    if (!this.processing) this.processing = this.processQueue();
+    this.waiting.push(batch);
+    this.launch();
   }
 
-  private async processQueue(): Promise<void> {
-    try {
-      for (let batch = this.queue[0]; batch; batch = this.queue[0]) {
-        await this.processBatch(batch.records, batch.bySource);
-        this.queue.shift();
+  /** Starts waiting batches while slots are free; each commits only after the one before it. */
+  private launch(): void {
+    while (this.inFlight < this.maxInFlight && this.waiting.length > 0 && !this.failure) {
+      const batch = this.waiting.shift()!;
+      this.inFlight += 1;
+      const previous = this.lastCommit;
+      const run = this.processBatch(batch.records, batch.bySource, previous).finally(() => {
+        this.inFlight -= 1;
         for (const wake of this.spaceWaiters.splice(0)) wake();
-      }
-    } catch (err) {
-      this.failure = err;
-      this.rejectFatal(err);
-      this.log.error({ err }, 'batch processing failed; stopping');
-      for (const wake of this.spaceWaiters.splice(0)) wake();
-    } finally {
-      this.processing = undefined;
+        this.launch();
+      });
+      this.lastCommit = run.catch((err: unknown) => {
+        if (!this.failure) {
+          this.failure = err;
+          this.rejectFatal(err);
+          this.log.error({ err }, 'batch processing failed; stopping');
+        }
+      });
     }
   }
 
-  private async processBatch(records: SourceRecord[], bySource: Map<Source, SourceRecord[]>): Promise<void> {
+  /** True while a batch is waiting or in flight. */
+  private get busy(): boolean {
+    return this.inFlight > 0 || this.waiting.length > 0;
+  }
+
+  private async processBatch(
+    records: SourceRecord[],
+    bySource: Map<Source, SourceRecord[]>,
+    previousCommit: Promise<void>,
+  ): Promise<void> {
     const started = process.hrtime.bigint();
     const { docs, deadLetters } = transformBatch(records, this.ctx, this.namespace);
     const result = docs.length > 0 ? await this.sink.write(docs) : { indexed: [], duplicates: [], rejected: [] };
+    // Commits stay in batch order: a checkpoint never passes a batch that is not yet acknowledged.
+    await previousCommit;
+    if (this.failure) throw this.failure;
     const rejected: DeadLetter[] = result.rejected.map(({ doc, reason }: { doc: OutputDocument; reason: string }) => ({
       record: doc.record,
       stage: 'index' as const,

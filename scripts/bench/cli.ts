@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import os from 'node:os';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { defaultEsUrl } from '../../processor/elasticsearch/client.js';
+import { benchWeblogs } from './weblogs.js';
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+};
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+const program = new Command('bench').description(
+  'Benchmarks that print figures and ratios measured in one run against the same Elasticsearch (not pass/fail tests).',
+);
+
+program
+  .command('weblogs')
+  .description('parse+enrich lines/s, file → Elasticsearch docs/s vs the raw _bulk ceiling, append → searchable latency, peak RSS')
+  .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
+  .option('--sample <file>', 'access log whose lines are repeated', path.resolve(repoRoot, '../shared/data/weblogs/apache_logs'))
+  .option('--lines <n>', 'lines for the throughput runs', positiveInt, 200_000)
+  .option('--batch-size <n>', 'records per micro-batch and per raw _bulk request', positiveInt, 5000)
+  .option('--latency-rate <lines/s>', 'append rate of the latency run', positiveInt, 1000)
+  .option('--latency-seconds <s>', 'duration of the latency run', positiveInt, 15)
+  .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; latencyRate: number; latencySeconds: number }) => {
+    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+    const r = await benchWeblogs({ ...o, log: (l) => console.log(l) });
+    console.log(JSON.stringify(r));
+  });
+
+await program.parseAsync();
