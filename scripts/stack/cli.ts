@@ -1,0 +1,99 @@
+/**
+ * `npm run stack -- up|down|status`: a real local Elasticsearch and Kafka without Docker.
+ * See stack.ts for the library API and the environment variables.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+import { ensureStack, ES_VERSION, KAFKA_VERSION, stackHome, stackStatus, stopStack, StackError, type StackStatus } from './stack.js';
+
+const log = (msg: string): void => console.log(`[stack] ${msg}`);
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+  return n;
+}
+
+const ENV_HELP = `
+Environment:
+  ES_URL         Elasticsearch URL (default http://127.0.0.1:9200). If something healthy
+                 already answers there (e.g. your compose stack), it is used and nothing starts.
+  KAFKA_BROKERS  comma-separated brokers (default 127.0.0.1:9092); same rule. A local Kafka
+                 also uses the next port (9093) for its KRaft controller.
+  STACK_HOME     downloads, data, logs and pid files (now: ${stackHome()})
+  ES_HEAP        Elasticsearch heap, -Xms and -Xmx (default 2g)
+  KAFKA_HEAP     Kafka maximum heap (default 1g)
+  ES_JAVA_HOME, JAVA_HOME  Java to run with (>= 17; 17 or 21 preferred, else found in
+                 /usr/lib/jvm or on PATH)
+
+Needs Java >= 17 and Maven (mvn) to start services; downloads come from Maven Central
+on first use (Elasticsearch ${ES_VERSION} integ-test-zip ~107 MB, Kafka ${KAFKA_VERSION} jars ~46 MB).
+When run as root, Elasticsearch runs as the unprivileged user "rtas" (created if missing).`;
+
+function printStatus(s: StackStatus): void {
+  const state = (x: { managed: boolean; pid?: number; reachable: boolean; healthy: boolean }) =>
+    `${x.healthy ? 'healthy' : x.reachable ? 'UNHEALTHY' : 'not running'}${x.managed ? ` (pid ${x.pid})` : x.reachable ? ' (not started by this tool)' : ''}`;
+  console.log(`stack home      ${s.home}`);
+  console.log(`elasticsearch   ${state(s.es)}`);
+  console.log(`  url           ${s.es.url}`);
+  if (s.es.version) console.log(`  version       ${s.es.version}`);
+  if (s.es.health) console.log(`  cluster       ${s.es.health}`);
+  if (s.es.error) console.log(`  error         ${s.es.error}`);
+  console.log(`  log           ${s.es.logFile}`);
+  console.log(`kafka           ${state(s.kafka)}`);
+  console.log(`  brokers       ${s.kafka.brokers.join(',')}`);
+  if (s.kafka.version) console.log(`  version       ${s.kafka.version}`);
+  if (s.kafka.topics !== undefined) console.log(`  topics        ${s.kafka.topics}`);
+  if (s.kafka.error) console.log(`  error         ${s.kafka.error}`);
+  console.log(`  log           ${s.kafka.logFile}`);
+}
+
+const program = new Command()
+  .name('npm run stack --')
+  .description('Run a real local Elasticsearch and Kafka without Docker (downloads from Maven Central, runs them in the background).')
+  .addHelpText('after', ENV_HELP)
+  .showHelpAfterError();
+
+program
+  .command('up')
+  .description(
+    'make sure Elasticsearch and Kafka answer at ES_URL / KAFKA_BROKERS, starting what is missing; ' +
+      'prints progress and returns once they are healthy (idempotent: running services are left as they are)',
+  )
+  .option('--no-kafka', 'only Elasticsearch')
+  .addOption(new Option('--timeout <seconds>', 'how long to wait for each service to become healthy').argParser(seconds).default(180))
+  .action(async (opts: { kafka: boolean; timeout: number }) => {
+    const started = Date.now();
+    const r = await ensureStack({ kafka: opts.kafka, log, timeoutMs: opts.timeout * 1000 });
+    const what = [r.startedEs && 'Elasticsearch', r.startedKafka && 'Kafka'].filter(Boolean).join(' and ');
+    log(`${what ? `started ${what}; ` : ''}stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ES_URL=${r.esUrl}${opts.kafka ? ` KAFKA_BROKERS=${r.kafkaBrokers.join(',')}` : ''}`);
+  });
+
+program
+  .command('down')
+  .description(
+    'stop the Elasticsearch and Kafka this tool started (SIGTERM, then SIGKILL after 60 s) and remove their pid files; ' +
+      'data is kept, services it did not start are left alone',
+  )
+  .action(async () => {
+    await stopStack({ log });
+  });
+
+program
+  .command('status')
+  .description('show what runs: pids, versions, URLs, health and log files; exits 0 when Elasticsearch and Kafka are healthy, 1 otherwise')
+  .option('--json', 'print the status as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const s = await stackStatus();
+    if (opts.json) console.log(JSON.stringify(s, null, 2));
+    else printStatus(s);
+    process.exitCode = s.es.healthy && s.kafka.healthy ? 0 : 1;
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof StackError) console.error(`[stack] error: ${err.message}`);
+  else console.error('[stack] error:', err);
+  process.exitCode = 1;
+}
