@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { datasets } from './datasets/registry.js';
 import { defaultEsUrl } from './elasticsearch/client.js';
+import { defaultBrokers } from './kafka/client.js';
 import { createLogger } from './observability/logger.js';
 import { startProcessor } from './processor.js';
 
@@ -18,17 +19,22 @@ const port = (v: string): number => {
 
 const program = new Command('process')
   .description(
-    'Watch directories of log files and index every line, enriched, into Elasticsearch data streams.\n' +
-      'Offsets are checkpointed only after Elasticsearch acknowledged a batch; bad lines go to a dead-letter file.',
+    'Watch directories of log files and/or consume Kafka topics; index every record, enriched, into ' +
+      'Elasticsearch data streams. File and Kafka offsets are committed only after Elasticsearch acknowledged ' +
+      'a batch; bad records go to a dead-letter file.',
   )
-  .requiredOption('-w, --watch <path...>', 'directories (or files) to watch; hidden files are ignored')
+  .option('-w, --watch <path...>', 'directories (or files) to watch; hidden files are ignored')
+  .option('--kafka', 'consume the datasets\' Kafka topics as one consumer group')
+  .option('--brokers <list>', 'Kafka brokers, comma-separated (env KAFKA_BROKERS)', defaultBrokers().join(','))
+  .option('--group-id <id>', 'Kafka consumer group id', 'rtas-processor')
+  .option('--topics <topic...>', 'Kafka topics (default: every dataset\'s topic)')
   .addOption(new Option('-d, --dataset <name>', 'dataset of the watched files').choices([...datasets.keys()]).default('weblogs'))
-  .option('--once', 'process what is there (including an unterminated last line), print a JSON summary, exit')
+  .option('--once', 'process what is there (files: including an unterminated last line; Kafka: until the group has no lag), print a JSON summary, exit')
   .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
   .option('--namespace <name>', 'data stream namespace: {type}-{dataset}-{namespace}', 'default')
   .option('--data-dir <dir>', 'where checkpoints and dead letters live (env RTAS_DATA_DIR)', process.env.RTAS_DATA_DIR ?? '.data')
   .option('--checkpoint-file <file>', 'checkpoint file (default <data-dir>/checkpoints/files-<dataset>.json)')
-  .option('--dead-letter-file <file>', 'dead-letter NDJSON file (default <data-dir>/dead-letters/<dataset>.ndjson)')
+  .option('--dead-letter-file <file>', 'dead-letter NDJSON file (default <data-dir>/dead-letters.ndjson)')
   .option('--batch-size <records>', 'close a micro-batch at this many records', positiveInt, 5000)
   .option('--batch-interval-ms <ms>', 'close a micro-batch this long after its first record at the latest', positiveInt, 1000)
   .option('--metrics-port <port>', 'serve /metrics and /healthz on 127.0.0.1:<port> (0 = any free port)', port, 9464)
@@ -36,8 +42,13 @@ const program = new Command('process')
   .showHelpAfterError();
 
 program.parse();
+if (!program.opts().watch && !program.opts().kafka) program.error('error: give --watch <dir...>, --kafka, or both');
 const o = program.opts<{
-  watch: string[];
+  watch?: string[];
+  kafka?: boolean;
+  brokers: string;
+  groupId: string;
+  topics?: string[];
   dataset: string;
   once?: boolean;
   esUrl: string;
@@ -55,6 +66,7 @@ const log = createLogger('processor');
 try {
   const handle = await startProcessor({
     watch: o.watch,
+    kafka: o.kafka ? { brokers: o.brokers.split(','), groupId: o.groupId, topics: o.topics } : undefined,
     dataset: o.dataset,
     once: o.once,
     esUrl: o.esUrl,

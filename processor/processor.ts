@@ -13,11 +13,24 @@ import { Pipeline, type PipelineTotals } from './pipeline/pipeline.js';
 import { DeadLetterFile } from './sinks/dead-letter-sink.js';
 import { ElasticsearchSink } from './sinks/elasticsearch-sink.js';
 import { FileSource } from './sources/file-source.js';
+import { KafkaSource } from './sources/kafka-source.js';
+import { createKafka, ensureTopics } from './kafka/client.js';
+
+/** Kafka input: one consumer group over the datasets' topics. */
+export interface KafkaInputOptions {
+  brokers: string[];
+  /** Consumer group id (default `rtas-processor`). */
+  groupId?: string;
+  /** Topics to consume (default: the topic of every registered dataset). */
+  topics?: string[];
+}
 
 /** Everything the processor can be told; times in ms, sizes in records. */
 export interface ProcessorOptions {
-  /** Directories or files to watch. */
-  watch: string[];
+  /** Directories or files to watch (none: no file source). */
+  watch?: string[];
+  /** Consume Kafka topics too (or only). */
+  kafka?: KafkaInputOptions;
   /** Dataset of the watched files (default `weblogs`). */
   dataset?: string;
   /** Process what is there and finish (see `ProcessorHandle.done`). */
@@ -65,9 +78,25 @@ export async function createEnrichContext(): Promise<EnrichContext> {
   return { geoip: await openGeoIp(), userAgents: createUserAgentParser(), now: () => new Date() };
 }
 
+async function createKafkaSource(o: KafkaInputOptions, once: boolean, metrics: Metrics, log: Logger): Promise<KafkaSource> {
+  const byTopic = new Map([...datasets.values()].map((d) => [d.topic, d.name]));
+  const topics = o.topics ?? [...byTopic.keys()];
+  for (const t of topics) if (!byTopic.has(t)) throw new Error(`no dataset reads topic "${t}" (known: ${[...byTopic.keys()].join(', ')})`);
+  const kafka = createKafka('rtas-processor', o.brokers, log);
+  await ensureTopics(kafka, topics);
+  return new KafkaSource({
+    kafka,
+    groupId: o.groupId ?? 'rtas-processor',
+    topics: new Map(topics.map((t) => [t, byTopic.get(t)!])),
+    once,
+    onLag: (topic, partition, lag) => metrics.kafkaConsumerLag.set({ topic, partition: String(partition) }, lag),
+    log,
+  });
+}
+
 /**
- * Starts the processor: waits for Elasticsearch, installs index templates, then watches files through
- * the micro-batch pipeline into data streams.
+ * Starts the processor: waits for Elasticsearch, installs index templates, then feeds watched files
+ * and/or Kafka topics through the micro-batch pipeline into data streams.
  * @throws when Elasticsearch does not answer within 60 s, a template is refused, the metrics port is
  * taken, or the checkpoint file is unreadable.
  */
@@ -75,9 +104,11 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   const log = opts.log ?? createLogger('processor');
   const started = Date.now();
   const dataset = getDataset(opts.dataset ?? 'weblogs');
+  const watch = opts.watch ?? [];
+  if (watch.length === 0 && !opts.kafka) throw new Error('nothing to process: give directories to watch, Kafka, or both');
   const dataDir = opts.dataDir ?? '.data';
   const checkpointFile = opts.checkpointFile ?? path.join(dataDir, 'checkpoints', `files-${dataset.name}.json`);
-  const deadLetterFile = opts.deadLetterFile ?? path.join(dataDir, 'dead-letters', `${dataset.name}.ndjson`);
+  const deadLetterFile = opts.deadLetterFile ?? path.join(dataDir, 'dead-letters.ndjson');
 
   const client = createEsClient(opts.esUrl);
   await waitForEs(client, opts.esUrl);
@@ -85,15 +116,19 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
 
   const ctx = await createEnrichContext();
   const metrics = new Metrics();
-  const source = new FileSource({ paths: opts.watch, dataset: dataset.name, checkpointFile, once: !!opts.once, log });
+  const fileSource =
+    watch.length > 0 ? new FileSource({ paths: watch, dataset: dataset.name, checkpointFile, once: !!opts.once, log }) : undefined;
+  const kafkaSource = opts.kafka ? await createKafkaSource(opts.kafka, !!opts.once, metrics, log) : undefined;
+  const sources = [fileSource, kafkaSource].filter((s): s is FileSource | KafkaSource => s !== undefined);
   const deadLetters = new DeadLetterFile(deadLetterFile);
   const sink = new ElasticsearchSink(client, log);
-  const pipeline = new Pipeline([source], sink, deadLetters, ctx, metrics, log, {
+  const pipeline = new Pipeline(sources, sink, deadLetters, ctx, metrics, log, {
     batchSize: opts.batchSize,
     batchIntervalMs: opts.batchIntervalMs,
     namespace: opts.namespace,
   });
-  metrics.lagBytes = () => source.lagBytes();
+  const lagBytes = (): number => fileSource?.lagBytes() ?? 0;
+  metrics.lagBytes = lagBytes;
 
   let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
   if (opts.metricsPort !== undefined) {
@@ -104,14 +139,14 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
           (h) => h.status,
           () => 'unreachable',
         );
-        return { ok: es !== 'unreachable' && es !== 'red', elasticsearch: es, ...pipeline.totals, lagBytes: source.lagBytes() };
+        return { ok: es !== 'unreachable' && es !== 'red', elasticsearch: es, ...pipeline.totals, lagBytes: lagBytes() };
       },
       opts.metricsPort,
     );
   }
 
   const summary = (): RunSummary => ({
-    files: source.fileCount(),
+    files: fileSource?.fileCount() ?? 0,
     lines: pipeline.totals.read,
     indexed: pipeline.totals.indexed,
     rejected: pipeline.totals.rejected,
@@ -134,7 +169,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     })());
 
   await pipeline.start();
-  log.info({ watch: opts.watch, dataset: dataset.name, once: !!opts.once, metricsPort: http?.port }, 'processor started');
+  log.info({ watch, kafka: !!opts.kafka, dataset: dataset.name, once: !!opts.once, metricsPort: http?.port }, 'processor started');
 
   let resolveDone!: (s: RunSummary) => void;
   let rejectDone!: (e: unknown) => void;
@@ -158,7 +193,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
       resolveDone(s);
       return s;
     },
-    lagBytes: () => source.lagBytes(),
+    lagBytes,
     deadLetterFile,
     checkpointFile,
   };

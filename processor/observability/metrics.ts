@@ -54,6 +54,13 @@ export class Metrics {
     });
   })();
 
+  readonly kafkaConsumerLag = new Gauge({
+    name: 'rtas_kafka_consumer_lag',
+    help: 'Messages in a partition past the consumer group position (after the last fetch or commit)',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'rtas_' });
   }

@@ -76,6 +76,6 @@ describe('crash recovery', () => {
     expect(summary.lines).toBeLessThan(total);
     expect(summary.lines + atCrash).toBeGreaterThanOrEqual(total);
     expect(summary.rejected).toBe(0);
-    expect(existsSync(path.join(dataDir, 'dead-letters', 'weblogs.ndjson'))).toBe(false);
+    expect(existsSync(path.join(dataDir, 'dead-letters.ndjson'))).toBe(false);
   });
 });

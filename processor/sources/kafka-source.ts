@@ -1,0 +1,151 @@
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { KafkaPosition, Source, SourceBatch, SourcePosition, SourceRecord } from '../pipeline/types.js';
+
+/** Options of the Kafka source; times in ms. */
+export interface KafkaSourceOptions {
+  kafka: Kafka;
+  /** Consumer group id: instances with the same id split the partitions between them. */
+  groupId: string;
+  /** Topic → dataset name (e.g. `market.ticks` → `ticks`). */
+  topics: ReadonlyMap<string, string>;
+  /** Stop once the group has no lag left (for `--once`, tests and benchmarks). */
+  once: boolean;
+  /** Called with the consumer lag (messages) per `topic/partition` after each fetch and commit. */
+  onLag?: (topic: string, partition: number, lag: number) => void;
+  log: Logger;
+}
+
+/** kafkajs error types that mean "this member no longer owns the partition": not fatal, see `commit`. */
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR']);
+
+/**
+ * Consumes topics as one consumer group with kafkajs. Offsets are never auto-committed: the pipeline
+ * calls `commit` after every sink acknowledged a batch, and the committed offset is the next one to
+ * read (last + 1), as Kafka expects.
+ *
+ * A rebalance neither loses nor doubles events: records handed to the pipeline by a member that then
+ * loses the partition are indexed under ids derived from topic/partition/offset, so the new owner,
+ * which resumes at the last committed offset, re-sends them as duplicates that Elasticsearch rejects
+ * (409). The old owner's late commit is refused by the coordinator and ignored here.
+ */
+export class KafkaSource implements Source {
+  readonly name = 'kafka';
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+  private stopped = false;
+  private drainedPromise: Promise<void>;
+  private resolveDrained!: () => void;
+  private lagTimer: NodeJS.Timeout | undefined;
+  /** High watermark per `topic/partition`, from the last fetch. */
+  private readonly highWatermarks = new Map<string, bigint>();
+
+  constructor(private readonly opts: KafkaSourceOptions) {
+    this.drainedPromise = new Promise((resolve) => (this.resolveDrained = resolve));
+  }
+
+  async start(emit: (batch: SourceBatch) => Promise<void>): Promise<void> {
+    const { kafka, groupId, topics, log } = this.opts;
+    this.consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 2 * 1024 * 1024 });
+    this.admin = kafka.admin();
+    await Promise.all([this.consumer.connect(), this.admin.connect()]);
+    await this.consumer.subscribe({ topics: [...topics.keys()], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || this.stopped || batch.messages.length === 0) return;
+        const dataset = topics.get(batch.topic);
+        if (!dataset) return;
+        const records: SourceRecord[] = batch.messages.map((m) => ({
+          dataset,
+          raw: m.value ? m.value.toString('utf8') : '',
+          position: { kind: 'kafka', topic: batch.topic, partition: batch.partition, offset: m.offset },
+        }));
+        const key = `${batch.topic}/${batch.partition}`;
+        this.highWatermarks.set(key, BigInt(batch.highWatermark));
+        this.opts.onLag?.(batch.topic, batch.partition, Number(batch.offsetLagLow()));
+        // Keep the group membership alive while the pipeline applies back-pressure.
+        const beat = setInterval(() => void heartbeat().catch(() => undefined), 3_000);
+        try {
+          await emit({ records, caughtUp: batch.offsetLag() === '0' });
+        } finally {
+          clearInterval(beat);
+        }
+        // Moves only the fetch position; the committed offset moves in `commit`.
+        resolveOffset(batch.lastOffset());
+      },
+    });
+    log.info({ groupId, topics: [...topics.keys()] }, 'kafka consumer running');
+    if (this.opts.once) this.lagTimer = setInterval(() => void this.checkDrained(), 500);
+  }
+
+  /** `--once`: drained when every partition's committed offset has reached its end. */
+  private async checkDrained(): Promise<void> {
+    if (!this.admin || this.stopped) return;
+    try {
+      const lag = await this.groupLag();
+      if (lag === 0) {
+        if (this.lagTimer) clearInterval(this.lagTimer);
+        this.resolveDrained();
+      }
+    } catch (err) {
+      this.opts.log.debug({ err }, 'lag check failed; will try again');
+    }
+  }
+
+  /**
+   * Total messages not yet committed by the group across its topics (end offset minus committed
+   * offset, or minus the start offset where the group has committed nothing).
+   * @throws kafkajs errors when the brokers are unreachable.
+   */
+  async groupLag(): Promise<number> {
+    const admin = this.admin!;
+    let lag = 0;
+    const committed = await admin.fetchOffsets({ groupId: this.opts.groupId, topics: [...this.opts.topics.keys()] });
+    for (const { topic, partitions } of committed) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      for (const end of ends) {
+        const c = partitions.find((p) => p.partition === end.partition);
+        const from = c && c.offset !== '-1' ? BigInt(c.offset) : BigInt(end.low);
+        lag += Number(BigInt(end.high) - from);
+      }
+    }
+    return lag;
+  }
+
+  async commit(positions: SourcePosition[]): Promise<void> {
+    const next = new Map<string, KafkaPosition>();
+    for (const p of positions) {
+      if (p.kind !== 'kafka') continue;
+      const key = `${p.topic}/${p.partition}`;
+      const prev = next.get(key);
+      if (!prev || BigInt(p.offset) > BigInt(prev.offset)) next.set(key, p);
+    }
+    if (next.size === 0 || !this.consumer) return;
+    const offsets = [...next.values()].map((p) => ({ topic: p.topic, partition: p.partition, offset: (BigInt(p.offset) + 1n).toString() }));
+    try {
+      await this.consumer.commitOffsets(offsets);
+    } catch (err) {
+      const type = (err as { type?: string }).type ?? '';
+      if (!REBALANCE_ERRORS.has(type)) throw err;
+      this.opts.log.info({ type, offsets }, 'commit refused after a rebalance; the new owner re-reads these (deduplicated by _id)');
+      return;
+    }
+    for (const o of offsets) {
+      const hw = this.highWatermarks.get(`${o.topic}/${o.partition}`);
+      if (hw !== undefined) this.opts.onLag?.(o.topic, o.partition, Number(hw - BigInt(o.offset)));
+    }
+  }
+
+  drained(): Promise<void> {
+    return this.drainedPromise;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    await this.consumer?.disconnect();
+    await this.admin?.disconnect();
+  }
+}
