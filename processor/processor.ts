@@ -117,7 +117,15 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   const ctx = await createEnrichContext();
   const metrics = new Metrics();
   const fileSource =
-    watch.length > 0 ? new FileSource({ paths: watch, dataset: dataset.name, checkpointFile, once: !!opts.once, log }) : undefined;
+    watch.length > 0 ? new FileSource({
+          paths: watch,
+          dataset: dataset.name,
+          checkpointFile,
+          // The processor's own output must never become its input (a dead letter would loop forever).
+          exclude: [dataDir, deadLetterFile],
+          once: !!opts.once,
+          log,
+        }) : undefined;
   const kafkaSource = opts.kafka ? await createKafkaSource(opts.kafka, !!opts.once, metrics, log) : undefined;
   const sources = [fileSource, kafkaSource].filter((s): s is FileSource | KafkaSource => s !== undefined);
   const deadLetters = new DeadLetterFile(deadLetterFile);

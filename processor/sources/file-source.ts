@@ -9,8 +9,11 @@ import { readLines } from './line-reader.js';
 
 /** Options of a directory-watching source; sizes in records, times in ms. */
 export interface FileSourceOptions {
-  /** Directories (or single files) to watch. Hidden files (`.name`) are ignored: writers stage there. */
+  /** Directories (or single files) to watch: the files directly inside, not subdirectories. Hidden
+   * files (`.name`) are ignored: writers stage there. */
   paths: string[];
+  /** Files and directories never to read, e.g. the processor's own checkpoints and dead letters. */
+  exclude?: string[];
   /** Dataset of every line read. */
   dataset: string;
   /** Where committed offsets are stored (JSON, written atomically). */
@@ -63,8 +66,11 @@ export class FileSource implements Source {
   /** Files (by path) discovered but not yet stat'ed into `files`. */
   private readonly discovering = new Set<Promise<void>>();
 
+  private readonly excluded: string[];
+
   constructor(private readonly opts: FileSourceOptions) {
     this.store = new CheckpointStore(opts.checkpointFile);
+    this.excluded = [opts.checkpointFile, ...(opts.exclude ?? [])].map((x) => path.resolve(x));
     this.drainedPromise = new Promise((resolve, reject) => {
       this.resolveDrained = resolve;
       this.rejectDrained = reject;
@@ -79,7 +85,8 @@ export class FileSource implements Source {
         .watch(this.opts.paths, {
           persistent: !this.opts.once,
           ignoreInitial: false,
-          ignored: (p: string) => path.basename(p).startsWith('.') && !this.opts.paths.includes(p),
+          depth: 0,
+          ignored: (p: string) => this.isIgnored(p),
         })
         .on('add', (p) => this.track(this.discover(p)))
         .on('change', (p) => this.track(this.discover(p)))
@@ -95,6 +102,13 @@ export class FileSource implements Source {
         for (const f of this.files.values()) if (!f.gone) this.scheduleRead(f);
       }, this.opts.rescanMs ?? 2000);
     }
+  }
+
+  private isIgnored(p: string): boolean {
+    if (this.opts.paths.includes(p)) return false;
+    if (path.basename(p).startsWith('.')) return true;
+    const abs = path.resolve(p);
+    return this.excluded.some((x) => abs === x || abs.startsWith(x + path.sep));
   }
 
   private track(p: Promise<void>): void {

@@ -49,3 +49,18 @@ describe('dead letters', () => {
     }
   });
 });
+
+describe('own output is never input', () => {
+  it('ignores its data directory and subdirectories inside a watched directory', async () => {
+    const namespace = uniqueNamespace('self');
+    const dir = tempDir('self-watch');
+    writeFileSync(path.join(dir, 'a.log'), 'not a log line\n' + readFileSync(realAccessLog, 'utf8').split('\n').slice(0, 5).join('\n') + '\n');
+    // Run twice with the data dir inside the watched dir: the second run must find nothing new to read.
+    const dataDir = path.join(dir, 'state');
+    for (const expected of [{ lines: 6, indexed: 5, rejected: 1 }, { lines: 0, indexed: 0, rejected: 0 }]) {
+      const handle = await startProcessor({ watch: [dir], once: true, esUrl, namespace, dataDir, log: quietLog });
+      expect(await handle.done).toMatchObject({ files: 1, ...expected });
+    }
+    expect(readFileSync(path.join(dataDir, 'dead-letters.ndjson'), 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+});
