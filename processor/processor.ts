@@ -57,6 +57,8 @@ export interface RunSummary {
   rejected: number;
   duplicates: number;
   seconds: number;
+  /** Peak resident set size of this process so far, MiB (getrusage ru_maxrss). */
+  peakRssMiB: number;
 }
 
 /** A running processor. */
@@ -160,6 +162,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     rejected: pipeline.totals.rejected,
     duplicates: pipeline.totals.duplicates,
     seconds: Math.round((Date.now() - started) / 10) / 100,
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   });
 
   let closing: Promise<RunSummary> | undefined;

@@ -1,0 +1,341 @@
+import winkSentiment, { type WinkToken } from 'wink-sentiment';
+import {
+  CLAUSE_WORDS,
+  CONCESSIVE_WORDS,
+  CONTEXT_NOUNS,
+  CONTRAST_WORDS,
+  MOVE_BY_FORM,
+  NEGATOR_PAIRS,
+  NEGATORS,
+  NEUTRALISED,
+  TERM_BY_FORM,
+} from './lexicon.js';
+import { COMPILED_PHRASE_RULES } from './phrases.js';
+
+/** Three-way polarity of a headline. */
+export type SentimentLabel = 'positive' | 'negative' | 'neutral';
+
+/** Result of `scoreHeadline`. */
+export interface HeadlineSentiment {
+  /**
+   * Sum of the valences of the terms that fired, on AFINN-165's scale: each term contributes −5…+5
+   * (financial terms ±2 moderate, ±3 strong), sign-flipped when negated, weighted 0.5× before "but"
+   * and 1.5× after it, 0.5× inside a "despite …" clause. Unbounded; headlines mostly fall in −8…+8.
+   * Rounded to 2 decimals.
+   */
+  score: number;
+  /** `score` divided by the number of word tokens (as the `sentiment` npm package's `comparative`); 4 decimals. */
+  comparative: number;
+  /** `positive` when `score ≥ POSITIVE_THRESHOLD`, `negative` when `score ≤ NEGATIVE_THRESHOLD`, else `neutral`. */
+  label: SentimentLabel;
+  /**
+   * The terms that fired, in text order, deduplicated: financial phrase ids ("beats estimates"),
+   * financial words ("downgrade"), movement pairs ("costs soar"), AFINN words ("strong"); a negated
+   * term is prefixed "not " ("not miss").
+   */
+  matched: string[];
+}
+
+/**
+ * Label thresholds on `score`. A headline needs at least one moderate cue (AFINN ±2, e.g. one
+ * financial term) to leave `neutral`; a lone weak AFINN word (±1: "boost", "strike") does not.
+ * Chosen a priori from AFINN's scale (Nielsen 2011: ±1 weak … ±5 very strong), not fitted to data.
+ */
+export const POSITIVE_THRESHOLD = 2;
+/** See `POSITIVE_THRESHOLD`. */
+export const NEGATIVE_THRESHOLD = -2;
+
+/** Maps a score to its label with the documented thresholds. */
+export function labelForScore(score: number): SentimentLabel {
+  if (score >= POSITIVE_THRESHOLD) return 'positive';
+  if (score <= NEGATIVE_THRESHOLD) return 'negative';
+  return 'neutral';
+}
+
+interface Tok {
+  lower: string;
+  /** Original spelling (for case-sensitive checks such as "Fed"). */
+  text: string;
+  /** Un-negated AFINN/emoji valence wink-sentiment gave this token (bigram score sits on its first token). */
+  afinn: number;
+  /** 2 when this token starts an AFINN bigram. */
+  span: number;
+  /** Only words may be negated (wink-sentiment does not negate emoji either). */
+  negatable: boolean;
+  isWord: boolean;
+  /** Covered by a phrase, movement or term unit; its AFINN valence no longer counts. */
+  claimed: boolean;
+  /** Drops its AFINN valence (context noun of a movement, negator that fired, neutralised word). */
+  silenced: boolean;
+}
+
+interface Segment {
+  /** Indices into the token array. */
+  toks: number[];
+  weight: number;
+}
+
+interface Unit {
+  /** Index (into the segment's token list) of the unit's first and last token. */
+  first: number;
+  last: number;
+  valence: number;
+  id: string;
+  /** Whether a preceding negator may flip it. */
+  negatable: boolean;
+}
+
+const CLAUSE_PUNCTUATION = new Set([',', ';', ':', '!', '?', '(', ')', '[', ']', '|', '"', '“', '”']);
+const DASHES = new Set(['-', '–', '—', '/']);
+const round = (n: number, digits: number): number => {
+  const f = 10 ** digits;
+  const r = Math.round(n * f) / f;
+  return Object.is(r, -0) ? 0 : r;
+};
+
+/**
+ * Splits wink-sentiment's tokens into clauses: at clause punctuation, at dashes with a space on
+ * either side ("$ACME - Acme …", not "sell-off"), and before clause words ("as", "but", "despite", …).
+ */
+function tokenize(text: string, wink: WinkToken[]): { toks: Tok[]; segments: Segment[] } {
+  const toks: Tok[] = [];
+  const segments: Segment[] = [];
+  let current: number[] = [];
+  let cursor = 0;
+  const close = (): void => {
+    if (current.length > 0) segments.push({ toks: current, weight: 1 });
+    current = [];
+  };
+  for (let k = 0; k < wink.length; k++) {
+    const w = wink[k]!;
+    const found = text.indexOf(w.value, cursor);
+    const start = found >= 0 ? found : cursor;
+    const end = start + w.value.length;
+    cursor = found >= 0 ? end : cursor;
+    if (w.tag === 'punctuation' || w.tag === 'alien' || w.tag === 'quoted_phrase') {
+      const intraWord = DASHES.has(w.value) && /\S/.test(text[start - 1] ?? ' ') && /\S/.test(text[end] ?? ' ');
+      if (CLAUSE_PUNCTUATION.has(w.value) || (DASHES.has(w.value) && !intraWord)) close();
+      continue; // "." (abbreviations: "Inc.", "U.S."), intra-word hyphens, apostrophes: not tokens
+    }
+    if (!['word', 'number', 'hashtag', 'emoji', 'emoticon', 'currency', 'symbol'].includes(w.tag)) continue;
+    const lower = (w.tag === 'hashtag' ? w.value.slice(1) : w.value).toLowerCase();
+    const next = wink[k + 1]?.value.toLowerCase();
+    if (w.tag === 'word' && CLAUSE_WORDS.has(lower) && !(lower === 'yet' && next === 'to')) close();
+    const afinn = w.score === undefined ? 0 : w.negation ? -w.score : w.score;
+    toks.push({
+      lower,
+      text: w.value,
+      afinn,
+      span: w.grouped ? 2 : 1,
+      negatable: w.tag === 'word' || w.tag === 'hashtag',
+      isWord: w.tag === 'word' || w.tag === 'hashtag' || w.tag === 'emoji' || w.tag === 'emoticon',
+      claimed: false,
+      silenced: false,
+    });
+    current.push(toks.length - 1);
+  }
+  close();
+  // Contrast and concession weights (see lexicon.ts CONTRAST_WORDS / CONCESSIVE_WORDS).
+  let lastContrast = -1;
+  segments.forEach((s, i) => {
+    const opener = toks[s.toks[0]!]!;
+    const after = toks[s.toks[1] ?? -1]?.lower;
+    if (CONTRAST_WORDS.has(opener.lower) && !(opener.lower === 'yet' && after === 'to')) lastContrast = i;
+    if (CONCESSIVE_WORDS.has(opener.lower)) s.weight *= 0.5;
+  });
+  if (lastContrast >= 0) segments.forEach((s, i) => (s.weight *= i < lastContrast ? 0.5 : 1.5));
+  return { toks, segments };
+}
+
+/** Phrase rules over one clause; claims the tokens of each match. */
+function phraseUnits(seg: Segment, toks: Tok[]): Unit[] {
+  const units: Unit[] = [];
+  const starts: number[] = [];
+  let str = '';
+  for (const i of seg.toks) {
+    if (str) str += ' ';
+    starts.push(str.length);
+    str += toks[i]!.lower;
+  }
+  const tokenAt = (offset: number): number => {
+    let lo = 0;
+    while (lo + 1 < starts.length && starts[lo + 1]! <= offset) lo++;
+    return lo;
+  };
+  for (const rule of COMPILED_PHRASE_RULES) {
+    rule.regex.lastIndex = 0;
+    for (let m = rule.regex.exec(str); m; m = rule.regex.exec(str)) {
+      if (m[0].length === 0) {
+        rule.regex.lastIndex++;
+        continue;
+      }
+      const first = tokenAt(m.index);
+      const last = tokenAt(m.index + m[0].length - 1);
+      let free = true;
+      for (let p = first; p <= last; p++) if (toks[seg.toks[p]!]!.claimed) free = false;
+      if (!free) continue;
+      for (let p = first; p <= last; p++) toks[seg.toks[p]!]!.claimed = true;
+      units.push({ first, last, valence: rule.valence, id: rule.id, negatable: true });
+    }
+  }
+  return units;
+}
+
+/** Movement words with the polarity of what moves (lexicon.ts MOVES × CONTEXT_NOUNS). */
+function moveUnits(seg: Segment, toks: Tok[]): Unit[] {
+  const units: Unit[] = [];
+  const at = (p: number): Tok | undefined => (p >= 0 && p < seg.toks.length ? toks[seg.toks[p]!] : undefined);
+  for (let p = 0; p < seg.toks.length; p++) {
+    const t = at(p)!;
+    const move = MOVE_BY_FORM.get(t.lower);
+    if (!move || t.claimed) continue;
+    const first = p;
+    // "record high", "record low": "record" intensifies the movement that follows; one unit.
+    if (t.lower === 'record' && at(p + 1) && MOVE_BY_FORM.has(at(p + 1)!.lower) && !at(p + 1)!.claimed) {
+      t.claimed = true;
+      p++;
+    }
+    const verb = at(p)!;
+    const m = MOVE_BY_FORM.get(verb.lower)!;
+    verb.claimed = true;
+    // What moves: an object right after ("cuts costs", "narrows loss"), else the nearest subject before.
+    let noun: { pos: number; polarity: 1 | -1 } | undefined;
+    for (let q = p + 1; q <= p + 4 && !noun; q++) {
+      const c = at(q);
+      const pol = c && !c.claimed ? CONTEXT_NOUNS.get(c.lower) : undefined;
+      if (pol) noun = { pos: q, polarity: pol };
+    }
+    for (let q = first - 1; q >= 0 && !noun; q--) {
+      const c = at(q)!;
+      const pol = CONTEXT_NOUNS.get(c.lower);
+      if (pol && !c.claimed) noun = { pos: q, polarity: pol };
+    }
+    let strength: number = m.strength;
+    // A quantified move ("up 8%", "falls 30%") is at least ordinary strength.
+    if (strength < 2 && ((at(p + 1)?.lower === '%' || at(p + 2)?.lower === '%') && /^[\d.,]+$/.test(at(p + 1)?.lower ?? ''))) strength = 2;
+    const polarity = noun?.polarity ?? 1;
+    let id = first < p ? `${at(first)!.lower} ${verb.lower}` : verb.lower;
+    if (noun) {
+      const n = at(noun.pos)!;
+      n.silenced = true; // its own AFINN valence (growth +2, loss −3) is part of this unit now
+      id = noun.pos < p ? `${n.lower} ${id}` : `${id} ${n.lower}`;
+    }
+    units.push({ first, last: p, valence: m.direction * strength * polarity, id, negatable: true });
+  }
+  return units;
+}
+
+/** Single financial words (lexicon.ts TERMS). */
+function termUnits(seg: Segment, toks: Tok[]): Unit[] {
+  const units: Unit[] = [];
+  seg.toks.forEach((i, p) => {
+    const t = toks[i]!;
+    const term = TERM_BY_FORM.get(t.lower);
+    if (!term || t.claimed) return;
+    t.claimed = true;
+    units.push({ first: p, last: p, valence: term.valence, id: term.id, negatable: true });
+  });
+  return units;
+}
+
+/** Negators in a clause: position of their last token and the positions they cover. */
+function negatorsOf(seg: Segment, toks: Tok[]): { end: number; positions: number[] }[] {
+  const out: { end: number; positions: number[] }[] = [];
+  for (let p = 0; p < seg.toks.length; p++) {
+    const a = toks[seg.toks[p]!]!.lower;
+    const b = toks[seg.toks[p + 1] ?? -1]?.lower;
+    if (b !== undefined && NEGATOR_PAIRS.some(([x, y]) => x === a && y === b)) {
+      out.push({ end: p + 1, positions: [p, p + 1] });
+      p++;
+    } else if (NEGATORS.has(a)) {
+      out.push({ end: p, positions: [p] });
+    }
+  }
+  return out;
+}
+
+/** Largest number of tokens allowed between a negator and the term it negates ("not expected to miss"). */
+const NEGATION_GAP = 3;
+
+/**
+ * Scores a financial headline: wink-sentiment's AFINN-165 valences corrected by financial rules.
+ *
+ * Steps, per clause (clauses split at punctuation and words such as "as", "but", "despite"):
+ * 1. phrase rules (`phrases.ts`: "beats estimates", "cuts guidance", "price target raised", …);
+ * 2. movement words × what moves (`lexicon.ts` MOVES, CONTEXT_NOUNS: "costs soar" < 0, "narrows loss" > 0);
+ * 3. single financial words (`lexicon.ts` TERMS: "downgrade", "layoffs", "buyback", …);
+ * 4. remaining AFINN-165 words, minus the ones neutralised for finance (`lexicon.ts` NEUTRALISED);
+ * 5. negation: a negator ("not", "n't", "no longer", "fails to", "avoids", …) up to 3 tokens before a
+ *    scored term flips its sign; this replaces wink-sentiment's own two-token negation;
+ * 6. weights: 0.5× before "but"/"however"/"yet" and 1.5× after (VADER's rule); 0.5× in a
+ *    "despite"/"although" clause.
+ *
+ * @param text the headline (any length; empty text scores 0, neutral).
+ * @returns `{ score, comparative, label, matched }`; see `HeadlineSentiment` for scale and units.
+ * @throws TypeError when `text` is not a string.
+ */
+export function scoreHeadline(text: string): HeadlineSentiment {
+  if (typeof text !== 'string') throw new TypeError('scoreHeadline: text must be a string');
+  const wink = winkSentiment(text).tokenizedPhrase ?? [];
+  const { toks, segments } = tokenize(text, wink);
+
+  for (const t of toks) {
+    if (NEUTRALISED.has(t.lower) && t.span === 1) t.silenced = true;
+  }
+  // AFINN's bigram "fed up" (−3) misreads "Fed" (the Federal Reserve): "Fed up 25bp" is not anger.
+  toks.forEach((t, i) => {
+    if (t.span === 2 && t.text === 'Fed') {
+      t.silenced = true;
+      if (toks[i + 1]) toks[i + 1]!.silenced = true;
+    }
+  });
+
+  let score = 0;
+  const fired: { pos: number; id: string }[] = [];
+  let tokenBase = 0;
+  for (const seg of segments) {
+    const units = [...phraseUnits(seg, toks), ...moveUnits(seg, toks), ...termUnits(seg, toks)];
+    const negators = negatorsOf(seg, toks);
+    const negatorTokens = new Set(negators.flatMap((n) => n.positions));
+    // AFINN words left over (negators' own valence is added below only if they negated nothing).
+    seg.toks.forEach((i, p) => {
+      const t = toks[i]!;
+      if (t.claimed || t.silenced || t.afinn === 0 || negatorTokens.has(p)) return;
+      const id = t.span === 2 ? `${t.lower} ${toks[i + 1]?.lower ?? ''}`.trim() : t.lower;
+      units.push({ first: p, last: p + t.span - 1, valence: t.afinn, id, negatable: t.negatable });
+    });
+    const usedNegators = new Set<number>();
+    for (const u of units) {
+      const neg = negators.find((n) => n.end < u.first && u.first - n.end - 1 <= NEGATION_GAP && !n.positions.some((q) => q >= u.first));
+      if (neg && u.negatable && u.valence !== 0) {
+        u.valence = -u.valence;
+        u.id = `not ${u.id}`;
+        neg.positions.forEach((q) => usedNegators.add(q));
+      }
+    }
+    for (const p of negatorTokens) {
+      const t = toks[seg.toks[p]!]!;
+      if (!usedNegators.has(p) && !t.claimed && !t.silenced && t.afinn !== 0) {
+        units.push({ first: p, last: p, valence: t.afinn, id: t.lower, negatable: false });
+      }
+    }
+    for (const u of units) {
+      score += u.valence * seg.weight;
+      if (u.valence !== 0 || u.id === 'in line with estimates') fired.push({ pos: tokenBase + u.first, id: u.id });
+    }
+    tokenBase += seg.toks.length;
+  }
+  score = round(score, 2);
+  const words = toks.filter((t) => t.isWord).length;
+  const matched = [...new Set(fired.sort((a, b) => a.pos - b.pos).map((f) => f.id))];
+  return { score, comparative: round(score / Math.max(1, words), 4), label: labelForScore(score), matched };
+}
+
+/**
+ * The baseline the financial rules are measured against: plain wink-sentiment (AFINN-165 with its own
+ * negation, no financial corrections), labelled with the same thresholds as `scoreHeadline`.
+ */
+export function scoreWithWinkOnly(text: string): { score: number; label: SentimentLabel } {
+  const { score } = winkSentiment(text);
+  return { score, label: labelForScore(score) };
+}
