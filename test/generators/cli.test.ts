@@ -62,7 +62,13 @@ describe('generate weblogs (CLI)', () => {
     });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    await new Promise((r) => setTimeout(r, 2_500));
+    // Signal only once the generator is running (its first batch file exists): a slow start under load
+    // must not turn this into a test of an uninstalled signal handler.
+    const deadline = Date.now() + 30_000;
+    while (!readdirSync(dir).some((n) => n.endsWith('.log')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 500));
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(code).toBe(0);
