@@ -37,6 +37,8 @@ const program = new Command('process')
   .option('--dead-letter-file <file>', 'dead-letter NDJSON file (default <data-dir>/dead-letters.ndjson)')
   .option('--batch-size <records>', 'close a micro-batch at this many records', positiveInt, 5000)
   .option('--batch-interval-ms <ms>', 'close a micro-batch this long after its first record at the latest', positiveInt, 1000)
+  .option('--no-windows', 'do not compute the event-time windows (traffic per minute, 1-minute bars, sentiment)')
+  .option('--allowed-lateness-ms <ms>', 'events older than the latest event time minus this are late for the windows', positiveInt, 600_000)
   .option('--metrics-port <port>', 'serve /metrics and /healthz on 127.0.0.1:<port> (0 = any free port)', port, 9464)
   .option('--no-metrics', 'serve no /metrics or /healthz')
   .showHelpAfterError();
@@ -60,6 +62,8 @@ const o = program.opts<{
   batchIntervalMs: number;
   metricsPort: number;
   metrics: boolean;
+  windows: boolean;
+  allowedLatenessMs: number;
 }>();
 
 const log = createLogger('processor');
@@ -76,6 +80,8 @@ try {
     deadLetterFile: o.deadLetterFile,
     batchSize: o.batchSize,
     batchIntervalMs: o.batchIntervalMs,
+    windows: o.windows,
+    allowedLatenessMs: o.allowedLatenessMs,
     metricsPort: o.metrics ? o.metricsPort : undefined,
     log,
   });

@@ -14,6 +14,7 @@ import { DeadLetterFile } from './sinks/dead-letter-sink.js';
 import { ElasticsearchSink } from './sinks/elasticsearch-sink.js';
 import { FileSource } from './sources/file-source.js';
 import { KafkaSource } from './sources/kafka-source.js';
+import { WindowOperator } from './windows/window-operator.js';
 import { createKafka, ensureTopics } from './kafka/client.js';
 
 /** Kafka input: one consumer group over the datasets' topics. */
@@ -44,6 +45,10 @@ export interface ProcessorOptions {
   deadLetterFile?: string;
   batchSize?: number;
   batchIntervalMs?: number;
+  /** Compute the datasets' event-time windows (default true). */
+  windows?: boolean;
+  /** Allowed lateness of events for the windows, ms (default 10 min). */
+  allowedLatenessMs?: number;
   /** Port for `/metrics` and `/healthz`; 0 picks a free one; `undefined` serves none. */
   metricsPort?: number;
   log?: Logger;
@@ -77,7 +82,7 @@ export interface ProcessorHandle {
 
 /** Opens GeoIP and user-agent resources once; the clock is the wall clock. */
 export async function createEnrichContext(): Promise<EnrichContext> {
-  return { geoip: await openGeoIp(), userAgents: createUserAgentParser(), now: () => new Date() };
+  return { geoip: await openGeoIp(), userAgents: createUserAgentParser(), now: () => new Date(), state: new Map() };
 }
 
 async function createKafkaSource(o: KafkaInputOptions, once: boolean, metrics: Metrics, log: Logger): Promise<KafkaSource> {
@@ -132,10 +137,23 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   const sources = [fileSource, kafkaSource].filter((s): s is FileSource | KafkaSource => s !== undefined);
   const deadLetters = new DeadLetterFile(deadLetterFile);
   const sink = new ElasticsearchSink(client, log);
+  const windowDefinitions = [...datasets.values()].flatMap((d) => d.windows ?? []);
+  const windows =
+    opts.windows === false
+      ? undefined
+      : new WindowOperator({
+          client,
+          definitions: windowDefinitions,
+          namespace: opts.namespace ?? 'default',
+          allowedLatenessMs: opts.allowedLatenessMs,
+          metrics,
+          log,
+        });
   const pipeline = new Pipeline(sources, sink, deadLetters, ctx, metrics, log, {
     batchSize: opts.batchSize,
     batchIntervalMs: opts.batchIntervalMs,
     namespace: opts.namespace,
+    windows,
   });
   const lagBytes = (): number => fileSource?.lagBytes() ?? 0;
   metrics.lagBytes = lagBytes;

@@ -1,3 +1,6 @@
+/** ECS version the documents follow (https://www.elastic.co/guide/en/ecs/8.17/). */
+export const ECS_VERSION = '8.17.0';
+
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 
 /**

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { SourcePosition } from '../pipeline/types.js';
 import type { GeoIpLookup } from '../enrich/geoip.js';
 import type { UserAgentParser } from '../enrich/user-agent.js';
+import type { WindowDefinition } from '../windows/types.js';
 
 /** Thrown by a dataset's `decode` when a raw line does not have the dataset's shape. */
 export class DecodeError extends Error {
@@ -14,6 +15,18 @@ export interface EnrichContext {
   userAgents: UserAgentParser;
   /** Ingest time (`event.ingested`); tests pass a fixed clock for golden output. */
   now: () => Date;
+  /** Per-dataset state kept across batches (e.g. per-symbol indicators); see `datasetState`. */
+  state: Map<string, unknown>;
+}
+
+/** The state of dataset `name` in `ctx`, created with `init` on first use. */
+export function datasetState<T>(ctx: EnrichContext, name: string, init: () => T): T {
+  let s = ctx.state.get(name) as T | undefined;
+  if (s === undefined) {
+    s = init();
+    ctx.state.set(name, s);
+  }
+  return s;
 }
 
 /** The three parts of a data stream name, `{type}-{dataset}-{namespace}`. */
@@ -44,6 +57,8 @@ export interface Dataset<Raw> {
   enrich(raw: Raw, ctx: EnrichContext, meta: { raw: string; position: SourcePosition; dataStream: DataStreamName }): Record<string, unknown>;
   /** The composable index template for `{type}-{dataset}-*`. */
   indexTemplate(): IndexTemplate;
+  /** Event-time windows computed over this dataset's documents (each with its own data stream). */
+  readonly windows?: WindowDefinition[];
 }
 
 /** The body of `PUT _index_template/<name>` with its name. */

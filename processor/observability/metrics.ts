@@ -61,6 +61,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly windowLateEvents = new Counter({
+    name: 'rtas_window_late_events_total',
+    help: 'Events older than their dataset watermark: stored raw (tagged late_event), left out of windows',
+    labelNames: ['dataset'] as const,
+    registers: [this.registry],
+  });
+  readonly windowUpdates = new Counter({
+    name: 'rtas_window_updates_total',
+    help: 'Window results recomputed and written',
+    labelNames: ['window'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'rtas_' });
   }

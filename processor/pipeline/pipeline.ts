@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { EnrichContext } from '../datasets/types.js';
 import type { DeadLetterFile } from '../sinks/dead-letter-sink.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { WindowOperator } from '../windows/window-operator.js';
+import pRetry from 'p-retry';
 import { transformBatch } from './transform.js';
 import type { DeadLetter, OutputDocument, Sink, Source, SourceBatch, SourceRecord } from './types.js';
 
@@ -15,6 +17,8 @@ export interface PipelineOptions {
   maxInFlight?: number;
   /** Data stream namespace, the last part of `{type}-{dataset}-{namespace}` (default `default`). */
   namespace?: string;
+  /** Event-time windows updated from every batch before it commits. */
+  windows?: WindowOperator;
 }
 
 interface OpenBatch {
@@ -40,8 +44,8 @@ export interface PipelineTotals {
  * strictly in order; a source's `emit` waits when every slot is taken and another batch is waiting
  * (back-pressure). For each batch: decode → validate → enrich; the documents go to the
  * primary sink (Elasticsearch), which resolves only when every document is indexed, a duplicate or
- * rejected; rejects and bad records are appended to the dead-letter file (fsynced); only then are the
- * batch's source positions committed. A crash therefore replays at most the uncommitted batches, and
+ * rejected; the event-time windows the batch touched are recomputed; rejects and bad records are
+ * appended to the dead-letter file (fsynced); only then are the batch's source positions committed. A crash therefore replays at most the uncommitted batches, and
  * their documents come back as duplicates (same `_id`), never as copies.
  */
 export class Pipeline {
@@ -49,6 +53,7 @@ export class Pipeline {
   private readonly batchSize: number;
   private readonly batchIntervalMs: number;
   private readonly namespace: string;
+  private readonly windows: WindowOperator | undefined;
   private readonly maxInFlight: number;
   private open: OpenBatch | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -74,6 +79,7 @@ export class Pipeline {
     this.batchIntervalMs = opts.batchIntervalMs ?? 1000;
     this.maxInFlight = opts.maxInFlight ?? 2;
     this.namespace = opts.namespace ?? 'default';
+    this.windows = opts.windows;
     this.fatal = new Promise((_, reject) => (this.rejectFatal = reject));
     this.fatal.catch(() => undefined); // observed through `fatal` by the caller
   }
@@ -174,10 +180,22 @@ export class Pipeline {
   ): Promise<void> {
     const started = process.hrtime.bigint();
     const { docs, deadLetters } = transformBatch(records, this.ctx, this.namespace);
+    // Lateness is judged here, synchronously at batch start, so in arrival order across batches in flight.
+    const touches = this.windows?.assess(docs);
     const result = docs.length > 0 ? await this.sink.write(docs) : { indexed: [], duplicates: [], rejected: [] };
     // Commits stay in batch order: a checkpoint never passes a batch that is not yet acknowledged.
     await previousCommit;
     if (this.failure) throw this.failure;
+    if (this.windows && touches) {
+      const windows = this.windows;
+      await pRetry(() => windows.flush(touches), {
+        retries: 10,
+        minTimeout: 500,
+        maxTimeout: 30_000,
+        onFailedAttempt: ({ error, attemptNumber }) =>
+          this.log.warn({ attempt: attemptNumber, err: error.message }, 'window update will be retried'),
+      });
+    }
     const rejected: DeadLetter[] = result.rejected.map(({ doc, reason }: { doc: OutputDocument; reason: string }) => ({
       record: doc.record,
       stage: 'index' as const,

@@ -47,7 +47,7 @@ describe('golden: input → exact documents', () => {
       it(`${dataset}/${input}`, async () => {
         const file = path.join(root, dataset, input);
         const expectedFile = file.replace(/\.log$/, '.expected.ndjson');
-        const actual = await render(dataset, file, ctx);
+        const actual = await render(dataset, file, { ...ctx, state: new Map() }); // stateful datasets start fresh per file
         if (process.env.UPDATE_GOLDEN === '1' || !existsSync(expectedFile)) {
           if (process.env.CI) throw new Error(`${expectedFile} is missing; generate it with UPDATE_GOLDEN=1 and review it`);
           writeFileSync(expectedFile, actual);

@@ -1,6 +1,6 @@
 import type { EnrichContext, DataStreamName } from '../types.js';
 import type { SourcePosition } from '../../pipeline/types.js';
-import { ECS_VERSION } from '../weblogs/enrich.js';
+import { ECS_VERSION } from '../ecs-mappings.js';
 import { scoreHeadline } from '../../enrich/sentiment/index.js';
 import { extractTickers } from './tickers.js';
 import type { NewsRecord } from './schema.js';

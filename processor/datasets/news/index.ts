@@ -1,8 +1,9 @@
 import type { Dataset } from '../types.js';
-import { decodeNewsLine } from './decode.js';
+import { decodeJsonObject } from '../json-line.js';
 import { newsRecordSchema, type NewsRecord } from './schema.js';
 import { enrichNews } from './enrich.js';
 import { newsTemplate } from './template.js';
+import { sentimentPerTicker } from './windows.js';
 
 /**
  * Financial news headlines (one JSON object per line or Kafka message) into
@@ -12,8 +13,9 @@ export const news: Dataset<NewsRecord> = {
   name: 'news',
   dataStream: { type: 'logs', dataset: 'news.headlines' },
   topic: 'news.headlines',
-  decode: decodeNewsLine,
+  decode: decodeJsonObject,
   schema: newsRecordSchema,
   enrich: enrichNews,
   indexTemplate: newsTemplate,
+  windows: [sentimentPerTicker],
 };

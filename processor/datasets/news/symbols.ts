@@ -4,9 +4,11 @@
  * Names are matched case-sensitively on word boundaries (`tickers.ts`), so a variant must be the way
  * headlines write the company. Variants that are also ordinary words in title-case headlines are left
  * out on purpose: "Target" (price target), "Visa" (travel visa), "Block", "Gap", "Progressive",
- * "United" and "American" (airlines are listed with their full names), "Lilly" alone, "Ford" is kept
- * (rarely a common noun in financial news). Tickers are the primary US listing as of 2026; share
- * classes use the dot form (`BRK.B`).
+ * "United" and "American" (airlines are listed with their full names), "Lilly" alone; "Ford" is kept
+ * (rarely a common noun in financial news). Records from the news generator list their companies in
+ * `tickers` anyway, so these gaps only matter for text from elsewhere. Tickers are the primary US
+ * listing as of 2026 (class A where there are several, as the generator does: `GOOGL`); Berkshire
+ * uses the dot form of its class B shares (`BRK.B`).
  */
 export interface SymbolEntry {
   ticker: string;
@@ -83,7 +85,7 @@ export const SYMBOLS: readonly SymbolEntry[] = [
   { ticker: 'GILD', names: ['Gilead Sciences', 'Gilead'] },
   { ticker: 'BMY', names: ['Bristol-Myers Squibb', 'Bristol Myers Squibb'] },
   { ticker: 'CVS', names: ['CVS Health'] },
-  { ticker: 'WBA', names: ['Walgreens Boots Alliance', 'Walgreens'] },
+  { ticker: 'ABT', names: ['Abbott Laboratories', 'Abbott'] },
   { ticker: 'BA', names: ['Boeing'] },
   { ticker: 'LMT', names: ['Lockheed Martin'] },
   { ticker: 'RTX', names: ['RTX Corp.', 'Raytheon'] },
@@ -111,7 +113,7 @@ export const SYMBOLS: readonly SymbolEntry[] = [
   { ticker: 'COIN', names: ['Coinbase'] },
   { ticker: 'XYZ', names: ['Block Inc.'] },
   { ticker: 'DELL', names: ['Dell Technologies', 'Dell'] },
-  { ticker: 'HPQ', names: ['HP Inc.'] },
+  { ticker: 'ACN', names: ['Accenture'] },
   { ticker: 'PANW', names: ['Palo Alto Networks'] },
   { ticker: 'MDT', names: ['Medtronic'] },
   { ticker: 'TMO', names: ['Thermo Fisher Scientific', 'Thermo Fisher'] },

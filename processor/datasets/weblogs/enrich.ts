@@ -2,9 +2,8 @@ import { isIP } from 'node:net';
 import type { EnrichContext, DataStreamName } from '../types.js';
 import type { SourcePosition } from '../../pipeline/types.js';
 import type { AccessLine } from './schema.js';
+import { ECS_VERSION } from '../ecs-mappings.js';
 
-/** ECS version the documents follow. */
-export const ECS_VERSION = '8.17.0';
 
 /** ECS `url.*` parts of a request target (origin-form `/p?q` or absolute-form `http://h/p?q`). */
 export function urlFields(target: string): Record<string, string> {

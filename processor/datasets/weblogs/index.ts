@@ -3,6 +3,7 @@ import { decodeAccessLine } from './decode.js';
 import { accessLineSchema, type AccessLine } from './schema.js';
 import { enrichAccessLine } from './enrich.js';
 import { weblogsTemplate } from './template.js';
+import { trafficPerMinute } from './windows.js';
 
 /** Web access logs (Apache/nginx common and combined format) into `logs-weblogs.access-*`. */
 export const weblogs: Dataset<AccessLine> = {
@@ -13,4 +14,5 @@ export const weblogs: Dataset<AccessLine> = {
   schema: accessLineSchema,
   enrich: enrichAccessLine,
   indexTemplate: weblogsTemplate,
+  windows: [trafficPerMinute],
 };

@@ -13,7 +13,8 @@
  *   are not copied.
  * - Malo et al. (2014), "Good debt or bad debt", JASIST 65(4): in economic text a movement word's
  *   polarity depends on what moves (profit rising is good, costs rising is bad). Only the idea is used
- *   (`MOVES` × `CONTEXT_NOUNS` below); none of that paper's data is used.
+ *   (`MOVES` × `CONTEXT_NOUNS` below). That paper's data set (Financial PhraseBank, CC BY-NC-SA) was
+ *   not used for development or evaluation.
  */
 
 /** A hand-written financial term: every form scores `valence` (AFINN scale) instead of AFINN's value. */
@@ -26,7 +27,7 @@ export interface TermDef {
   reason: string;
 }
 
-/** Single-word financial terms. The first form names the term in `matched`. */
+/** Single-word financial terms; `matched` shows the form that occurred. */
 export const TERMS: readonly TermDef[] = [
   // Positive
   { forms: ['beat', 'beats', 'beating'], valence: 2, category: 'positive', reason: 'result above a benchmark (estimates, rivals); absent from AFINN' },
@@ -50,6 +51,7 @@ export const TERMS: readonly TermDef[] = [
   { forms: ['delay', 'delays', 'delayed', 'halt', 'halts', 'halted', 'suspend', 'suspends', 'suspended'], valence: -2, category: 'negative', reason: 'interrupted business (AFINN −1 or absent)' },
   { forms: ['irregularities', 'indicted', 'indictment', 'sanctions', 'sanctioned', 'antitrust'], valence: -2, category: 'litigious', reason: 'legal exposure' },
   { forms: ['hackers', 'cyberattack', 'ransomware', 'walkout'], valence: -2, category: 'negative', reason: 'operational incidents absent from AFINN' },
+  { forms: ['turmoil', 'oust', 'ousts', 'ousted', 'ouster'], valence: -2, category: 'negative', reason: 'disorder, forced leadership change; absent from AFINN' },
 ];
 
 /** A movement word: moves a quantity up (+1) or down (−1), with a strength in AFINN units. */
@@ -71,7 +73,7 @@ export const MOVES: readonly MoveDef[] = [
   { forms: ['jump', 'jumps', 'jumped', 'rally', 'rallies', 'rallied', 'climb', 'climbs', 'climbed', 'rise', 'rises', 'rose', 'risen', 'rising', 'gain', 'gains', 'gained', 'rebound', 'rebounds', 'rebounded', 'recover', 'recovers', 'recovered', 'advance', 'advances', 'advanced', 'increase', 'increases', 'increased', 'grow', 'grows', 'grew', 'grown', 'growing', 'expand', 'expands', 'expanded', 'widen', 'widens', 'widened', 'wider', 'improve', 'improves', 'improved', 'improving', 'accelerate', 'accelerates', 'accelerated', 'raise', 'raises', 'raised', 'raising', 'lift', 'lifts', 'lifted', 'boost', 'boosts', 'boosted', 'hike', 'hikes', 'hiked', 'pop', 'pops', 'popped', 'leap', 'leaps', 'leapt', 'strengthen', 'strengthens', 'strengthened', 'high', 'highs', 'record'], direction: 1, strength: 2 },
   { forms: ['edge', 'edges', 'edged', 'inch', 'inches', 'inched', 'higher', 'up'], direction: 1, strength: 1 },
   { forms: ['plunge', 'plunges', 'plunged', 'plunging', 'plummet', 'plummets', 'plummeted', 'tumble', 'tumbles', 'tumbled', 'crash', 'crashes', 'crashed', 'collapse', 'collapses', 'collapsed', 'tank', 'tanks', 'tanked', 'crater', 'craters', 'cratered', 'slash', 'slashes', 'slashed', 'halve', 'halves', 'halved', 'nosedive', 'nosedives'], direction: -1, strength: 3 },
-  { forms: ['fall', 'falls', 'fell', 'fallen', 'falling', 'drop', 'drops', 'dropped', 'decline', 'declines', 'declined', 'slide', 'slides', 'slid', 'sink', 'sinks', 'sank', 'sunk', 'slump', 'slumps', 'slumped', 'dive', 'dives', 'dived', 'shrink', 'shrinks', 'shrank', 'cut', 'cuts', 'cutting', 'lower', 'lowers', 'lowered', 'reduce', 'reduces', 'reduced', 'trim', 'trims', 'trimmed', 'weaken', 'weakens', 'weakened', 'slow', 'slows', 'slowed', 'slowing', 'stall', 'stalls', 'stalled', 'narrow', 'narrows', 'narrowed', 'lag', 'lags', 'lagged', 'slip', 'slips', 'slipped', 'sag', 'sags', 'sagged', 'low', 'lows', 'underperform', 'underperforms', 'underperformed'], direction: -1, strength: 2 },
+  { forms: ['fall', 'falls', 'fell', 'fallen', 'falling', 'drop', 'drops', 'dropped', 'decline', 'declines', 'declined', 'slide', 'slides', 'slid', 'sink', 'sinks', 'sank', 'sunk', 'slump', 'slumps', 'slumped', 'dive', 'dives', 'dived', 'shrink', 'shrinks', 'shrank', 'cut', 'cuts', 'cutting', 'lower', 'lowers', 'lowered', 'reduce', 'reduces', 'reduced', 'trim', 'trims', 'trimmed', 'weaken', 'weakens', 'weakened', 'slow', 'slows', 'slowed', 'slowing', 'stall', 'stalls', 'stalled', 'narrow', 'narrows', 'narrowed', 'lose', 'loses', 'lost', 'losing', 'lag', 'lags', 'lagged', 'slip', 'slips', 'slipped', 'sag', 'sags', 'sagged', 'low', 'lows', 'underperform', 'underperforms', 'underperformed'], direction: -1, strength: 2 },
   { forms: ['dip', 'dips', 'dipped', 'ease', 'eases', 'eased', 'easing'], direction: -1, strength: 1 },
 ];
 
@@ -103,8 +105,9 @@ export const CONTEXT_NOUNS: ReadonlyMap<string, 1 | -1> = new Map<string, 1 | -1
 
 /**
  * AFINN-165 words that are not sentiment in financial news; their AFINN valence is dropped.
- * Each was checked to have an AFINN-165 entry (the brief's "liability" has none, so there is nothing
- * to neutralise). "cut"/"cuts" are handled by `MOVES` instead.
+ * Every entry has an AFINN-165 valence (a unit test checks it); "liability"/"liabilities", the classic
+ * Loughran–McDonald example, have none, so there is nothing to neutralise. "cut"/"cuts" are handled
+ * by `MOVES` instead.
  */
 export const NEUTRALISED: ReadonlyMap<string, string> = new Map([
   ['share', 'equity unit, not "sharing" (AFINN +1)'],
@@ -129,6 +132,10 @@ export const NEUTRALISED: ReadonlyMap<string, string> = new Map([
   ['gold', 'the commodity (AFINN +2)'],
   ['stable', 'rating outlook "stable" is neutral (AFINN +2)'],
   ['settlement', 'trade settlement, legal settlement: outcome unknown (AFINN +1)'],
+  ['reward', 'product name: "rewards card", "rewards program" (AFINN +2)'],
+  ['rewards', 'as "reward" (AFINN +2)'],
+  ['loyalty', 'product name: "loyalty program" (AFINN +3)'],
+  ['moody', '"Moody\'s", the rating agency, not "moody" (AFINN −1)'],
   ['no', 'acts as a negator, handled by the negation rule (AFINN −1)'],
 ]);
 
@@ -166,7 +173,7 @@ export const CONCESSIVE_WORDS: ReadonlySet<string> = new Set(['although', 'thoug
 
 /** Lookup tables derived from the definitions above. */
 export const TERM_BY_FORM: ReadonlyMap<string, { id: string; valence: number }> = new Map(
-  TERMS.flatMap((t) => t.forms.map((f) => [f, { id: t.forms[0]!, valence: t.valence }] as const)),
+  TERMS.flatMap((t) => t.forms.map((f) => [f, { id: f, valence: t.valence }] as const)),
 );
 /** See `TERM_BY_FORM`. */
 export const MOVE_BY_FORM: ReadonlyMap<string, MoveDef> = new Map(MOVES.flatMap((m) => m.forms.map((f) => [f, m] as const)));

@@ -36,7 +36,7 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   // Expectations
   { id: 'beats estimates', pattern: `${ABOVE} ${GAP(4)}${BENCHMARK}`, valence: 3, reason: 'results above analysts\' estimates: the standard positive earnings surprise' },
   { id: 'misses estimates', pattern: `${BELOW} ${GAP(4)}${BENCHMARK}`, valence: -3, reason: 'results below estimates: negative earnings surprise' },
-  { id: 'in line with estimates', pattern: `${any('in line with', 'meets?', 'met', 'matches', 'matched', 'as')} ${GAP(2)}${any('estimates?', 'expectations?', 'expected', 'forecasts?', 'consensus')}`, valence: 0, reason: 'no surprise: neutral, and keeps "expected" words from scoring' },
+  { id: 'in line with expectations', pattern: `${any('in line with', 'meets?', 'met', 'matches', 'matched', 'as')} ${GAP(2)}${any('estimates?', 'expectations?', 'expected', 'forecasts?', 'consensus')}`, valence: 0, reason: 'no surprise: neutral, and keeps "expected" words from scoring' },
   // Guidance and payouts
   { id: 'raises guidance', pattern: `${RAISE} ${GAP(3)}${GUIDE}`, valence: 3, reason: 'raised forward guidance or price target' },
   { id: 'raises guidance', pattern: `${GUIDE} ${any('is ', 'was ', 'gets ')}?${RAISE}`, valence: 3, reason: 'passive: "price target raised"' },
@@ -65,6 +65,7 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   { id: 'data breach', pattern: `${any('data', 'security', 'cyber')} ${any('breach', 'breaches', 'attack', 'attacks', 'incident')}`, valence: -3, reason: 'security incident' },
   { id: 'sell-off', pattern: `sell off`, valence: -2, reason: 'broad selling ("sell-off")' },
   { id: 'shuts down', pattern: `${any('shut', 'shuts', 'shutting')} down`, valence: -2, reason: 'closing a business or plant' },
+  { id: 'weight loss', pattern: 'weight loss', valence: 0, reason: 'a drug category ("weight-loss drug"), not a financial loss' },
   { id: 'all-time high', pattern: `all time ${any('high', 'highs')}`, valence: 2, reason: 'price at its highest' },
   { id: 'all-time low', pattern: `all time ${any('low', 'lows')}`, valence: -2, reason: 'price at its lowest' },
 ];

@@ -60,6 +60,14 @@ interface Tok {
   afinn: number;
   /** 2 when this token starts an AFINN bigram. */
   span: number;
+  /**
+   * A name, not vocabulary: the word after a `$` (cashtag `$LOW`), an all-caps acronym in a headline
+   * that is not written in capitals ("UPS", "GM"), or a capitalised word inside a sentence-case
+   * headline ("Victor", "Moody's"). Names match no rule and carry no AFINN valence.
+   */
+  name: boolean;
+  /** An acronym or cashtag symbol: also kept out of phrase rules (a proper noun may start one: "Chapter 11"). */
+  symbol: boolean;
   /** Only words may be negated (wink-sentiment does not negate emoji either). */
   negatable: boolean;
   isWord: boolean;
@@ -83,6 +91,8 @@ interface Unit {
   id: string;
   /** Whether a preceding negator may flip it. */
   negatable: boolean;
+  /** Phrase rules are listed in `matched` even at valence 0 ("in line with expectations"). */
+  phrase?: boolean;
 }
 
 const CLAUSE_PUNCTUATION = new Set([',', ';', ':', '!', '?', '(', ')', '[', ']', '|', '"', '“', '”']);
@@ -93,11 +103,28 @@ const round = (n: number, digits: number): number => {
   return Object.is(r, -0) ? 0 : r;
 };
 
+/** All-caps words that are finance vocabulary, not names ("EPS beats", "EBITDA falls"). */
+const VOCABULARY_ACRONYMS = new Set(['EPS', 'EBITDA', 'GDP', 'CPI', 'PMI']);
+
+/**
+ * How a headline is capitalised: `shouting` when most words are all caps (then acronyms cannot be
+ * told apart); `sentenceCase` when most words after the first (4+ letters) start lower-case, so a
+ * capitalised word inside it is a proper noun. Title-case headlines are neither.
+ */
+function casing(wink: WinkToken[]): { shouting: boolean; sentenceCase: boolean } {
+  const words = wink.filter((w) => w.tag === 'word' && /^[A-Za-z]/.test(w.value)).map((w) => w.value);
+  const caps = words.filter((w) => w.length > 1 && w === w.toUpperCase()).length;
+  const later = words.slice(1).filter((w) => /^[A-Za-z]{4,}$/.test(w));
+  const lowerStart = later.filter((w) => /^[a-z]/.test(w)).length;
+  return { shouting: words.length > 0 && caps / words.length > 0.5, sentenceCase: later.length > 0 && lowerStart / later.length >= 0.5 };
+}
+
 /**
  * Splits wink-sentiment's tokens into clauses: at clause punctuation, at dashes with a space on
  * either side ("$ACME - Acme …", not "sell-off"), and before clause words ("as", "but", "despite", …).
  */
 function tokenize(text: string, wink: WinkToken[]): { toks: Tok[]; segments: Segment[] } {
+  const style = casing(wink);
   const toks: Tok[] = [];
   const segments: Segment[] = [];
   let current: number[] = [];
@@ -122,9 +149,18 @@ function tokenize(text: string, wink: WinkToken[]): { toks: Tok[]; segments: Seg
     const next = wink[k + 1]?.value.toLowerCase();
     if (w.tag === 'word' && CLAUSE_WORDS.has(lower) && !(lower === 'yet' && next === 'to')) close();
     const afinn = w.score === undefined ? 0 : w.negation ? -w.score : w.score;
+    const prev = wink[k - 1];
+    const atStart = current.length === 0 || (current.length === 1 && CLAUSE_WORDS.has(lower));
+    const symbol =
+      w.tag === 'word' &&
+      ((prev?.tag === 'currency' && prev.value === '$') ||
+        (!style.shouting && /^[A-Z][A-Z0-9&]+$/.test(w.value) && !VOCABULARY_ACRONYMS.has(w.value)));
+    const name = symbol || (w.tag === 'word' && style.sentenceCase && toks.length > 0 && !atStart && /^[A-Z][a-z]/.test(w.value));
     toks.push({
       lower,
       text: w.value,
+      name,
+      symbol,
       afinn,
       span: w.grouped ? 2 : 1,
       negatable: w.tag === 'word' || w.tag === 'hashtag',
@@ -155,7 +191,8 @@ function phraseUnits(seg: Segment, toks: Tok[]): Unit[] {
   for (const i of seg.toks) {
     if (str) str += ' ';
     starts.push(str.length);
-    str += toks[i]!.lower;
+    const t = toks[i]!;
+    str += t.symbol ? t.text : t.lower; // symbols keep their capitals, so no lower-case rule matches them
   }
   const tokenAt = (offset: number): number => {
     let lo = 0;
@@ -175,7 +212,7 @@ function phraseUnits(seg: Segment, toks: Tok[]): Unit[] {
       for (let p = first; p <= last; p++) if (toks[seg.toks[p]!]!.claimed) free = false;
       if (!free) continue;
       for (let p = first; p <= last; p++) toks[seg.toks[p]!]!.claimed = true;
-      units.push({ first, last, valence: rule.valence, id: rule.id, negatable: true });
+      units.push({ first, last, valence: rule.valence, id: rule.id, negatable: true, phrase: true });
     }
   }
   return units;
@@ -187,12 +224,18 @@ function moveUnits(seg: Segment, toks: Tok[]): Unit[] {
   const at = (p: number): Tok | undefined => (p >= 0 && p < seg.toks.length ? toks[seg.toks[p]!] : undefined);
   for (let p = 0; p < seg.toks.length; p++) {
     const t = at(p)!;
-    const move = MOVE_BY_FORM.get(t.lower);
+    const move = t.name ? undefined : MOVE_BY_FORM.get(t.lower);
     if (!move || t.claimed) continue;
     const first = p;
-    // "record high", "record low": "record" intensifies the movement that follows; one unit.
-    if (t.lower === 'record' && at(p + 1) && MOVE_BY_FORM.has(at(p + 1)!.lower) && !at(p + 1)!.claimed) {
-      t.claimed = true;
+    let strength: number = move.strength;
+    // Adjacent movement words are one movement: "record high", "record low" ("record" only
+    // intensifies), "edges higher", "inches up" (same direction; the stronger word counts).
+    for (let next = at(p + 1); next && !next.claimed && !next.name && MOVE_BY_FORM.has(next.lower); next = at(p + 1)) {
+      const nm = MOVE_BY_FORM.get(next.lower)!;
+      const cur = MOVE_BY_FORM.get(at(p)!.lower)!;
+      if (at(p)!.lower !== 'record' && nm.direction !== cur.direction) break;
+      at(p)!.claimed = true;
+      strength = at(p)!.lower === 'record' ? nm.strength : Math.max(strength, nm.strength);
       p++;
     }
     const verb = at(p)!;
@@ -202,19 +245,18 @@ function moveUnits(seg: Segment, toks: Tok[]): Unit[] {
     let noun: { pos: number; polarity: 1 | -1 } | undefined;
     for (let q = p + 1; q <= p + 4 && !noun; q++) {
       const c = at(q);
-      const pol = c && !c.claimed ? CONTEXT_NOUNS.get(c.lower) : undefined;
+      const pol = c && !c.claimed && !c.name ? CONTEXT_NOUNS.get(c.lower) : undefined;
       if (pol) noun = { pos: q, polarity: pol };
     }
     for (let q = first - 1; q >= 0 && !noun; q--) {
       const c = at(q)!;
-      const pol = CONTEXT_NOUNS.get(c.lower);
+      const pol = c.name ? undefined : CONTEXT_NOUNS.get(c.lower);
       if (pol && !c.claimed) noun = { pos: q, polarity: pol };
     }
-    let strength: number = m.strength;
     // A quantified move ("up 8%", "falls 30%") is at least ordinary strength.
-    if (strength < 2 && ((at(p + 1)?.lower === '%' || at(p + 2)?.lower === '%') && /^[\d.,]+$/.test(at(p + 1)?.lower ?? ''))) strength = 2;
+    if (strength < 2 && /^[\d.,]+$/.test(at(p + 1)?.lower ?? '') && at(p + 2)?.lower === '%') strength = 2;
     const polarity = noun?.polarity ?? 1;
-    let id = first < p ? `${at(first)!.lower} ${verb.lower}` : verb.lower;
+    let id = seg.toks.slice(first, p + 1).map((i) => toks[i]!.lower).join(' ');
     if (noun) {
       const n = at(noun.pos)!;
       n.silenced = true; // its own AFINN valence (growth +2, loss −3) is part of this unit now
@@ -230,7 +272,7 @@ function termUnits(seg: Segment, toks: Tok[]): Unit[] {
   const units: Unit[] = [];
   seg.toks.forEach((i, p) => {
     const t = toks[i]!;
-    const term = TERM_BY_FORM.get(t.lower);
+    const term = t.name ? undefined : TERM_BY_FORM.get(t.lower);
     if (!term || t.claimed) return;
     t.claimed = true;
     units.push({ first: p, last: p, valence: term.valence, id: term.id, negatable: true });
@@ -242,8 +284,11 @@ function termUnits(seg: Segment, toks: Tok[]): Unit[] {
 function negatorsOf(seg: Segment, toks: Tok[]): { end: number; positions: number[] }[] {
   const out: { end: number; positions: number[] }[] = [];
   for (let p = 0; p < seg.toks.length; p++) {
-    const a = toks[seg.toks[p]!]!.lower;
-    const b = toks[seg.toks[p + 1] ?? -1]?.lower;
+    const ta = toks[seg.toks[p]!]!;
+    const tb = toks[seg.toks[p + 1] ?? -1];
+    if (ta.name) continue;
+    const a = ta.lower;
+    const b = tb && !tb.name ? tb.lower : undefined;
     if (b !== undefined && NEGATOR_PAIRS.some(([x, y]) => x === a && y === b)) {
       out.push({ end: p + 1, positions: [p, p + 1] });
       p++;
@@ -280,7 +325,7 @@ export function scoreHeadline(text: string): HeadlineSentiment {
   const { toks, segments } = tokenize(text, wink);
 
   for (const t of toks) {
-    if (NEUTRALISED.has(t.lower) && t.span === 1) t.silenced = true;
+    if ((NEUTRALISED.has(t.lower) && t.span === 1) || t.name) t.silenced = true;
   }
   // AFINN's bigram "fed up" (−3) misreads "Fed" (the Federal Reserve): "Fed up 25bp" is not anger.
   toks.forEach((t, i) => {
@@ -321,7 +366,7 @@ export function scoreHeadline(text: string): HeadlineSentiment {
     }
     for (const u of units) {
       score += u.valence * seg.weight;
-      if (u.valence !== 0 || u.id === 'in line with estimates') fired.push({ pos: tokenBase + u.first, id: u.id });
+      if (u.valence !== 0 || u.phrase) fired.push({ pos: tokenBase + u.first, id: u.id });
     }
     tokenBase += seg.toks.length;
   }
