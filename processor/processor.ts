@@ -22,7 +22,7 @@ export interface KafkaInputOptions {
   brokers: string[];
   /** Consumer group id (default `rtas-processor`). */
   groupId?: string;
-  /** Topics to consume (default: the topic of every registered dataset). */
+  /** Topics to consume, each a dataset's topic or `topic=dataset` (default: every dataset's topic). */
   topics?: string[];
 }
 
@@ -87,14 +87,22 @@ export async function createEnrichContext(): Promise<EnrichContext> {
 
 async function createKafkaSource(o: KafkaInputOptions, once: boolean, metrics: Metrics, log: Logger): Promise<KafkaSource> {
   const byTopic = new Map([...datasets.values()].map((d) => [d.topic, d.name]));
-  const topics = o.topics ?? [...byTopic.keys()];
-  for (const t of topics) if (!byTopic.has(t)) throw new Error(`no dataset reads topic "${t}" (known: ${[...byTopic.keys()].join(', ')})`);
+  // `topic=dataset` reads a topic of another name (e.g. a load-test copy) with a dataset's parser.
+  const mapping = new Map(
+    (o.topics ?? [...byTopic.keys()]).map((entry) => {
+      const [topic, dataset] = entry.includes('=') ? entry.split('=', 2) : [entry, byTopic.get(entry)];
+      if (!topic || !dataset) throw new Error(`no dataset reads topic "${entry}" (known: ${[...byTopic.keys()].join(', ')}; or give topic=dataset)`);
+      getDataset(dataset);
+      return [topic, dataset] as const;
+    }),
+  );
+  const topics = [...mapping.keys()];
   const kafka = createKafka('rtas-processor', o.brokers, log);
   await ensureTopics(kafka, topics);
   return new KafkaSource({
     kafka,
     groupId: o.groupId ?? 'rtas-processor',
-    topics: new Map(topics.map((t) => [t, byTopic.get(t)!])),
+    topics: mapping,
     once,
     onLag: (topic, partition, lag) => metrics.kafkaConsumerLag.set({ topic, partition: String(partition) }, lag),
     log,

@@ -46,7 +46,8 @@ export class KafkaSource implements Source {
 
   async start(emit: (batch: SourceBatch) => Promise<void>): Promise<void> {
     const { kafka, groupId, topics, log } = this.opts;
-    this.consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 2 * 1024 * 1024 });
+    // A 10 s session: a member that died (SIGKILL) gives its partitions back within ~10 s.
+    this.consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 2_000, maxBytesPerPartition: 2 * 1024 * 1024 });
     this.admin = kafka.admin();
     await Promise.all([this.consumer.connect(), this.admin.connect()]);
     await this.consumer.subscribe({ topics: [...topics.keys()], fromBeginning: true });
