@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { defaultEsUrl } from '../../processor/elasticsearch/client.js';
+import { defaultBrokers } from '../../processor/kafka/client.js';
+import { benchKafka } from './kafka.js';
 import { benchWeblogs } from './weblogs.js';
 
 const positiveInt = (v: string): number => {
@@ -11,6 +13,9 @@ const positiveInt = (v: string): number => {
   return n;
 };
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+const machine = (): string =>
+  `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 
 const program = new Command('bench').description(
   'Benchmarks that print figures and ratios measured in one run against the same Elasticsearch (not pass/fail tests).',
@@ -26,8 +31,25 @@ program
   .option('--latency-rate <lines/s>', 'append rate of the latency run', positiveInt, 1000)
   .option('--latency-seconds <s>', 'duration of the latency run', positiveInt, 15)
   .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; latencyRate: number; latencySeconds: number }) => {
-    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+    console.log(machine());
     const r = await benchWeblogs({ ...o, log: (l) => console.log(l) });
+    console.log(JSON.stringify(r));
+  });
+
+program
+  .command('kafka')
+  .description('Kafka → Elasticsearch events/s vs the raw _bulk ceiling and a read-only consumer, produce → searchable latency, peak RSS')
+  .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
+  .option('--brokers <list>', 'Kafka brokers (env KAFKA_BROKERS)', defaultBrokers().join(','))
+  .option('--sample <file>', 'access log whose lines are the events', path.resolve(repoRoot, '../shared/data/weblogs/apache_logs'))
+  .option('--events <n>', 'events for the throughput runs', positiveInt, 200_000)
+  .option('--partitions <n>', 'partitions of the benchmark topics', positiveInt, 3)
+  .option('--batch-size <n>', 'records per micro-batch and per raw _bulk request', positiveInt, 5000)
+  .option('--latency-rate <events/s>', 'produce rate of the latency run', positiveInt, 1000)
+  .option('--latency-seconds <s>', 'duration of the latency run', positiveInt, 15)
+  .action(async (o: { esUrl: string; brokers: string; sample: string; events: number; partitions: number; batchSize: number; latencyRate: number; latencySeconds: number }) => {
+    console.log(machine());
+    const r = await benchKafka({ ...o, brokers: o.brokers.split(','), log: (l) => console.log(l) });
     console.log(JSON.stringify(r));
   });
 

@@ -1,15 +1,10 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import pino from 'pino';
-import { request } from 'undici';
-import { createEnrichContext, startProcessor, type RunSummary } from '../../processor/processor.js';
+import { createEnrichContext, startProcessor } from '../../processor/processor.js';
 import { transformBatch } from '../../processor/pipeline/transform.js';
-import type { SourceRecord } from '../../processor/pipeline/types.js';
-import { createEsClient } from '../../processor/elasticsearch/client.js';
+import { bulkCeiling, repeatLines, runProcessorOnce, visibilityLatencies, weblogRecords } from './common.js';
 import { fmt, peakRssMiB, percentile, timed } from './stats.js';
 
 /** Options of the web-log benchmark; counts in lines, rates in lines/s. */
@@ -41,32 +36,6 @@ export interface WeblogBenchResult {
   benchPeakRssMiB: number;
 }
 
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-
-/** Runs `processor/cli.ts --once …` as a child process and returns its JSON summary. */
-async function runProcessorOnce(args: string[]): Promise<RunSummary> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'processor/cli.ts', ...args], {
-    cwd: repoRoot,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as RunSummary;
-}
-
-function repeatLines(sample: string, n: number): string[] {
-  const base = readFileSync(sample, 'utf8').split('\n').filter((l) => l !== '');
-  return Array.from({ length: n }, (_, i) => base[i % base.length]!);
-}
-
-function records(lines: string[]): SourceRecord[] {
-  let offset = 0;
-  return lines.map((raw) => {
-    const len = Buffer.byteLength(raw) + 1;
-    const position = { kind: 'file' as const, path: 'bench.log', fileId: 'bench', generation: 0, offset, nextOffset: offset + len };
-    offset += len;
-    return { dataset: 'weblogs', raw, position };
-  });
-}
-
 /**
  * Measures, in one run on the same Elasticsearch: (1) decode+validate+enrich lines/s on one core
  * without I/O; (2) file → Elasticsearch docs/s through the real processor (`--once`); (3) the raw
@@ -81,7 +50,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   const ctx = await createEnrichContext();
 
   // 1. CPU only: the whole transform, in batches of the processor's batch size.
-  const recs = records(lines);
+  const recs = weblogRecords(lines);
   transformBatch(recs.slice(0, 2000), ctx, 'bench'); // warm-up (JIT, caches)
   const cpu = await timed(() => {
     let docs = 0;
@@ -111,25 +80,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   );
 
   // 3. The raw _bulk ceiling: same documents, pre-serialised, same batch size, concurrency 2, undici.
-  const ceilNs = `bench${run}c`;
-  const bodies: string[] = [];
-  for (let i = 0; i < recs.length; i += o.batchSize) {
-    const { docs } = transformBatch(recs.slice(i, i + o.batchSize), ctx, ceilNs);
-    bodies.push(docs.map((d) => `{"create":{"_index":"${d.index}","_id":"${d.id}"}}\n${JSON.stringify(d.body)}\n`).join(''));
-  }
-  const bulkUrl = `${o.esUrl.replace(/\/$/, '')}/_bulk`;
-  const ceiling = await timed(async () => {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      for (let i = next++; i < bodies.length; i = next++) {
-        const res = await request(bulkUrl, { method: 'POST', body: bodies[i], headers: { 'content-type': 'application/x-ndjson' } });
-        const json = (await res.body.json()) as { errors: boolean };
-        if (res.statusCode !== 200 || json.errors) throw new Error(`_bulk failed with status ${res.statusCode}`);
-      }
-    };
-    await Promise.all([worker(), worker()]);
-  });
-  const bulkCeilingPerSec = recs.length / ceiling.seconds;
+  const bulkCeilingPerSec = await bulkCeiling(o.esUrl, recs, ctx, `bench${run}c`, o.batchSize);
   o.log(`raw _bulk ceiling: ${fmt(bulkCeilingPerSec)} docs/s; end-to-end reaches ${fmt((endToEndPerSec / bulkCeilingPerSec) * 100, 1)}% of it`);
 
   // 4. Latency: a live processor, lines appended at a steady rate, polled for visibility every 50 ms.
@@ -139,30 +90,15 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   const latNs = `bench${run}l`;
   const latIndex = `logs-weblogs.access-${latNs}`;
   const live = await startProcessor({ watch: [latDir], esUrl: o.esUrl, namespace: latNs, dataDir: path.join(latDir, 'data'), log: quiet });
-  const client = createEsClient(o.esUrl);
-  const appendedAt: number[] = [];
-  const visibleAt: number[] = [];
-  const total = o.latencyRate * o.latencySeconds;
-  const perTick = Math.max(1, Math.round(o.latencyRate / 20));
-  const writer = setInterval(() => {
-    const n = Math.min(perTick, total - appendedAt.length);
-    if (n <= 0) return;
-    appendFileSync(latFile, lines.slice(appendedAt.length, appendedAt.length + n).join('\n') + '\n');
-    const t = performance.now();
-    for (let i = 0; i < n; i++) appendedAt.push(t);
-  }, 50);
-  const deadline = Date.now() + (o.latencySeconds + 30) * 1000;
-  while (visibleAt.length < total && Date.now() < deadline) {
-    // Without a refresh: a document counts when Elasticsearch's own 1 s refresh has made it searchable.
-    const visible = await client.count({ index: latIndex }).then((r) => r.count, () => 0);
-    const t = performance.now();
-    while (visibleAt.length < Math.min(visible, appendedAt.length)) visibleAt.push(t);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  clearInterval(writer);
+  const latencies = await visibilityLatencies({
+    esUrl: o.esUrl,
+    index: latIndex,
+    total: o.latencyRate * o.latencySeconds,
+    rate: o.latencyRate,
+    send: (from, n) => appendFileSync(latFile, lines.slice(from, from + n).join('\n') + '\n'),
+    timeoutMs: (o.latencySeconds + 30) * 1000,
+  });
   await live.stop();
-  await client.close();
-  const latencies = visibleAt.map((t, i) => t - appendedAt[i]!);
   const latencyP50Ms = percentile(latencies, 50);
   const latencyP99Ms = percentile(latencies, 99);
   o.log(`append → searchable at ${fmt(o.latencyRate)} lines/s: p50 ${fmt(latencyP50Ms)} ms, p99 ${fmt(latencyP99Ms)} ms (${fmt(latencies.length)} lines)`);

@@ -1,0 +1,111 @@
+/** Measurement pieces shared by the benchmarks: inputs, the raw `_bulk` ceiling, visibility latency. */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import type { EnrichContext } from '../../processor/datasets/types.js';
+import { createEsClient } from '../../processor/elasticsearch/client.js';
+import { transformBatch } from '../../processor/pipeline/transform.js';
+import type { SourceRecord } from '../../processor/pipeline/types.js';
+import type { RunSummary } from '../../processor/processor.js';
+import { timed } from './stats.js';
+
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+/** `n` lines cycling through the non-empty lines of `sample`. */
+export function repeatLines(sample: string, n: number): string[] {
+  const base = readFileSync(sample, 'utf8').split('\n').filter((l) => l !== '');
+  return Array.from({ length: n }, (_, i) => base[i % base.length]!);
+}
+
+/** Weblogs source records for `lines`, with consecutive byte offsets in a pretend file. */
+export function weblogRecords(lines: string[]): SourceRecord[] {
+  let offset = 0;
+  return lines.map((raw) => {
+    const len = Buffer.byteLength(raw) + 1;
+    const position = { kind: 'file' as const, path: 'bench.log', fileId: 'bench', generation: 0, offset, nextOffset: offset + len };
+    offset += len;
+    return { dataset: 'weblogs', raw, position };
+  });
+}
+
+/** Runs `processor/cli.ts …args` as a child process (as in production) and returns its JSON summary. */
+export async function runProcessorOnce(args: string[]): Promise<RunSummary> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'processor/cli.ts', ...args], {
+    cwd: repoRoot,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as RunSummary;
+}
+
+/**
+ * The raw `_bulk` ceiling: the documents the processor would write for `records`, serialised
+ * beforehand into bodies of `batchSize` `create` actions and sent with 2 concurrent undici requests,
+ * with no client library in between. Returns documents per second.
+ * @throws when a bulk request fails or reports errors.
+ */
+export async function bulkCeiling(esUrl: string, records: SourceRecord[], ctx: EnrichContext, namespace: string, batchSize: number): Promise<number> {
+  const bodies: string[] = [];
+  for (let i = 0; i < records.length; i += batchSize) {
+    const { docs } = transformBatch(records.slice(i, i + batchSize), ctx, namespace);
+    bodies.push(docs.map((d) => `{"create":{"_index":"${d.index}","_id":"${d.id}"}}\n${JSON.stringify(d.body)}\n`).join(''));
+  }
+  const bulkUrl = `${esUrl.replace(/\/$/, '')}/_bulk`;
+  const { seconds } = await timed(async () => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < bodies.length; i = next++) {
+        const res = await request(bulkUrl, { method: 'POST', body: bodies[i], headers: { 'content-type': 'application/x-ndjson' } });
+        const json = (await res.body.json()) as { errors: boolean };
+        if (res.statusCode !== 200 || json.errors) throw new Error(`_bulk failed with status ${res.statusCode}`);
+      }
+    };
+    await Promise.all([worker(), worker()]);
+  });
+  return records.length / seconds;
+}
+
+/**
+ * Sends `total` events at `rate` events/s in 50 ms ticks through `send(from, count)` and polls
+ * `index`'s document count every 50 ms, without forcing a refresh, until all are searchable or
+ * `timeoutMs` passes. Event k counts as searchable at the first poll that saw more than k documents,
+ * which is exact when events become visible in send order (one file; approximate across partitions).
+ * Returns each event's send → searchable latency in ms.
+ */
+export async function visibilityLatencies(o: {
+  esUrl: string;
+  index: string;
+  total: number;
+  rate: number;
+  send: (from: number, count: number) => Promise<void> | void;
+  timeoutMs: number;
+}): Promise<number[]> {
+  const client = createEsClient(o.esUrl);
+  const sentAt: number[] = [];
+  const visibleAt: number[] = [];
+  const perTick = Math.max(1, Math.round(o.rate / 20));
+  let sending = false;
+  const ticker = setInterval(() => {
+    const n = Math.min(perTick, o.total - sentAt.length);
+    if (n <= 0 || sending) return;
+    sending = true;
+    const from = sentAt.length;
+    const t = performance.now();
+    for (let i = 0; i < n; i++) sentAt.push(t);
+    void Promise.resolve(o.send(from, n)).finally(() => (sending = false));
+  }, 50);
+  const deadline = Date.now() + o.timeoutMs;
+  try {
+    while (visibleAt.length < o.total && Date.now() < deadline) {
+      const visible = await client.count({ index: o.index }).then((r) => r.count, () => 0);
+      const t = performance.now();
+      while (visibleAt.length < Math.min(visible, sentAt.length)) visibleAt.push(t);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    clearInterval(ticker);
+    await client.close();
+  }
+  return visibleAt.map((t, i) => t - sentAt[i]!);
+}
