@@ -3,15 +3,18 @@
  * counts, accuracy, per-class precision/recall/F1, macro-F1 and the confusion matrix, with the same
  * figures for plain wink-sentiment (no financial rules) measured in the same run.
  *
- * Run: `npx tsx scripts/eval/sentiment.ts [file.tsv]`. The default set is
+ * Run: `npx tsx scripts/eval/sentiment.ts [file.tsv | sent_valid.csv]`. The default set is
  * `test/fixtures/sentiment/self-authored-headlines.tsv` (see the README there: self-authored, CC0,
  * NOT an accuracy claim for the product). Any TSV with a `label<TAB>headline` header and labels
- * positive/negative/neutral can be passed instead, e.g. an independently held-out set.
+ * positive/negative/neutral can be passed instead, or a `.csv` in the format of the Twitter Financial
+ * News Sentiment set (zeroshot/twitter-financial-news-sentiment, MIT): columns `text,label` with
+ * 0 = Bearish, 1 = Bullish, 2 = Neutral (its dataset card), read as negative/positive/neutral.
  *
  * Only aggregate figures are printed, on purpose: rules must stay general and not be tuned to single
  * sentences of an evaluation set.
  */
 import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scoreHeadline, scoreWithWinkOnly, POSITIVE_THRESHOLD, NEGATIVE_THRESHOLD } from '../../processor/enrich/sentiment/index.js';
@@ -21,8 +24,22 @@ const LABELS = ['positive', 'negative', 'neutral'] as const;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const file = process.argv[2] ?? path.resolve(here, '../../test/fixtures/sentiment/self-authored-headlines.tsv');
 
-/** Reads a `label<TAB>headline` TSV with a header line; throws on an unknown label or a malformed line. */
+/** Label codes of the Twitter Financial News Sentiment set, from its dataset card. */
+const TFNS_LABELS: Record<string, string> = { '0': 'negative', '1': 'positive', '2': 'neutral' };
+
+/**
+ * Reads a `label<TAB>headline` TSV with a header line, or a Twitter-Financial-News-style `text,label`
+ * CSV (csv-parse: quoted fields may hold commas and newlines); throws on an unknown label or a malformed line.
+ */
 function readSet(p: string): { label: string; text: string }[] {
+  if (p.endsWith('.csv')) {
+    const rows = parse(readFileSync(p, 'utf8'), { columns: true, skip_empty_lines: true }) as { text?: string; label?: string }[];
+    return rows.map((r, i) => {
+      const label = TFNS_LABELS[r.label ?? ''];
+      if (!label || r.text === undefined) throw new Error(`${p}: record ${i + 1}: expected text,label with label 0, 1 or 2`);
+      return { label, text: r.text };
+    });
+  }
   const lines = readFileSync(p, 'utf8').split('\n').filter((l) => l.trim() !== '');
   const [header, ...rows] = lines;
   if (!header || !/^label\t/.test(header)) throw new Error(`${p}: expected a "label<TAB>headline" header`);
