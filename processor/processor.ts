@@ -28,11 +28,11 @@ export interface KafkaInputOptions {
 
 /** Everything the processor can be told; times in ms, sizes in records. */
 export interface ProcessorOptions {
-  /** Directories or files to watch (none: no file source). */
+  /** Directories or files to watch, each `path` (read as `dataset`) or `dataset=path` (none: no file source). */
   watch?: string[];
   /** Consume Kafka topics too (or only). */
   kafka?: KafkaInputOptions;
-  /** Dataset of the watched files (default `weblogs`). */
+  /** Dataset of the watched paths given without `dataset=` (default `weblogs`). */
   dataset?: string;
   /** Process what is there and finish (see `ProcessorHandle.done`). */
   once?: boolean;
@@ -77,7 +77,8 @@ export interface ProcessorHandle {
   stop(): Promise<RunSummary>;
   lagBytes(): number;
   deadLetterFile: string;
-  checkpointFile: string;
+  /** One per dataset read from files. */
+  checkpointFiles: string[];
 }
 
 /** Opens GeoIP and user-agent resources once; the clock is the wall clock. */
@@ -110,6 +111,21 @@ async function createKafkaSource(o: KafkaInputOptions, once: boolean, metrics: M
 }
 
 /**
+ * Groups `--watch` entries by dataset: `news=/dir` reads /dir with the news dataset, a plain path uses
+ * `fallback`. A prefix that is not a dataset name is part of the path.
+ */
+export function groupWatchPaths(entries: string[], fallback: string): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    const named = eq > 0 && datasets.has(entry.slice(0, eq));
+    const name = named ? entry.slice(0, eq) : fallback;
+    groups.set(name, [...(groups.get(name) ?? []), named ? entry.slice(eq + 1) : entry]);
+  }
+  return groups;
+}
+
+/**
  * Starts the processor: waits for Elasticsearch, installs index templates, then feeds watched files
  * and/or Kafka topics through the micro-batch pipeline into data streams.
  * @throws when Elasticsearch does not answer within 60 s, a template is refused, the metrics port is
@@ -118,11 +134,12 @@ async function createKafkaSource(o: KafkaInputOptions, once: boolean, metrics: M
 export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorHandle> {
   const log = opts.log ?? createLogger('processor');
   const started = Date.now();
-  const dataset = getDataset(opts.dataset ?? 'weblogs');
   const watch = opts.watch ?? [];
   if (watch.length === 0 && !opts.kafka) throw new Error('nothing to process: give directories to watch, Kafka, or both');
+  const watchByDataset = groupWatchPaths(watch, getDataset(opts.dataset ?? 'weblogs').name);
   const dataDir = opts.dataDir ?? '.data';
-  const checkpointFile = opts.checkpointFile ?? path.join(dataDir, 'checkpoints', `files-${dataset.name}.json`);
+  const checkpointFileOf = (name: string): string =>
+    opts.checkpointFile && watchByDataset.size === 1 ? opts.checkpointFile : path.join(dataDir, 'checkpoints', `files-${name}.json`);
   const deadLetterFile = opts.deadLetterFile ?? path.join(dataDir, 'dead-letters.ndjson');
 
   const client = createEsClient(opts.esUrl);
@@ -131,18 +148,20 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
 
   const ctx = await createEnrichContext();
   const metrics = new Metrics();
-  const fileSource =
-    watch.length > 0 ? new FileSource({
-          paths: watch,
-          dataset: dataset.name,
-          checkpointFile,
-          // The processor's own output must never become its input (a dead letter would loop forever).
-          exclude: [dataDir, deadLetterFile],
-          once: !!opts.once,
-          log,
-        }) : undefined;
+  const fileSources = [...watchByDataset].map(
+    ([name, paths]) =>
+      new FileSource({
+        paths,
+        dataset: name,
+        checkpointFile: checkpointFileOf(name),
+        // The processor's own output must never become its input (a dead letter would loop forever).
+        exclude: [dataDir, deadLetterFile],
+        once: !!opts.once,
+        log,
+      }),
+  );
   const kafkaSource = opts.kafka ? await createKafkaSource(opts.kafka, !!opts.once, metrics, log) : undefined;
-  const sources = [fileSource, kafkaSource].filter((s): s is FileSource | KafkaSource => s !== undefined);
+  const sources: (FileSource | KafkaSource)[] = [...fileSources, ...(kafkaSource ? [kafkaSource] : [])];
   const deadLetters = new DeadLetterFile(deadLetterFile);
   const sink = new ElasticsearchSink(client, log);
   const windowDefinitions = [...datasets.values()].flatMap((d) => d.windows ?? []);
@@ -163,7 +182,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     namespace: opts.namespace,
     windows,
   });
-  const lagBytes = (): number => fileSource?.lagBytes() ?? 0;
+  const lagBytes = (): number => fileSources.reduce((n, f) => n + f.lagBytes(), 0);
   metrics.lagBytes = lagBytes;
 
   let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
@@ -182,7 +201,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   }
 
   const summary = (): RunSummary => ({
-    files: fileSource?.fileCount() ?? 0,
+    files: fileSources.reduce((n, f) => n + f.fileCount(), 0),
     lines: pipeline.totals.read,
     indexed: pipeline.totals.indexed,
     rejected: pipeline.totals.rejected,
@@ -206,7 +225,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     })());
 
   await pipeline.start();
-  log.info({ watch, kafka: !!opts.kafka, dataset: dataset.name, once: !!opts.once, metricsPort: http?.port }, 'processor started');
+  log.info({ watch: Object.fromEntries(watchByDataset), kafka: !!opts.kafka, once: !!opts.once, metricsPort: http?.port }, 'processor started');
 
   let resolveDone!: (s: RunSummary) => void;
   let rejectDone!: (e: unknown) => void;
@@ -232,6 +251,6 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     },
     lagBytes,
     deadLetterFile,
-    checkpointFile,
+    checkpointFiles: [...watchByDataset.keys()].map(checkpointFileOf),
   };
 }
