@@ -17,7 +17,18 @@ export interface KafkaSourceOptions {
 }
 
 /** kafkajs error types that mean "this member no longer owns the partition": not fatal, see `commit`. */
-const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR']);
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR', 'NOT_COORDINATOR_FOR_GROUP']);
+
+/**
+ * True when a kafkajs error says this member no longer owns its partitions (a rebalance happened),
+ * looking through kafkajs's non-retriable wrapper to the protocol error in `cause`.
+ */
+export function isRebalanceError(err: unknown): boolean {
+  for (let e = err as { type?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.type) return REBALANCE_ERRORS.has(e.type);
+  }
+  return false;
+}
 
 /**
  * Consumes topics as one consumer group with kafkajs. Offsets are never auto-committed: the pipeline
@@ -128,9 +139,8 @@ export class KafkaSource implements Source {
     try {
       await this.consumer.commitOffsets(offsets);
     } catch (err) {
-      const type = (err as { type?: string }).type ?? '';
-      if (!REBALANCE_ERRORS.has(type)) throw err;
-      this.opts.log.info({ type, offsets }, 'commit refused after a rebalance; the new owner re-reads these (deduplicated by _id)');
+      if (!isRebalanceError(err)) throw err;
+      this.opts.log.info({ err: (err as Error).message, offsets }, 'commit refused after a rebalance; the new owner re-reads these (deduplicated by _id)');
       return;
     }
     for (const o of offsets) {
