@@ -1,0 +1,142 @@
+/**
+ * Structure of `elasticsearch-kibana-compose.yaml`, the stack for users with Docker (no Docker engine
+ * runs here, so the file is checked, not run): the elasticsearch, kibana and kafka services exist;
+ * images are pinned to explicit versions (no `latest`) and the Elasticsearch and Kibana tags have the
+ * major.minor of the `@elastic/elasticsearch` client in package.json; published ports are bound to
+ * 127.0.0.1; every service has a health check; a service that talks to another (names it as a host in
+ * its environment or command, or is Kibana) waits for it with `depends_on: {condition:
+ * service_healthy}`; data directories use named volumes and every named volume is declared.
+ *
+ * Parsing needs the `yaml` package (`import { parse } from 'yaml'`), a dev dependency to be added
+ * (`npm install --save-dev yaml`). It is loaded dynamically so the project type-checks without it;
+ * until it is installed this suite fails with a message saying so.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
+
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const composeFile = path.join(repoRoot, 'elasticsearch-kibana-compose.yaml');
+
+/** The parts of a compose service this test reads (Compose specification, services top-level element). */
+interface Service {
+  image?: string;
+  ports?: (string | number | { target?: number; published?: string | number; host_ip?: string })[];
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  environment?: string[] | Record<string, unknown>;
+  command?: string | string[];
+  volumes?: (string | { type?: string; source?: string; target?: string })[];
+}
+interface Compose {
+  services?: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+/** `import { parse } from 'yaml'`, loaded at run time. @throws Error telling to install `yaml` */
+/** `repo[:tag]` of an image reference (`docker.elastic.co/kibana/kibana:8.19.21` → tag `8.19.21`). */
+function imageTag(image: string): string | undefined {
+  const lastSegment = image.split('/').pop() ?? '';
+  const colon = lastSegment.indexOf(':');
+  return colon === -1 ? undefined : lastSegment.slice(colon + 1).split('@')[0];
+}
+
+/** Host interface of a published port, or undefined when it listens on every interface. */
+function portHostIp(p: NonNullable<Service['ports']>[number]): string | undefined {
+  if (typeof p === 'object') return p.host_ip;
+  const parts = String(p).split(':');
+  // "ip:host:container" binds an interface; "host:container" and "container" do not
+  return parts.length >= 3 ? parts.slice(0, parts.length - 2).join(':') : undefined;
+}
+
+/** Named volume of a service volume entry (not a bind mount), if any. */
+function namedVolume(v: NonNullable<Service['volumes']>[number]): string | undefined {
+  const source = typeof v === 'object' ? (v.type === undefined || v.type === 'volume' ? v.source : undefined) : v.split(':').length > 1 ? v.split(':')[0] : undefined;
+  if (!source || /^[./~]/.test(source)) return undefined;
+  return source;
+}
+
+/** The text of a service's environment and command, where it names other services as hosts. */
+function configText(s: Service): string {
+  const env = Array.isArray(s.environment) ? s.environment.join('\n') : Object.entries(s.environment ?? {}).map(([k, v]) => `${k}=${String(v)}`).join('\n');
+  const cmd = Array.isArray(s.command) ? s.command.join(' ') : (s.command ?? '');
+  return `${env}\n${cmd}`;
+}
+
+/** The client's major.minor from the dependency range in package.json (`~8.19.1` → `8.19`). */
+function clientMajorMinor(): string {
+  const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const spec = pkg.dependencies['@elastic/elasticsearch'];
+  const m = /(\d+)\.(\d+)/.exec(spec ?? '');
+  if (!m) throw new Error(`cannot read a version from @elastic/elasticsearch "${spec}" in package.json`);
+  return `${m[1]}.${m[2]}`;
+}
+
+describe('elasticsearch-kibana-compose.yaml', () => {
+  let compose: Compose;
+  let services: Record<string, Service>;
+
+  beforeAll(async () => {
+    compose = parse(readFileSync(composeFile, 'utf8')) as Compose;
+    services = compose.services ?? {};
+  });
+
+  it('has the elasticsearch, kibana and kafka services', () => {
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(['elasticsearch', 'kibana', 'kafka']));
+  });
+
+  it('pins every image to an explicit version, never latest', () => {
+    for (const [name, s] of Object.entries(services)) {
+      expect({ name, image: s.image }).toEqual({ name, image: expect.any(String) });
+      const tag = imageTag(s.image!);
+      expect(`${name}: ${tag ?? '(untagged)'}`).not.toMatch(/: (\(untagged\)|latest)$/);
+      expect(`${name}: ${tag}`).toMatch(/: v?\d+\.\d+\.\d+([-.][\w.]+)?$/);
+    }
+  });
+
+  it('runs Elasticsearch and Kibana at the major.minor of the @elastic/elasticsearch client', () => {
+    const mm = clientMajorMinor();
+    for (const name of ['elasticsearch', 'kibana']) {
+      const tag = imageTag(services[name]?.image ?? '') ?? '';
+      expect(`${name}: ${tag.split('.').slice(0, 2).join('.')}`).toBe(`${name}: ${mm}`);
+    }
+    expect(imageTag(services.elasticsearch!.image!)).toBe(imageTag(services.kibana!.image!));
+  });
+
+  it('binds every published port to 127.0.0.1', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const p of s.ports ?? []) expect(`${name} ${JSON.stringify(p)} on ${portHostIp(p) ?? 'all interfaces'}`).toBe(`${name} ${JSON.stringify(p)} on 127.0.0.1`);
+    }
+  });
+
+  it('gives every service a health check', () => {
+    for (const [name, s] of Object.entries(services)) {
+      expect(`${name}: ${s.healthcheck?.disable ? 'disabled' : s.healthcheck?.test ? 'test' : 'none'}`).toBe(`${name}: test`);
+    }
+  });
+
+  it('makes a service that needs another wait until that one is healthy', () => {
+    const names = Object.keys(services);
+    const needs: [string, string][] = [['kibana', 'elasticsearch']];
+    for (const [name, s] of Object.entries(services)) {
+      const text = configText(s);
+      for (const other of names) {
+        if (other !== name && new RegExp(`(^|[/@\\s"'=,\\[])${other}:\\d+`, 'm').test(text) && !needs.some(([a, b]) => a === name && b === other)) needs.push([name, other]);
+      }
+    }
+    for (const [name, other] of needs) {
+      const dep = services[name]?.depends_on;
+      const condition = dep && !Array.isArray(dep) ? dep[other]?.condition : undefined;
+      expect(`${name} → ${other}: ${condition ?? 'no condition'}`).toBe(`${name} → ${other}: service_healthy`);
+    }
+  });
+
+  it('keeps data in named volumes, all declared at the top level', () => {
+    const declared = Object.keys(compose.volumes ?? {});
+    const used = Object.entries(services).flatMap(([name, s]) => (s.volumes ?? []).map((v) => ({ name, volume: namedVolume(v) })));
+    for (const u of used) if (u.volume) expect(declared).toContain(u.volume);
+    for (const stateful of ['elasticsearch', 'kafka']) expect(used.some((u) => u.name === stateful && u.volume)).toBe(true);
+    for (const d of declared) expect(used.map((u) => u.volume)).toContain(d);
+  });
+});
