@@ -10,7 +10,9 @@
  * @module generators/cli
  */
 import { Command, CommanderError } from 'commander';
-import { weblogsCommand } from './weblogs/command.js';
+import { weblogsKafkaCommand } from './kafka/weblogs.js';
+import { newsCommand } from './news/command.js';
+import { ticksCommand } from './ticks/command.js';
 
 /** Builds the top-level `generate` program with all generator subcommands. */
 function buildProgram(): Command {
@@ -19,7 +21,7 @@ function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (str, write) => write(str) })
     .exitOverride();
-  for (const sub of [weblogsCommand()]) program.addCommand(sub.copyInheritedSettings(program));
+  for (const sub of [weblogsKafkaCommand(), newsCommand(), ticksCommand()]) program.addCommand(sub.copyInheritedSettings(program));
   return program;
 }
 

@@ -1,0 +1,204 @@
+/**
+ * `--kafka` for the generator subcommands: the options, and a run wrapper that writes to Kafka
+ * through a {@link KafkaWriter} with the same run loop, pacing, clocks, progress display, signal
+ * handling and JSON summary as the file/stdout outputs of `runCli` (generators/common/cli.ts).
+ * Without `--kafka` it simply calls `runCli`, so file and stdout output are unchanged.
+ *
+ * (`runCli` builds its writer internally; if it ever accepts a writer factory, the Kafka branch
+ * below shrinks to that factory.)
+ *
+ * @module generators/kafka/cli
+ */
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { runCli, type CliGeneratorSpec, type RunCliOptions } from '../common/cli.js';
+import { simulatedClock, wallClock } from '../common/clock.js';
+import { randomSeed } from '../common/random.js';
+import { runGenerator, type RunSummary } from '../common/run.js';
+import { KAFKA_DATASETS, type DatasetName } from './datasets.js';
+import { connectIdempotentProducer, createKafkaClient, createKafkaLogger, DEFAULT_BROKERS, resolveBrokers, warmUpTopic } from './producer.js';
+import { KafkaWriter } from './writer.js';
+
+/** Parsed values of the options added by {@link addKafkaOptions}. */
+export interface KafkaCliOptions {
+  kafka?: boolean;
+  topic?: string;
+  brokers?: string;
+}
+
+/**
+ * Adds `--kafka`, `--topic` and `--brokers` to a generator subcommand (`--kafka` conflicts with
+ * `--out` and `--out-dir`).
+ * @returns `cmd`, for chaining.
+ */
+export function addKafkaOptions(cmd: Command, dataset: DatasetName): Command {
+  const ds = KAFKA_DATASETS[dataset];
+  return cmd
+    .addOption(
+      new Option(
+        '--kafka',
+        `publish each line as one Kafka message to topic "${ds.topic}" (key: ${ds.keyDescription}) with an idempotent ` +
+          'producer (acks=all, one request in flight, batches of up to 1000 lines); a line counts once the broker acknowledged it',
+      ).conflicts(['out', 'outDir']),
+    )
+    .addOption(new Option('--topic <name>', `topic for --kafka (default: ${ds.topic})`))
+    .addOption(
+      new Option('--brokers <host:port,...>', `Kafka brokers for --kafka (default: env KAFKA_BROKERS, else ${DEFAULT_BROKERS})`),
+    );
+}
+
+/** What a subcommand passes to {@link runGeneratorCommand}. */
+export interface GeneratorCommandSpec extends CliGeneratorSpec {
+  /** Dataset of the lines: default topic and message key for `--kafka`. */
+  dataset: DatasetName;
+  /**
+   * The generator can produce at most this many lines (e.g. fan-out of a finite candle file):
+   * the run stops there, as if `--count` had been given (whichever is smaller).
+   */
+  maxLines?: number;
+}
+
+function usageError(cmd: Command, msg: string): never {
+  return cmd.error(`error: ${msg}`, { exitCode: 2, code: 'generate.invalidOptions' });
+}
+
+/**
+ * Runs a generator subcommand whose options were added by `addRunOptions` and
+ * {@link addKafkaOptions}: with `--kafka` to Kafka (see the module documentation), otherwise
+ * through `runCli`. With `--kafka` the JSON summary on stderr has the usual fields plus
+ * `kafka: {topic, brokers, acked, batches, bytes, batchLatencyMs, messageLatencyMs}` — latencies as
+ * `{count,p50,p95,p99,max,mean}`, per acknowledged batch (send → ack) and per message (handed to
+ * the writer → ack).
+ *
+ * @returns the run summary.
+ * @throws {CommanderError} (via `cmd.error`) for invalid option combinations; Kafka errors
+ *   (unreachable brokers, delivery timeout) and generator errors as they are.
+ */
+export async function runGeneratorCommand(cmd: Command, spec: GeneratorCommandSpec): Promise<RunSummary> {
+  const o = cmd.opts<RunCliOptions & KafkaCliOptions>();
+  if (spec.maxLines !== undefined && (o.count === undefined || o.count > spec.maxLines)) {
+    cmd.setOptionValueWithSource('count', spec.maxLines, 'default');
+  }
+  if (!o.kafka) {
+    if (o.topic !== undefined) usageError(cmd, '--topic requires --kafka');
+    if (o.brokers !== undefined) usageError(cmd, '--brokers requires --kafka');
+    return runCli(cmd, spec);
+  }
+  if (o.rotateBytes !== undefined) usageError(cmd, '--rotate-bytes requires --out');
+  if (cmd.getOptionValueSource('rotateKeep') === 'cli') usageError(cmd, '--rotate-keep requires --out');
+  if (cmd.getOptionValueSource('batchLines') === 'cli') usageError(cmd, '--batch-lines requires --out-dir');
+  let brokers: string[];
+  try {
+    brokers = resolveBrokers(o.brokers);
+  } catch (err) {
+    usageError(cmd, (err as Error).message);
+  }
+  const dataset = KAFKA_DATASETS[spec.dataset];
+  const topic = o.topic ?? dataset.topic;
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) usageError(cmd, `invalid topic name "${topic}" (Kafka allows [A-Za-z0-9._-], 1-249 characters)`);
+  return runToKafka(cmd, spec, o, brokers, topic);
+}
+
+async function runToKafka(
+  cmd: Command,
+  spec: GeneratorCommandSpec,
+  o: RunCliOptions & KafkaCliOptions,
+  brokers: string[],
+  topic: string,
+): Promise<RunSummary> {
+  const count = cmd.getOptionValue('count') as number | undefined;
+  const seed = o.seed ?? randomSeed();
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) {
+      process.stderr.write(`\n${sig} again: exiting without flushing\n`);
+      process.exit(130);
+    }
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let bar: cliProgress.SingleBar | null = null;
+  try {
+    const kafka = createKafkaClient({ clientId: `generate-${spec.name}`, brokers, log: createKafkaLogger(`generate-${spec.name}`) });
+    const producer = await connectIdempotentProducer(kafka);
+    try {
+      await warmUpTopic(producer, topic);
+    } catch (err) {
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
+    const writer = new KafkaWriter({ producer, topic, key: KAFKA_DATASETS[spec.dataset].key });
+    const generator = spec.create(seed, o.start);
+    if (!o.quiet && process.stderr.isTTY) {
+      bar = new cliProgress.SingleBar(
+        {
+          stream: process.stderr,
+          format:
+            count !== undefined
+              ? `${spec.name} → kafka:${topic} |{bar}| {value}/{total} lines | {speed} lines/s | {duration_formatted}`
+              : `${spec.name} → kafka:${topic} | {value} lines | {speed} lines/s | {duration_formatted}`,
+          hideCursor: false,
+          fps: 5,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(count ?? 0, 0, { speed: '0' });
+    }
+    const summary = await runGenerator({
+      generator,
+      writer,
+      rate: o.rate,
+      count,
+      durationSec: o.duration,
+      clock: o.start ? simulatedClock(o.start, o.rate) : wallClock(),
+      signal: controller.signal,
+      onProgress: bar ? (p) => bar?.update(p.lines, { speed: p.linesPerSec.toFixed(0) }) : undefined,
+    });
+    bar?.stop();
+    bar = null;
+    process.stderr.write(
+      JSON.stringify({
+        generator: spec.name,
+        seed,
+        lines: summary.lines,
+        seconds: summary.seconds,
+        linesPerSec: summary.linesPerSec,
+        files: 0,
+        stoppedBy: summary.stoppedBy,
+        kafka: {
+          topic,
+          brokers,
+          acked: writer.stats.acked,
+          batches: writer.stats.batches,
+          bytes: writer.stats.bytes,
+          batchLatencyMs: writer.stats.batchLatency.summary(),
+          messageLatencyMs: writer.stats.messageLatency.summary(),
+        },
+      }) + '\n',
+    );
+    return summary;
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/**
+ * Gives an existing generator subcommand (one built with `addRunOptions` whose action calls
+ * `runCli`) the `--kafka` output: adds {@link addKafkaOptions} and replaces its action with
+ * {@link runGeneratorCommand} for `spec` — so `spec.create` must build the same generator as the
+ * subcommand's own action does.
+ * @returns `cmd`.
+ */
+export function withKafkaOutput(cmd: Command, spec: GeneratorCommandSpec): Command {
+  addKafkaOptions(cmd, spec.dataset);
+  cmd.action(async () => {
+    await runGeneratorCommand(cmd, spec);
+  });
+  return cmd;
+}
