@@ -1,7 +1,9 @@
+import { keyword } from './index-template.js';
+
 /** ECS version the documents follow (https://www.elastic.co/guide/en/ecs/8.17/). */
 export const ECS_VERSION = '8.17.0';
 
-const keyword = { type: 'keyword', ignore_above: 1024 } as const;
+
 
 /**
  * Mappings of the ECS fields every dataset's documents carry: `@timestamp`, `message`, `tags`,

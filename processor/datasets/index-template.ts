@@ -1,0 +1,26 @@
+import type { IndexTemplate } from './types.js';
+
+/** A `keyword` that leaves values over 1024 characters unindexed (kept in `_source`), as ECS does. */
+export const keyword = { type: 'keyword', ignore_above: 1024 } as const;
+
+/**
+ * The composable index template of the data streams `{type}-{dataset}-*`: explicit `properties`,
+ * `dynamic: strict` (a field the enrichment adds without a mapping is rejected and dead-lettered, not
+ * guessed), no date detection, a 1 s refresh and replicas auto-expanding 0–1. Priority 200 puts it
+ * above Elasticsearch's built-in `logs-*-*`/`metrics-*-*` templates (priority 100) where x-pack has them.
+ */
+export function dataStreamTemplate(type: 'logs' | 'metrics', dataset: string, properties: Record<string, unknown>): IndexTemplate {
+  return {
+    name: `${type}-${dataset}`,
+    body: {
+      index_patterns: [`${type}-${dataset}-*`],
+      data_stream: {},
+      priority: 200,
+      _meta: { managed_by: 'realtime-analytics-stack', dataset },
+      template: {
+        settings: { 'index.refresh_interval': '1s', 'index.auto_expand_replicas': '0-1' },
+        mappings: { dynamic: 'strict', date_detection: false, properties },
+      },
+    },
+  };
+}
