@@ -5,14 +5,16 @@
  * duplicate anywhere in the topic fails the test.
  *
  * Timing tolerance for `--speed`/`--rate` (measured on the consumer's record timestamps, which
- * kafkajs sets to the wall-clock time the produce request is built, i.e. the send time): every
- * inter-arrival gap must be within ±(50 ms + 10 % of the expected gap), and the whole replay's span
- * within ±150 ms of the expected span (the schedule is absolute, so errors must not accumulate).
+ * kafkajs sets to the wall-clock time the produce request is built, i.e. the send time): 95 % of the
+ * inter-arrival gaps must be within ±(50 ms + 10 % of the expected gap) and every gap within ±250 ms,
+ * and the whole replay's span within ±150 ms of the expected span (the schedule is absolute, so errors
+ * must not accumulate).
  * Why that much: a line due while the previous request is still unacknowledged leaves with the next
  * request (one request in flight for the idempotent producer; a local acks=all round trip is 2–30 ms),
  * timers fire ~1 ms late, and the CI machines have 2 cores shared with Elasticsearch, Kafka and a
  * second Jest worker, where GC or scheduler pauses of a few tens of ms happen. Observed errors on
- * such a machine were mostly below 5 ms, with rare outliers up to ~30 ms.
+ * such a machine were mostly below 5 ms, with rare outliers up to ~30 ms when the replay tests ran
+ * alone, and a single 61 ms outlier among 300 gaps when the whole suite ran in parallel.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -41,16 +43,22 @@ beforeAll(async () => {
   await admin.connect();
 });
 
+const createdTopics: string[] = [];
+
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await admin.deleteTopics({ topics: createdTopics }).catch(() => undefined);
   await admin.disconnect();
   rmSync(tmpRoot, { recursive: true, force: true });
 });
 
 // ---- helpers ----------------------------------------------------------------------------------
 
+/** A fresh topic name (deleted after the tests). */
 function uniqueTopic(name: string): string {
-  return `test.replay.${name}.${randomBytes(4).toString('hex')}`;
+  const topic = `test.replay.${name}.${randomBytes(4).toString('hex')}`;
+  createdTopics.push(topic);
+  return topic;
 }
 
 function tmpFile(name: string, lines: readonly string[] = []): string {
@@ -257,14 +265,17 @@ describe('replay: rate control', () => {
     const ts = lines.map((l) => at.get(l) as number);
     let maxErr = 0;
     let expectedSpan = 0;
+    const outside: string[] = [];
     for (let i = 1; i < lines.length; i++) {
       const expected = expectedGapMs(i);
       expectedSpan += expected;
       const measured = (ts[i] as number) - (ts[i - 1] as number);
       const err = Math.abs(measured - expected);
       maxErr = Math.max(maxErr, err);
-      if (err > 50 + 0.1 * expected) throw new Error(`gap ${i}: expected ${expected} ms, measured ${measured} ms`);
+      if (err > 250) throw new Error(`gap ${i}: expected ${expected} ms, measured ${measured} ms`);
+      if (err > 50 + 0.1 * expected) outside.push(`gap ${i}: expected ${expected} ms, measured ${measured} ms`);
     }
+    if (outside.length > 0.05 * (lines.length - 1)) throw new Error(`more than 5 % of gaps off: ${outside.join('; ')}`);
     const span = (ts[ts.length - 1] as number) - (ts[0] as number);
     expect(Math.abs(span - expectedSpan)).toBeLessThanOrEqual(150);
     return { maxErr };
