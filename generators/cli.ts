@@ -1,8 +1,7 @@
 /**
  * `npm run generate -- <generator> [options]` — entry point of the synthetic
  * data generators. Each generator lives in its own folder and contributes one
- * subcommand (currently `weblogs`; `news` and `ticks` plug in the same way:
- * `program.addCommand(newsCommand())`).
+ * subcommand: `weblogs`, `news`, `ticks` (each with `--kafka` to publish to its topic).
  *
  * Exit codes: 0 on a normal stop (count/duration reached, SIGINT/SIGTERM, closed
  * stdout pipe), 1 on errors, 2 for invalid usage, 130 on a second SIGINT/SIGTERM.

@@ -133,7 +133,7 @@ export interface ReplaySummary {
   /** Whether the run continued from a position file. */
   resumed: boolean;
   positionFile: string;
-  /** Empty lines skipped, lines without timestamp, lines without key. */
+  /** Empty lines skipped; lines without a readable timestamp (counted with speed or rebase only); lines without key. */
   skippedEmpty: number;
   untimed: number;
   unkeyed: number;
@@ -294,6 +294,8 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   let untimed = 0;
   let unkeyed = 0;
   let shiftMs: number | null = options.rebaseToNow ? null : 0;
+  // Timestamps are read for --speed and --rebase-to-now (and lines without one counted as untimed).
+  const needsTimestamps = options.rebaseToNow === true || (mode.kind === 'speed' && mode.factor > 0);
   let stoppedBy: ReplayStop = 'eof';
   let lastProgress = 0;
 
@@ -328,16 +330,16 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       return null;
     }
     let text = line.text;
-    if (shiftMs !== 0) {
+    if (needsTimestamps) {
       const ts = locateTimestamp(dataset as DatasetName, text);
-      if (ts) {
+      if (!ts) {
+        untimed++;
+      } else if (shiftMs !== 0) {
         if (shiftMs === null) {
           const g = shiftGranularityMs(dataset as DatasetName);
           shiftMs = Math.round((Date.now() - ts.ms) / g) * g;
         }
         text = text.slice(0, ts.start) + ts.render(ts.ms + shiftMs) + text.slice(ts.end);
-      } else {
-        untimed++;
       }
     }
     if (ds.key(text) === null) unkeyed++;
