@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { startProcessor } from '../../processor/processor.js';
 import { countDocs, es, esUrl, quietLog, realAccessLog, tempDir, uniqueNamespace, waitFor } from '../support/stack.js';
-import { brokers, createTopic, produce } from '../support/kafka.js';
+import { brokers, createTopic, groupMembersWithAssignment, produce } from '../support/kafka.js';
 import { spawnTsx, type Child } from '../support/processes.js';
 
 const lines = readFileSync(realAccessLog, 'utf8').split('\n').filter((l) => l !== '');
@@ -80,10 +80,12 @@ describe('Kafka → Elasticsearch', () => {
       esUrl, namespace: f.namespace, batchSize: 500, batchIntervalMs: 200, windows: false, log: quietLog,
     };
     const a = await startProcessor({ ...opts, dataDir: tempDir('kga') });
-    const producing = produce(f.topic, lines.slice(0, total), { keyOf: clientIp, chunk: 250, pauseMs: 20 });
+    await produce(f.topic, lines.slice(0, 3000), { keyOf: clientIp, chunk: 250, pauseMs: 20 });
     await waitFor('first documents', async () => (await countDocs(f.index)) > 500, 120_000);
     const b = await startProcessor({ ...opts, dataDir: tempDir('kgb') }); // joins: the group rebalances
-    await producing;
+    // The rest is produced once both members hold partitions, so both have events to index.
+    await waitFor('two members with partitions', async () => (await groupMembersWithAssignment(f.groupId)) === 2, 60_000);
+    await produce(f.topic, lines.slice(3000, total), { keyOf: clientIp, chunk: 250, pauseMs: 20 });
     await waitFor(`all ${total} documents`, async () => (await countDocs(f.index)) >= total, 120_000);
     await new Promise((r) => setTimeout(r, 1000)); // anything still in flight would show up as an extra document
     const [sa, sb] = await Promise.all([a.stop(), b.stop()]);

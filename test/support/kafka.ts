@@ -41,3 +41,17 @@ export async function produce(
     await producer.disconnect();
   }
 }
+
+/** Members of a consumer group that currently hold at least one partition (0 while it rebalances). */
+export async function groupMembersWithAssignment(groupId: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([groupId]);
+    const group = groups[0];
+    if (!group || group.state !== 'Stable') return 0;
+    return group.members.filter((m) => m.memberAssignment.length > 0).length;
+  } finally {
+    await admin.disconnect();
+  }
+}
