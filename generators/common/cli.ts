@@ -11,7 +11,8 @@ import cliProgress from 'cli-progress';
 import { simulatedClock, wallClock } from './clock.js';
 import { MAX_SEED, randomSeed } from './random.js';
 import { runGenerator, type LineGenerator, type RunSummary } from './run.js';
-import { createWriter } from './writers.js';
+import { createWriter, type LineWriter } from './writers.js';
+import { abortOnSignals } from './signals.js';
 
 /** Parsed values of the options added by {@link addRunOptions}. */
 export interface RunCliOptions {
@@ -157,6 +158,12 @@ export interface CliGeneratorSpec {
   name: string;
   /** Builds the line generator for a seed and the optional simulated start time. */
   create: (seed: number, start: Date | undefined) => LineGenerator;
+  /** Builds the writer instead of the `--out`/`--out-dir`/stdout outputs (e.g. a Kafka producer). */
+  writer?: () => Promise<LineWriter>;
+  /** Where the lines go, shown in the progress line after the name (e.g. `kafka:market.ticks`). */
+  destination?: string;
+  /** Extra fields of the JSON summary, read once the writer is closed. */
+  summaryExtras?: () => Record<string, unknown>;
 }
 
 /**
@@ -177,42 +184,35 @@ export async function runCli(cmd: Command, spec: CliGeneratorSpec): Promise<RunS
   const seed = o.seed ?? randomSeed();
   const controller = new AbortController();
   let outputClosed = false;
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    signals++;
-    if (signals > 1) {
-      process.stderr.write(`\n${sig} again: exiting without flushing\n`);
-      process.exit(130);
-    }
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const removeSignalHandlers = abortOnSignals(controller);
 
   let bar: cliProgress.SingleBar | null = null;
   try {
-    const writer = await createWriter({
-      out: o.out,
-      outDir: o.outDir,
-      batchLines: o.batchLines,
-      rotateBytes: o.rotateBytes,
-      rotateKeep: o.rotateKeep,
-      prefix: spec.name,
-      onStdoutClosed: () => {
-        outputClosed = true;
-        controller.abort();
-      },
-    });
+    const writer = spec.writer
+      ? await spec.writer()
+      : await createWriter({
+          out: o.out,
+          outDir: o.outDir,
+          batchLines: o.batchLines,
+          rotateBytes: o.rotateBytes,
+          rotateKeep: o.rotateKeep,
+          prefix: spec.name,
+          onStdoutClosed: () => {
+            outputClosed = true;
+            controller.abort();
+          },
+        });
     const generator = spec.create(seed, o.start);
     if (!o.quiet && process.stderr.isTTY) {
       const total = o.count;
+      const label = spec.destination ? `${spec.name} → ${spec.destination}` : spec.name;
       bar = new cliProgress.SingleBar(
         {
           stream: process.stderr,
           format:
             total !== undefined
-              ? `${spec.name} |{bar}| {value}/{total} lines | {speed} lines/s | {duration_formatted}`
-              : `${spec.name} | {value} lines | {speed} lines/s | {duration_formatted}`,
+              ? `${label} |{bar}| {value}/{total} lines | {speed} lines/s | {duration_formatted}`
+              : `${label} | {value} lines | {speed} lines/s | {duration_formatted}`,
           hideCursor: false,
           fps: 5,
         },
@@ -241,12 +241,12 @@ export async function runCli(cmd: Command, spec: CliGeneratorSpec): Promise<RunS
         linesPerSec: summary.linesPerSec,
         files: summary.files,
         stoppedBy: outputClosed ? 'output-closed' : summary.stoppedBy,
+        ...spec.summaryExtras?.(),
       }) + '\n',
     );
     return summary;
   } finally {
     bar?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    removeSignalHandlers();
   }
 }

@@ -1,20 +1,13 @@
 /**
- * `--kafka` for the generator subcommands: the options, and a run wrapper that writes to Kafka
- * through a {@link KafkaWriter} with the same run loop, pacing, clocks, progress display, signal
- * handling and JSON summary as the file/stdout outputs of `runCli` (generators/common/cli.ts).
- * Without `--kafka` it simply calls `runCli`, so file and stdout output are unchanged.
- *
- * (`runCli` builds its writer internally; if it ever accepts a writer factory, the Kafka branch
- * below shrinks to that factory.)
+ * `--kafka` for the generator subcommands: the options, and a run wrapper that gives `runCli`
+ * (generators/common/cli.ts) a {@link KafkaWriter}, so Kafka output has the same run loop, pacing,
+ * clocks, progress display, signal handling and JSON summary as the file/stdout outputs.
  *
  * @module generators/kafka/cli
  */
 import { Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
 import { runCli, type CliGeneratorSpec, type RunCliOptions } from '../common/cli.js';
-import { simulatedClock, wallClock } from '../common/clock.js';
-import { randomSeed } from '../common/random.js';
-import { runGenerator, type RunSummary } from '../common/run.js';
+import type { RunSummary } from '../common/run.js';
 import { KAFKA_DATASETS, type DatasetName } from './datasets.js';
 import { connectIdempotentProducer, createKafkaClient, createKafkaLogger, DEFAULT_BROKERS, resolveBrokers, warmUpTopic } from './producer.js';
 import { KafkaWriter } from './writer.js';
@@ -96,96 +89,42 @@ export async function runGeneratorCommand(cmd: Command, spec: GeneratorCommandSp
   const dataset = KAFKA_DATASETS[spec.dataset];
   const topic = o.topic ?? dataset.topic;
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) usageError(cmd, `invalid topic name "${topic}" (Kafka allows [A-Za-z0-9._-], 1-249 characters)`);
-  return runToKafka(cmd, spec, o, brokers, topic);
+  return runToKafka(cmd, spec, brokers, topic);
 }
 
-async function runToKafka(
-  cmd: Command,
-  spec: GeneratorCommandSpec,
-  o: RunCliOptions & KafkaCliOptions,
-  brokers: string[],
-  topic: string,
-): Promise<RunSummary> {
-  const count = cmd.getOptionValue('count') as number | undefined;
-  const seed = o.seed ?? randomSeed();
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    signals++;
-    if (signals > 1) {
-      process.stderr.write(`\n${sig} again: exiting without flushing\n`);
-      process.exit(130);
-    }
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  let bar: cliProgress.SingleBar | null = null;
-  try {
-    const kafka = createKafkaClient({ clientId: `generate-${spec.name}`, brokers, log: createKafkaLogger(`generate-${spec.name}`) });
-    const producer = await connectIdempotentProducer(kafka);
-    try {
-      await warmUpTopic(producer, topic);
-    } catch (err) {
-      await producer.disconnect().catch(() => undefined);
-      throw err;
-    }
-    const writer = new KafkaWriter({ producer, topic, key: KAFKA_DATASETS[spec.dataset].key });
-    const generator = spec.create(seed, o.start);
-    if (!o.quiet && process.stderr.isTTY) {
-      bar = new cliProgress.SingleBar(
-        {
-          stream: process.stderr,
-          format:
-            count !== undefined
-              ? `${spec.name} → kafka:${topic} |{bar}| {value}/{total} lines | {speed} lines/s | {duration_formatted}`
-              : `${spec.name} → kafka:${topic} | {value} lines | {speed} lines/s | {duration_formatted}`,
-          hideCursor: false,
-          fps: 5,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      bar.start(count ?? 0, 0, { speed: '0' });
-    }
-    const summary = await runGenerator({
-      generator,
-      writer,
-      rate: o.rate,
-      count,
-      durationSec: o.duration,
-      clock: o.start ? simulatedClock(o.start, o.rate) : wallClock(),
-      signal: controller.signal,
-      onProgress: bar ? (p) => bar?.update(p.lines, { speed: p.linesPerSec.toFixed(0) }) : undefined,
-    });
-    bar?.stop();
-    bar = null;
-    process.stderr.write(
-      JSON.stringify({
-        generator: spec.name,
-        seed,
-        lines: summary.lines,
-        seconds: summary.seconds,
-        linesPerSec: summary.linesPerSec,
-        files: 0,
-        stoppedBy: summary.stoppedBy,
+/** `runCli` with a Kafka writer: connected, topic metadata loaded, closed (and disconnected) by the run. */
+function runToKafka(cmd: Command, spec: GeneratorCommandSpec, brokers: string[], topic: string): Promise<RunSummary> {
+  let writer: KafkaWriter | undefined;
+  return runCli(cmd, {
+    ...spec,
+    destination: `kafka:${topic}`,
+    writer: async () => {
+      const kafka = createKafkaClient({ clientId: `generate-${spec.name}`, brokers, log: createKafkaLogger(`generate-${spec.name}`) });
+      const producer = await connectIdempotentProducer(kafka);
+      try {
+        await warmUpTopic(producer, topic);
+      } catch (err) {
+        await producer.disconnect().catch(() => undefined);
+        throw err;
+      }
+      writer = new KafkaWriter({ producer, topic, key: KAFKA_DATASETS[spec.dataset].key });
+      return writer;
+    },
+    summaryExtras: () => {
+      const stats = writer!.stats;
+      return {
         kafka: {
           topic,
           brokers,
-          acked: writer.stats.acked,
-          batches: writer.stats.batches,
-          bytes: writer.stats.bytes,
-          batchLatencyMs: writer.stats.batchLatency.summary(),
-          messageLatencyMs: writer.stats.messageLatency.summary(),
+          acked: stats.acked,
+          batches: stats.batches,
+          bytes: stats.bytes,
+          batchLatencyMs: stats.batchLatency.summary(),
+          messageLatencyMs: stats.messageLatency.summary(),
         },
-      }) + '\n',
-    );
-    return summary;
-  } finally {
-    bar?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+      };
+    },
+  });
 }
 
 /**

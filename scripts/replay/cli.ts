@@ -13,6 +13,7 @@ import cliProgress from 'cli-progress';
 import { parseInteger } from '../../generators/common/cli.js';
 import { DATASET_NAMES, DEFAULT_BROKERS, isDatasetName, KAFKA_DATASETS, resolveBrokers, type DatasetName } from '../../generators/kafka/index.js';
 import { replay, type ReplayMode } from './replay.js';
+import { abortOnSignals } from '../../generators/common/signals.js';
 
 interface ReplayCliOptions {
   topic?: string;
@@ -139,17 +140,7 @@ async function main(argv: string[]): Promise<number> {
         : { kind: 'max' };
 
   const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    signals++;
-    if (signals > 1) {
-      process.stderr.write(`\n${sig} again: exiting without flushing\n`);
-      process.exit(130);
-    }
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const removeSignalHandlers = abortOnSignals(controller);
 
   let bar: cliProgress.SingleBar | null = null;
   const tty = !o.quiet && process.stderr.isTTY;
@@ -199,8 +190,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } finally {
     (bar as cliProgress.SingleBar | null)?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    removeSignalHandlers();
   }
 }
 
