@@ -9,7 +9,7 @@
  * @module generators/cli
  */
 import { Command, CommanderError } from 'commander';
-import { weblogsKafkaCommand } from './kafka/weblogs.js';
+import { weblogsCommand } from './weblogs/command.js';
 import { newsCommand } from './news/command.js';
 import { ticksCommand } from './ticks/command.js';
 
@@ -20,7 +20,7 @@ function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (str, write) => write(str) })
     .exitOverride();
-  for (const sub of [weblogsKafkaCommand(), newsCommand(), ticksCommand()]) program.addCommand(sub.copyInheritedSettings(program));
+  for (const sub of [weblogsCommand(), newsCommand(), ticksCommand()]) program.addCommand(sub.copyInheritedSettings(program));
   return program;
 }
 

@@ -126,18 +126,3 @@ function runToKafka(cmd: Command, spec: GeneratorCommandSpec, brokers: string[],
     },
   });
 }
-
-/**
- * Gives an existing generator subcommand (one built with `addRunOptions` whose action calls
- * `runCli`) the `--kafka` output: adds {@link addKafkaOptions} and replaces its action with
- * {@link runGeneratorCommand} for `spec` — so `spec.create` must build the same generator as the
- * subcommand's own action does.
- * @returns `cmd`.
- */
-export function withKafkaOutput(cmd: Command, spec: GeneratorCommandSpec): Command {
-  addKafkaOptions(cmd, spec.dataset);
-  cmd.action(async () => {
-    await runGeneratorCommand(cmd, spec);
-  });
-  return cmd;
-}

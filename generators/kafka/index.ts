@@ -19,5 +19,4 @@ export {
 } from './producer.js';
 export { KafkaWriter, KafkaDeliveryTimeoutError, type KafkaAck, type KafkaWriterOptions, type KafkaWriterStats } from './writer.js';
 export { LatencyHistogram, type LatencySummary } from './latency.js';
-export { addKafkaOptions, runGeneratorCommand, withKafkaOutput, type GeneratorCommandSpec, type KafkaCliOptions } from './cli.js';
-export { weblogsKafkaCommand } from './weblogs.js';
+export { addKafkaOptions, runGeneratorCommand, type GeneratorCommandSpec, type KafkaCliOptions } from './cli.js';

@@ -4,7 +4,8 @@
  * @module generators/weblogs/command
  */
 import { Command } from 'commander';
-import { addRunOptions, runCli } from '../common/cli.js';
+import { addRunOptions } from '../common/cli.js';
+import { addKafkaOptions, runGeneratorCommand } from '../kafka/cli.js';
 import { createWeblogGenerator } from './generator.js';
 
 /** Default `--rate` of the web-log generator, lines per second. */
@@ -12,7 +13,7 @@ export const WEBLOGS_DEFAULT_RATE = 100;
 
 /**
  * Builds the `weblogs` subcommand: Apache/nginx combined-format access logs for
- * a fixed shop+blog site, written to stdout, a (rotated) file or batch files.
+ * a fixed shop+blog site, written to stdout, a (rotated) file, batch files or Kafka.
  */
 export function weblogsCommand(): Command {
   const cmd = new Command('weblogs')
@@ -29,23 +30,27 @@ export function weblogsCommand(): Command {
         "some 304/404/301/302/206, a few 403/416/500, and occasional 5xx bursts lasting",
         'a few seconds of event time. Timestamps are UTC.',
         '',
-        'Output goes to stdout unless --out or --out-dir is given. Without --count or',
-        '--duration it runs until SIGINT/SIGTERM, then flushes its output and exits 0.',
+        'Output goes to stdout unless --out, --out-dir or --kafka is given. Without --count',
+        'or --duration it runs until SIGINT/SIGTERM, then flushes its output and exits 0.',
         'A one-line JSON summary (generator, seed, lines, seconds, linesPerSec, files,',
-        'stoppedBy) is always printed on stderr at exit.',
+        'stoppedBy; with --kafka also topic, acks and send latencies) is always printed',
+        'on stderr at exit.',
       ].join('\n'),
     );
   addRunOptions(cmd, { rate: WEBLOGS_DEFAULT_RATE });
+  addKafkaOptions(cmd, 'weblogs');
   cmd.addHelpText(
     'after',
     '\nExamples:\n' +
       '  npm run generate -- weblogs --count 20 --seed 1 --start 2025-06-01T00:00:00Z\n' +
       '  npm run generate -- weblogs --rate 500 --out .data/weblogs/access.log --rotate-bytes 10M --rotate-keep 3\n' +
-      '  npm run generate -- weblogs --rate 2000 --out-dir .data/weblogs/incoming --batch-lines 1000\n',
+      '  npm run generate -- weblogs --rate 2000 --out-dir .data/weblogs/incoming --batch-lines 1000\n' +
+      '  npm run generate -- weblogs --rate 1000 --kafka\n',
   );
   cmd.action(async () => {
-    await runCli(cmd, {
+    await runGeneratorCommand(cmd, {
       name: 'weblogs',
+      dataset: 'weblogs',
       create: (seed, start) => createWeblogGenerator(start ? { seed, start } : { seed }),
     });
   });
