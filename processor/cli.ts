@@ -39,6 +39,9 @@ const program = new Command('process')
   .option('--batch-interval-ms <ms>', 'close a micro-batch this long after its first record at the latest', positiveInt, 1000)
   .option('--no-windows', 'do not compute the event-time windows (traffic per minute, 1-minute bars, sentiment)')
   .option('--allowed-lateness-ms <ms>', 'events older than the latest event time minus this are late for the windows', positiveInt, 600_000)
+  .option('--archive-dir <dir>', 'also archive every indexed document as gzip NDJSON under <dir>/dataset=…/year=…/month=…/day=…/hour=…/ (fsynced before each commit)')
+  .option('--archive-roll-bytes <bytes>', 'close an archive part at this many uncompressed bytes', positiveInt, 64 * 1024 * 1024)
+  .option('--archive-roll-ms <ms>', 'close an archive part this long after it was opened', positiveInt, 300_000)
   .option('--metrics-port <port>', 'serve /metrics and /healthz on 127.0.0.1:<port> (0 = any free port)', port, 9464)
   .option('--no-metrics', 'serve no /metrics or /healthz')
   .showHelpAfterError();
@@ -64,6 +67,9 @@ const o = program.opts<{
   metrics: boolean;
   windows: boolean;
   allowedLatenessMs: number;
+  archiveDir?: string;
+  archiveRollBytes: number;
+  archiveRollMs: number;
 }>();
 
 const log = createLogger('processor');
@@ -82,6 +88,9 @@ try {
     batchIntervalMs: o.batchIntervalMs,
     windows: o.windows,
     allowedLatenessMs: o.allowedLatenessMs,
+    archiveDir: o.archiveDir,
+    archiveRollBytes: o.archiveRollBytes,
+    archiveRollMs: o.archiveRollMs,
     metricsPort: o.metrics ? o.metricsPort : undefined,
     log,
   });

@@ -10,6 +10,7 @@ import { startHttpServer } from './observability/http-server.js';
 import { createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Pipeline, type PipelineTotals } from './pipeline/pipeline.js';
+import { ArchiveSink } from './sinks/archive-sink.js';
 import { DeadLetterFile } from './sinks/dead-letter-sink.js';
 import { ElasticsearchSink } from './sinks/elasticsearch-sink.js';
 import { FileSource } from './sources/file-source.js';
@@ -49,6 +50,15 @@ export interface ProcessorOptions {
   windows?: boolean;
   /** Allowed lateness of events for the windows, ms (default 10 min). */
   allowedLatenessMs?: number;
+  /**
+   * Batch-layer archive root: every document in Elasticsearch is also written there as gzip NDJSON,
+   * partitioned by dataset and UTC hour, durably before its batch commits (none by default).
+   */
+  archiveDir?: string;
+  /** Roll an archive part at this many uncompressed bytes (default 64 MiB). */
+  archiveRollBytes?: number;
+  /** Roll an archive part this long after it was opened (default 5 min). */
+  archiveRollMs?: number;
   /** Port for `/metrics` and `/healthz`; 0 picks a free one; `undefined` serves none. */
   metricsPort?: number;
   log?: Logger;
@@ -62,6 +72,8 @@ export interface RunSummary {
   rejected: number;
   duplicates: number;
   seconds: number;
+  /** Documents written to the archive (only with `archiveDir`). */
+  archived?: number;
   /** Peak resident set size of this process so far, MiB (getrusage ru_maxrss). */
   peakRssMiB: number;
 }
@@ -155,7 +167,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
         dataset: name,
         checkpointFile: checkpointFileOf(name),
         // The processor's own output must never become its input (a dead letter would loop forever).
-        exclude: [dataDir, deadLetterFile],
+        exclude: [dataDir, deadLetterFile, ...(opts.archiveDir ? [opts.archiveDir] : [])],
         once: !!opts.once,
         log,
       }),
@@ -164,6 +176,11 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   const sources: (FileSource | KafkaSource)[] = [...fileSources, ...(kafkaSource ? [kafkaSource] : [])];
   const deadLetters = new DeadLetterFile(deadLetterFile);
   const sink = new ElasticsearchSink(client, log);
+  const archive = opts.archiveDir
+    ? new ArchiveSink(opts.archiveDir, { rollBytes: opts.archiveRollBytes, rollMs: opts.archiveRollMs, log })
+    : undefined;
+  // Finish the parts a crashed run left behind before anything new is written.
+  await archive?.recover();
   const windowDefinitions = [...datasets.values()].flatMap((d) => d.windows ?? []);
   const windows =
     opts.windows === false
@@ -181,6 +198,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     batchIntervalMs: opts.batchIntervalMs,
     namespace: opts.namespace,
     windows,
+    archive,
   });
   const lagBytes = (): number => fileSources.reduce((n, f) => n + f.lagBytes(), 0);
   metrics.lagBytes = lagBytes;
@@ -206,6 +224,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     indexed: pipeline.totals.indexed,
     rejected: pipeline.totals.rejected,
     duplicates: pipeline.totals.duplicates,
+    ...(archive ? { archived: pipeline.totals.archived } : {}),
     seconds: Math.round((Date.now() - started) / 10) / 100,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   });
@@ -217,6 +236,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
         await finish();
       } finally {
         await deadLetters.close();
+        // A part that cannot be closed stays hidden and is finished by the next start.
+        await archive?.close().catch((err: unknown) => log.error({ err }, 'archive: could not close open parts'));
         await sink.close();
         await client.close();
         await new Promise<void>((resolve) => (http ? http.server.close(() => resolve()) : resolve()));

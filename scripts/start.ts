@@ -7,7 +7,18 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { AppendFileWriter, runGenerator } from '../generators/common/index.js';
+import { AppendFileWriter, runGenerator, type LineGenerator, type RunSummary } from '../generators/common/index.js';
+import {
+  KAFKA_DATASETS,
+  KafkaWriter,
+  connectIdempotentProducer,
+  createKafkaClient,
+  createKafkaLogger,
+  warmUpTopic,
+  type DatasetName,
+} from '../generators/kafka/index.js';
+import { COMPANIES, createNewsGenerator } from '../generators/news/index.js';
+import { createLiveTickGenerator } from '../generators/ticks/index.js';
 import { createWeblogGenerator } from '../generators/weblogs/index.js';
 import { createLogger } from '../processor/observability/logger.js';
 import { startProcessor } from '../processor/processor.js';
@@ -22,18 +33,32 @@ const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '
 
 const program = new Command('start')
   .description(
-    'Bring up Elasticsearch (local stack, or ES_URL), backfill the real Apache access log, then generate live ' +
-      'web traffic into a growing log file that the processor indexes within a second. Ctrl-C stops cleanly.',
+    'Bring up Elasticsearch and Kafka (local stack, or ES_URL/KAFKA_BROKERS), backfill the real Apache access log, ' +
+      'then generate live web traffic into a growing log file and financial headlines and market ticks into Kafka, ' +
+      'which one processor indexes within a second, windows included. Ctrl-C stops cleanly.',
   )
   .option('--rate <lines/s>', 'live generator rate', positive, 200)
   .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)', positive)
   .option('--sample <file>', 'real access log to backfill', path.resolve(repoRoot, '../shared/data/weblogs/apache_logs'))
   .option('--no-backfill', 'skip the backfill of the real sample')
+  .option('--no-markets', 'web logs only: no Kafka, no news or ticks')
+  .option('--news-rate <headlines/s>', 'news generator rate (to topic news.headlines)', positive, 2)
+  .option('--ticks-rate <ticks/s>', 'ticks generator rate over 10 symbols (to topic market.ticks)', positive, 20)
   .option('--data-dir <dir>', 'checkpoints, dead letters and the live log (env RTAS_DATA_DIR)', process.env.RTAS_DATA_DIR ?? '.data')
   .option('--metrics-port <port>', 'processor /metrics and /healthz port', positive, 9464)
   .showHelpAfterError();
 program.parse();
-const o = program.opts<{ rate: number; duration?: number; sample: string; backfill: boolean; dataDir: string; metricsPort: number }>();
+const o = program.opts<{
+  rate: number;
+  duration?: number;
+  sample: string;
+  backfill: boolean;
+  markets: boolean;
+  newsRate: number;
+  ticksRate: number;
+  dataDir: string;
+  metricsPort: number;
+}>();
 
 const log = createLogger('start');
 const say = (line: string): void => void process.stdout.write(line + '\n');
@@ -50,12 +75,37 @@ function curlCookbook(esUrl: string): string {
     q({ size: 0, aggs: { paths: { terms: { field: 'url.path', size: 10 } } } }),
     '# requests per minute, last 15 minutes (live traffic)',
     q({ size: 0, query: { range: { '@timestamp': { gte: 'now-15m' } } }, aggs: { per_minute: { date_histogram: { field: '@timestamp', fixed_interval: '1m' } } } }),
+    '# traffic per minute (window stream: requests, 5xx share, bytes)',
+    `curl -s '${esUrl}/metrics-weblogs.traffic_1m-default/_search?pretty&size=3&sort=@timestamp:desc'`,
+    ...(o.markets
+      ? [
+          '# latest headlines with sentiment; sentiment per ticker over 5 minutes; one-minute bars',
+          `curl -s '${esUrl}/logs-news.headlines-default/_search?pretty&size=3&sort=@timestamp:desc&_source=news'`,
+          `curl -s '${esUrl}/metrics-news.sentiment_5m-default/_search?pretty&size=3&sort=@timestamp:desc&_source=news,window'`,
+          `curl -s '${esUrl}/metrics-market.bars_1m-default/_search?pretty&size=3&sort=@timestamp:desc&_source=market,window'`,
+        ]
+      : []),
   ].join('\n');
 }
 
+/** Paces `generator` into the dataset's Kafka topic with an idempotent producer until `signal` or `durationSec`. */
+async function runToKafka(
+  brokers: string[],
+  dataset: DatasetName,
+  generator: LineGenerator,
+  rate: number,
+  durationSec: number | undefined,
+  signal: AbortSignal,
+): Promise<RunSummary> {
+  const { topic, key } = KAFKA_DATASETS[dataset];
+  const producer = await connectIdempotentProducer(createKafkaClient({ clientId: `start-${dataset}`, brokers, log: createKafkaLogger(`start-${dataset}`) }));
+  await warmUpTopic(producer, topic);
+  return runGenerator({ generator, writer: new KafkaWriter({ producer, topic, key }), rate, durationSec, signal });
+}
+
 try {
-  say('▶ ensuring Elasticsearch …');
-  const stack = await ensureStack({ kafka: false, log: (m) => say(`  ${m}`) });
+  say(o.markets ? '▶ ensuring Elasticsearch and Kafka …' : '▶ ensuring Elasticsearch …');
+  const stack = await ensureStack({ kafka: o.markets, log: (m) => say(`  ${m}`) });
   const esUrl = stack.esUrl;
   say(`  Elasticsearch: ${esUrl}${stack.startedEs ? ' (started)' : ' (already running)'}`);
 
@@ -74,8 +124,18 @@ try {
 
   const liveDir = path.join(o.dataDir, 'incoming', 'weblogs');
   say(`▶ live: generator → ${liveDir}/access.log at ${o.rate} lines/s → processor → logs-weblogs.access-default`);
+  if (o.markets) {
+    say(`        news ${o.newsRate}/s → news.headlines, ticks ${o.ticksRate}/s → market.ticks → processor (Kafka group rtas-processor)`);
+  }
   await mkdir(liveDir, { recursive: true });
-  const processor = await startProcessor({ watch: [liveDir], esUrl, dataDir: path.join(o.dataDir, 'live'), metricsPort: o.metricsPort, log });
+  const processor = await startProcessor({
+    watch: [liveDir],
+    kafka: o.markets ? { brokers: stack.kafkaBrokers } : undefined,
+    esUrl,
+    dataDir: path.join(o.dataDir, 'live'),
+    metricsPort: o.metricsPort,
+    log,
+  });
   say(`  metrics: http://127.0.0.1:${processor.metricsPort}/metrics   health: http://127.0.0.1:${processor.metricsPort}/healthz`);
   say('▶ query it:\n' + curlCookbook(esUrl));
 
@@ -94,13 +154,22 @@ try {
     if (process.stdout.isTTY) process.stdout.write(`\r${line}\x1b[K`);
     else say(line);
   }, process.stdout.isTTY ? 1000 : 5000);
-  const gen = await runGenerator({ generator, writer, rate: o.rate, durationSec: o.duration, signal: stop.signal });
+  const runs: Promise<RunSummary>[] = [runGenerator({ generator, writer, rate: o.rate, durationSec: o.duration, signal: stop.signal })];
+  if (o.markets) {
+    const symbols = COMPANIES.slice(0, 10).map((c) => c.ticker);
+    const seed = Date.now() % 2 ** 31;
+    runs.push(
+      runToKafka(stack.kafkaBrokers, 'news', createNewsGenerator({ seed }), o.newsRate, o.duration, stop.signal),
+      runToKafka(stack.kafkaBrokers, 'ticks', createLiveTickGenerator({ seed, symbols, firstIntervalMs: (symbols.length * 1000) / o.ticksRate }), o.ticksRate, o.duration, stop.signal),
+    );
+  }
+  const [gen, ...market] = await Promise.all(runs);
   clearInterval(progress);
   if (process.stdout.isTTY) say('');
   // Let the last lines reach Elasticsearch before stopping: the processor commits what is in flight.
   await new Promise((r) => setTimeout(r, 2000));
   const s = await processor.stop();
-  say(`▶ stopped: generated ${gen.lines} lines; processor ${JSON.stringify(s)}`);
+  say(`▶ stopped: generated ${gen!.lines} log lines${market.length ? `, ${market[0]!.lines} headlines, ${market[1]!.lines} ticks` : ''}; processor ${JSON.stringify(s)}`);
   say('▶ query it:\n' + curlCookbook(esUrl));
   process.exit(0);
 } catch (err) {

@@ -7,6 +7,8 @@ export interface BatchReport {
   indexed: OutputDocument[];
   duplicates: number;
   deadLetters: DeadLetter[];
+  /** Documents appended to the batch-layer archive (0 without one). */
+  archived?: number;
 }
 
 /**
@@ -32,6 +34,11 @@ export class Metrics {
     name: 'rtas_events_rejected_total',
     help: 'Records sent to the dead-letter file, by pipeline stage',
     labelNames: ['dataset', 'stage'] as const,
+    registers: [this.registry],
+  });
+  readonly eventsArchived = new Counter({
+    name: 'rtas_events_archived_total',
+    help: 'Documents written (fsynced) to the batch-layer archive before their batch committed',
     registers: [this.registry],
   });
   readonly batchDuration = new Histogram({
@@ -84,6 +91,7 @@ export class Metrics {
     for (const d of r.indexed) perStream.set(d.index, (perStream.get(d.index) ?? 0) + 1);
     for (const [stream, n] of perStream) this.eventsIndexed.inc({ data_stream: stream }, n);
     this.eventsDuplicate.inc(r.duplicates);
+    if (r.archived) this.eventsArchived.inc(r.archived);
     for (const l of r.deadLetters) this.eventsRejected.inc({ dataset: l.record.dataset, stage: l.stage });
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { EnrichContext } from '../datasets/types.js';
+import type { ArchiveSink } from '../sinks/archive-sink.js';
 import type { DeadLetterFile } from '../sinks/dead-letter-sink.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { WindowOperator } from '../windows/window-operator.js';
@@ -19,6 +20,11 @@ export interface PipelineOptions {
   namespace?: string;
   /** Event-time windows updated from every batch before it commits. */
   windows?: WindowOperator;
+  /**
+   * Batch-layer archive: the documents Elasticsearch holds after a batch (indexed and duplicates) are
+   * appended and fsynced there before the batch commits (see `ArchiveSink`).
+   */
+  archive?: ArchiveSink;
 }
 
 interface OpenBatch {
@@ -33,6 +39,8 @@ export interface PipelineTotals {
   duplicates: number;
   rejected: number;
   batches: number;
+  /** Documents written to the archive (indexed + duplicates), when archiving. */
+  archived: number;
 }
 
 /**
@@ -44,16 +52,18 @@ export interface PipelineTotals {
  * strictly in order; a source's `emit` waits when every slot is taken and another batch is waiting
  * (back-pressure). For each batch: decode → validate → enrich; the documents go to the
  * primary sink (Elasticsearch), which resolves only when every document is indexed, a duplicate or
- * rejected; the event-time windows the batch touched are recomputed; rejects and bad records are
+ * rejected; with an archive (`--archive-dir`), the indexed and duplicate documents are appended to it
+ * and fsynced; the event-time windows the batch touched are recomputed; rejects and bad records are
  * appended to the dead-letter file (fsynced); only then are the batch's source positions committed. A crash therefore replays at most the uncommitted batches, and
  * their documents come back as duplicates (same `_id`), never as copies.
  */
 export class Pipeline {
-  readonly totals: PipelineTotals = { read: 0, indexed: 0, duplicates: 0, rejected: 0, batches: 0 };
+  readonly totals: PipelineTotals = { read: 0, indexed: 0, duplicates: 0, rejected: 0, batches: 0, archived: 0 };
   private readonly batchSize: number;
   private readonly batchIntervalMs: number;
   private readonly namespace: string;
   private readonly windows: WindowOperator | undefined;
+  private readonly archive: ArchiveSink | undefined;
   private readonly maxInFlight: number;
   private open: OpenBatch | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -80,6 +90,7 @@ export class Pipeline {
     this.maxInFlight = opts.maxInFlight ?? 2;
     this.namespace = opts.namespace ?? 'default';
     this.windows = opts.windows;
+    this.archive = opts.archive;
     this.fatal = new Promise((_, reject) => (this.rejectFatal = reject));
     this.fatal.catch(() => undefined); // observed through `fatal` by the caller
   }
@@ -183,6 +194,9 @@ export class Pipeline {
     // Lateness is judged here, synchronously at batch start, so in arrival order across batches in flight.
     const touches = this.windows?.assess(docs);
     const result = docs.length > 0 ? await this.sink.write(docs) : { indexed: [], duplicates: [], rejected: [] };
+    // The archive gets exactly what Elasticsearch holds, durably, before the commit below. Batches in flight
+    // may reach it out of order (its writes are serialised internally); a replay may repeat documents there.
+    const archived = this.archive ? await this.archive.write([...result.indexed, ...result.duplicates]) : 0;
     // Commits stay in batch order: a checkpoint never passes a batch that is not yet acknowledged.
     await previousCommit;
     if (this.failure) throw this.failure;
@@ -210,11 +224,13 @@ export class Pipeline {
     this.totals.indexed += result.indexed.length;
     this.totals.duplicates += result.duplicates.length;
     this.totals.rejected += letters.length;
+    this.totals.archived += archived;
     this.metrics.recordBatch({
       seconds,
       indexed: result.indexed,
       duplicates: result.duplicates.length,
       deadLetters: letters,
+      archived,
     });
     if (letters.length > 0) {
       this.log.warn({ count: letters.length, first: { stage: letters[0]!.stage, reason: letters[0]!.reason } }, 'records dead-lettered');
