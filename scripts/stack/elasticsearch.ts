@@ -171,6 +171,8 @@ export function elasticsearchSettings(paths: StackPaths, host: string, port: num
     `node.name=${ES_CLUSTER_NAME}-1`,
     `path.data=${paths.es.data}`,
     `path.logs=${paths.es.logs}`,
+    // Snapshot repositories of type `fs` must lie under path.repo (this distribution has no repository-s3).
+    `path.repo=${paths.es.snapshots}`,
     'discovery.type=single-node',
     `network.host=${host}`,
     `http.port=${port}`,
@@ -203,6 +205,7 @@ export async function startElasticsearch(opts: StartEsOptions): Promise<number> 
 
   await ensureDir(paths.es.data);
   await ensureDir(paths.es.logs);
+  await ensureDir(paths.es.snapshots);
   await rm(paths.es.pidFile, { force: true });
   await writeFile(paths.es.endpointFile, `${opts.url}\n`);
   if (user) {
@@ -210,6 +213,7 @@ export async function startElasticsearch(opts: StartEsOptions): Promise<number> 
     await ensureOwnedBy(paths.es.distHome, user);
     await ensureOwnedBy(paths.es.data, user);
     await ensureOwnedBy(paths.es.logs, user);
+    await ensureOwnedBy(paths.es.snapshots, user);
     const hint = `put the stack home where ${user.name} can reach it (STACK_HOME, default /var/lib/rtas-stack) and use a JDK outside /root`;
     await assertUserCanExecute(user, join(paths.es.distHome, 'bin', 'elasticsearch'), hint);
     await assertUserCanExecute(user, java.bin, hint);

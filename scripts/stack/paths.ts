@@ -10,6 +10,7 @@
  *     launcher.log                   output of `bin/elasticsearch -d`
  *     elasticsearch.pid              written by Elasticsearch (-p)
  *     endpoint                       the URL it was started for
+ *   snapshots/                       path.repo of Elasticsearch (`fs` snapshot repositories; owned by `rtas` when root)
  *   kafka/
  *     kafka_2.13-<ver>/pom.xml       tiny pom resolved by Maven
  *     kafka_2.13-<ver>/libs/         runtime class path (all jars)
@@ -46,6 +47,8 @@ export interface StackPaths {
     distHome: string;
     data: string;
     logs: string;
+    /** path.repo: where `fs` snapshot repositories may live (relative locations resolve here). */
+    snapshots: string;
     logFile: string;
     launcherLog: string;
     pidFile: string;
@@ -101,6 +104,7 @@ export function stackPaths(home: string = stackHome()): StackPaths {
       distHome: join(esDir, `elasticsearch-${ES_VERSION}`),
       data: join(esDir, 'data'),
       logs: esLogs,
+      snapshots: join(home, 'snapshots'),
       logFile: join(esLogs, `${ES_CLUSTER_NAME}.log`),
       launcherLog: join(esDir, 'launcher.log'),
       pidFile: join(esDir, 'elasticsearch.pid'),

@@ -6,6 +6,10 @@
  * 127.0.0.1; every service has a health check; a service that talks to another (names it as a host in
  * its environment or command, or is Kibana) waits for it with `depends_on: {condition:
  * service_healthy}`; data directories use named volumes and every named volume is declared.
+ * The S3 part: a MinIO service (pinned `RELEASE.` tag, health check, named volume, 127.0.0.1 ports) and
+ * a one-shot `minio-init` (mc) that creates the bucket; Elasticsearch's repository-s3 client points at
+ * MinIO with its credentials put into the keystore; every secret comes from a `${VAR}` reference, never a
+ * literal; `.env.example` lists exactly the variables the compose file uses, and `.env` is git-ignored.
  *
  * Parsing needs the `yaml` package (`import { parse } from 'yaml'`), a dev dependency to be added
  * (`npm install --save-dev yaml`). It is loaded dynamically so the project type-checks without it;
@@ -22,6 +26,8 @@ const composeFile = path.join(repoRoot, 'elasticsearch-kibana-compose.yaml');
 /** The parts of a compose service this test reads (Compose specification, services top-level element). */
 interface Service {
   image?: string;
+  entrypoint?: string | string[];
+  restart?: string;
   ports?: (string | number | { target?: number; published?: string | number; host_ip?: string })[];
   healthcheck?: { test?: string | string[]; disable?: boolean };
   depends_on?: string[] | Record<string, { condition?: string }>;
@@ -91,7 +97,8 @@ describe('elasticsearch-kibana-compose.yaml', () => {
       expect({ name, image: s.image }).toEqual({ name, image: expect.any(String) });
       const tag = imageTag(s.image!);
       expect(`${name}: ${tag ?? '(untagged)'}`).not.toMatch(/: (\(untagged\)|latest)$/);
-      expect(`${name}: ${tag}`).toMatch(/: v?\d+\.\d+\.\d+([-.][\w.]+)?$/);
+      // semantic versions, or MinIO's dated release tags (RELEASE.2025-09-07T16-13-09Z)
+      expect(`${name}: ${tag}`).toMatch(/: (v?\d+\.\d+\.\d+([-.][\w.]+)?|RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z)$/);
     }
   });
 
@@ -136,7 +143,73 @@ describe('elasticsearch-kibana-compose.yaml', () => {
     const declared = Object.keys(compose.volumes ?? {});
     const used = Object.entries(services).flatMap(([name, s]) => (s.volumes ?? []).map((v) => ({ name, volume: namedVolume(v) })));
     for (const u of used) if (u.volume) expect(declared).toContain(u.volume);
-    for (const stateful of ['elasticsearch', 'kafka']) expect(used.some((u) => u.name === stateful && u.volume)).toBe(true);
+    for (const stateful of ['elasticsearch', 'kafka', 'minio']) expect(used.some((u) => u.name === stateful && u.volume)).toBe(true);
     for (const d of declared) expect(used.map((u) => u.volume)).toContain(d);
+  });
+
+  describe('S3 (MinIO) for snapshots and the archive', () => {
+    const composeText = (): string => readFileSync(composeFile, 'utf8');
+    /** `${VAR}`, `${VAR:?msg}`, `${VAR:-x}` references interpolated by compose (not `$${…}`, which the container expands). */
+    const composeVariables = (): string[] => [...new Set([...composeText().matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!))].sort();
+    const envExample = (): Map<string, string> =>
+      new Map(
+        readFileSync(path.join(repoRoot, '.env.example'), 'utf8')
+          .split('\n')
+          .filter((l) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(l))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]),
+      );
+    const envOf = (s: Service | undefined): Record<string, string> =>
+      Array.isArray(s?.environment)
+        ? Object.fromEntries(s.environment.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]))
+        : Object.fromEntries(Object.entries(s?.environment ?? {}).map(([k, v]) => [k, String(v)]));
+
+    it('has a MinIO service pinned to a release, health-checked, on a named volume and 127.0.0.1', () => {
+      const minio = services.minio!;
+      expect(minio.image).toMatch(/^(quay\.io\/)?minio\/minio:RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/);
+      expect(minio.healthcheck?.test).toBeDefined();
+      expect((minio.ports ?? []).map(String)).toEqual(expect.arrayContaining([expect.stringMatching(/^127\.0\.0\.1:9000:9000$/)]));
+      expect((minio.volumes ?? []).map(namedVolume)).toContain('minio-data');
+    });
+
+    it('has a one-shot minio-init (mc) that creates the bucket after MinIO is healthy', () => {
+      const init = services['minio-init']!;
+      expect(init.image).toMatch(/^(quay\.io\/)?minio\/mc:RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/);
+      expect(init.restart).toBe('no');
+      // `$$` is compose's escape: the container's shell expands $S3_BUCKET
+      expect(configText(init)).toMatch(/mc mb --ignore-existing "local\/\$\$S3_BUCKET"/);
+      expect(envOf(init).S3_BUCKET).toMatch(/^\$\{S3_BUCKET/);
+      const dep = init.depends_on as Record<string, { condition?: string }>;
+      expect(dep.minio?.condition).toBe('service_healthy');
+    });
+
+    it('points Elasticsearch repository-s3 at MinIO and puts the credentials into the keystore', () => {
+      const es = services.elasticsearch!;
+      expect(envOf(es)).toMatchObject({
+        's3.client.default.endpoint': 'minio:9000',
+        's3.client.default.protocol': 'http',
+        's3.client.default.path_style_access': 'true',
+      });
+      const cmd = configText(es);
+      for (const key of ['s3.client.default.access_key', 's3.client.default.secret_key']) expect(cmd).toMatch(new RegExp(`elasticsearch-keystore add -x -f ${key.replace(/\./g, '\\.')}`));
+      // the image's own entrypoint still starts Elasticsearch
+      expect(cmd).toContain('exec /bin/tini -- /usr/local/bin/docker-entrypoint.sh eswrapper');
+      expect(es.entrypoint).toBeDefined();
+    });
+
+    it('takes every secret from a ${VAR} reference, never a literal', () => {
+      for (const [name, s] of Object.entries(services)) {
+        for (const [k, v] of Object.entries(envOf(s))) {
+          if (/PASSWORD|SECRET|ACCESS_KEY|ROOT_USER|TOKEN/i.test(k)) expect(`${name}.${k}=${v}`).toMatch(/=\$\{[A-Z0-9_]+(:[?-][^}]*)?\}$/);
+        }
+      }
+      for (const [k, v] of envExample()) if (/PASSWORD|SECRET/.test(k)) expect(composeText()).not.toContain(v);
+    });
+
+    it('.env.example has every variable the compose file uses (and no others), and .env is git-ignored', () => {
+      const used = composeVariables();
+      expect(used).toEqual(expect.arrayContaining(['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD', 'S3_BUCKET', 'S3_ACCESS_KEY', 'S3_SECRET_KEY']));
+      expect([...envExample().keys()].sort()).toEqual(used);
+      expect(readFileSync(path.join(repoRoot, '.gitignore'), 'utf8').split('\n').map((l) => l.trim())).toContain('.env');
+    });
   });
 });
