@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { JavaInfo } from './java.js';
 import { mavenUnpack } from './maven.js';
 import { ES_ARTIFACT, ES_CLUSTER_NAME, ES_VERSION, type StackPaths } from './paths.js';
-import { ensureDir, exists, isAlive, isLoopback, livePidFromFile, sleep, StackError, tailFile, tcpOpen, terminate } from './proc.js';
+import { ensureDir, exists, isAlive, isLoopback, livePidFromFile, sleep, StackError, tailFile, secondsSince, stopService, tcpOpen } from './proc.js';
 import { assertUserCanExecute, ensureOwnedBy, type ServiceUser } from './user.js';
 
 /** Outcome of one health probe of an Elasticsearch URL. */
@@ -124,7 +124,7 @@ export async function installElasticsearch(paths: StackPaths, mvn: () => Promise
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  log(`Elasticsearch ${ES_VERSION} downloaded and unpacked in ${seconds(started)} s`);
+  log(`Elasticsearch ${ES_VERSION} downloaded and unpacked in ${secondsSince(started)} s`);
   return true;
 }
 
@@ -268,7 +268,7 @@ export async function startElasticsearch(opts: StartEsOptions): Promise<number> 
     if (pid !== undefined) {
       const probe = await probeElasticsearch(opts.url, 2000);
       if (probe.healthy) {
-        log(`Elasticsearch healthy (${probe.status}) in ${seconds(started)} s, pid ${pid}`);
+        log(`Elasticsearch healthy (${probe.status}) in ${secondsSince(started)} s, pid ${pid}`);
         return pid;
       }
     }
@@ -284,17 +284,5 @@ export async function startElasticsearch(opts: StartEsOptions): Promise<number> 
  * @returns the pid that was stopped, or undefined when none was running.
  */
 export async function stopElasticsearch(paths: StackPaths, log: (msg: string) => void): Promise<number | undefined> {
-  const pid = await managedElasticsearchPid(paths);
-  if (pid !== undefined) {
-    log(`stopping Elasticsearch (pid ${pid})…`);
-    const how = await terminate(pid, 60_000);
-    log(`Elasticsearch stopped${how === 'kill' ? ' (SIGKILL after 60 s)' : ''}`);
-  }
-  await rm(paths.es.pidFile, { force: true });
-  await rm(paths.es.endpointFile, { force: true });
-  return pid;
-}
-
-function seconds(since: number): string {
-  return ((Date.now() - since) / 1000).toFixed(1);
+  return stopService('Elasticsearch', await managedElasticsearchPid(paths), paths.es, log);
 }

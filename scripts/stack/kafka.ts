@@ -12,7 +12,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { JavaInfo } from './java.js';
 import { mavenCopyRuntimeDependencies } from './maven.js';
 import { KAFKA_SCALA, KAFKA_VERSION, type StackPaths } from './paths.js';
-import { ensureDir, exists, isAlive, isLoopback, livePidFromFile, run, sleep, StackError, tailFile, tcpOpen, terminate } from './proc.js';
+import { ensureDir, exists, isAlive, isLoopback, livePidFromFile, run, sleep, StackError, tailFile, secondsSince, stopService, tcpOpen } from './proc.js';
 
 /** Outcome of one readiness probe of Kafka bootstrap brokers. */
 export interface KafkaProbe {
@@ -133,7 +133,7 @@ export async function installKafka(paths: StackPaths, mvn: () => Promise<string>
     await rm(tmp, { recursive: true, force: true });
     await rm(join(paths.kafka.installDir, 'target'), { recursive: true, force: true });
   }
-  log(`Kafka ${KAFKA_VERSION} downloaded in ${seconds(started)} s`);
+  log(`Kafka ${KAFKA_VERSION} downloaded in ${secondsSince(started)} s`);
   return true;
 }
 
@@ -319,7 +319,7 @@ export async function startKafka(opts: StartKafkaOptions): Promise<number> {
     }
     const probe = await probeKafka(opts.brokers, 3000);
     if (probe.healthy) {
-      log(`Kafka ready in ${seconds(started)} s, pid ${pid}`);
+      log(`Kafka ready in ${secondsSince(started)} s, pid ${pid}`);
       return pid;
     }
     if (Date.now() >= deadline) {
@@ -336,17 +336,5 @@ export async function startKafka(opts: StartKafkaOptions): Promise<number> {
  * @returns the pid that was stopped, or undefined when none was running.
  */
 export async function stopKafka(paths: StackPaths, log: (msg: string) => void): Promise<number | undefined> {
-  const pid = await managedKafkaPid(paths);
-  if (pid !== undefined) {
-    log(`stopping Kafka (pid ${pid})…`);
-    const how = await terminate(pid, 60_000);
-    log(`Kafka stopped${how === 'kill' ? ' (SIGKILL after 60 s)' : ''}`);
-  }
-  await rm(paths.kafka.pidFile, { force: true });
-  await rm(paths.kafka.endpointFile, { force: true });
-  return pid;
-}
-
-function seconds(since: number): string {
-  return ((Date.now() - since) / 1000).toFixed(1);
+  return stopService('Kafka', await managedKafkaPid(paths), paths.kafka, log);
 }

@@ -250,3 +250,29 @@ export async function withLock<T>(lockPath: string, timeoutMs: number, fn: () =>
 export async function ensureDir(path: string, mode?: number): Promise<void> {
   await mkdir(path, { recursive: true, ...(mode === undefined ? {} : { mode }) });
 }
+
+/** Wall seconds since `since` (epoch ms), one decimal, for progress lines. */
+export function secondsSince(since: number): string {
+  return ((Date.now() - since) / 1000).toFixed(1);
+}
+
+/**
+ * Stops a service this stack started, if `pid` is one (SIGTERM, up to 60 s, then SIGKILL), and removes
+ * its pid and endpoint files either way.
+ * @returns `pid`.
+ */
+export async function stopService(
+  name: string,
+  pid: number | undefined,
+  files: { pidFile: string; endpointFile: string },
+  log: (msg: string) => void,
+): Promise<number | undefined> {
+  if (pid !== undefined) {
+    log(`stopping ${name} (pid ${pid})…`);
+    const how = await terminate(pid, 60_000);
+    log(`${name} stopped${how === 'kill' ? ' (SIGKILL after 60 s)' : ''}`);
+  }
+  await rm(files.pidFile, { force: true });
+  await rm(files.endpointFile, { force: true });
+  return pid;
+}
