@@ -37,7 +37,7 @@
  * @module generators/weblogs/generator
  */
 import { MinHeap } from '../common/heap.js';
-import { createRandom, weightedTable, type SeededRandom, type WeightedTable } from '../common/random.js';
+import { createRandom, weightedTable, type WeightedTable } from '../common/random.js';
 import type { LineGenerator } from '../common/run.js';
 import { formatCombined, type WeblogEntry } from './format.js';
 import { addressIn, randomPublicIPv4, randomPublicIPv6 } from './network.js';

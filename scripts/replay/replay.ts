@@ -46,7 +46,7 @@ import { detectDataset, KAFKA_DATASETS, type DatasetName } from '../../generator
 import type { LatencySummary } from '../../generators/kafka/latency.js';
 import { connectIdempotentProducer, createKafkaClient, createKafkaLogger, warmUpTopic } from '../../generators/kafka/producer.js';
 import { KafkaWriter, type KafkaAck } from '../../generators/kafka/writer.js';
-import { PositionKeeper, readPosition, sha256, type PositionRecord } from './position.js';
+import { PositionKeeper, readPosition, sha256 } from './position.js';
 import { HEAD_BYTES, LineReader, type FileIdentity, type ReadLine } from './reader.js';
 import { eventTimeOf, locateTimestamp, shiftGranularityMs } from './timestamps.js';
 
