@@ -57,11 +57,14 @@ export const LATE_TAG = 'late_event';
 export class WindowOperator {
   private readonly maxEventTime = new Map<string, number>();
   private readonly lateness: number;
+  /** The definitions fed by each source dataset. */
+  private readonly bySourceDataset = new Map<string, WindowDefinition[]>();
 
   constructor(private readonly opts: WindowOperatorOptions) {
     this.lateness = opts.allowedLatenessMs ?? 10 * 60 * 1000;
     for (const d of opts.definitions) {
       if (d.sizeMs % d.slideMs !== 0) throw new Error(`window ${d.name}: size must be a multiple of slide`);
+      this.bySourceDataset.set(d.sourceDataset, [...(this.bySourceDataset.get(d.sourceDataset) ?? []), d]);
     }
   }
 
@@ -76,10 +79,8 @@ export class WindowOperator {
    */
   assess(docs: OutputDocument[]): WindowTouches {
     const touches: WindowTouches = new Map();
-    const byDataset = new Map<string, WindowDefinition[]>();
-    for (const d of this.opts.definitions) byDataset.set(d.sourceDataset, [...(byDataset.get(d.sourceDataset) ?? []), d]);
     for (const doc of docs) {
-      const defs = byDataset.get(doc.record.dataset);
+      const defs = this.bySourceDataset.get(doc.record.dataset);
       if (!defs) continue;
       const t = Date.parse(String(doc.body['@timestamp']));
       if (!Number.isFinite(t)) continue;
