@@ -1,5 +1,5 @@
 /** Producing test data to the real local Kafka broker (`npm test` starts it, or KAFKA_BROKERS). */
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { defaultBrokers } from '../../processor/kafka/client.js';
 
 export const brokers = defaultBrokers();
@@ -50,7 +50,10 @@ export async function groupMembersWithAssignment(groupId: string): Promise<numbe
     const { groups } = await admin.describeGroups([groupId]);
     const group = groups[0];
     if (!group || group.state !== 'Stable') return 0;
-    return group.members.filter((m) => m.memberAssignment.length > 0).length;
+    return group.members.filter((m) => {
+      const assigned = AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {};
+      return Object.values(assigned).some((partitions) => partitions.length > 0);
+    }).length;
   } finally {
     await admin.disconnect();
   }
