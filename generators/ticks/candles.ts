@@ -1,5 +1,5 @@
 /**
- * Daily candles from a CSV file such as `../shared/data/market/hsi_daily.csv`
+ * Daily candles from a CSV file such as `data/samples/market/hsi_daily.csv`
  * (header `Index,Date,Open,High,Low,Close,Adj Close,Volume,CloseUSD`).
  *
  * Parsing is lenient where the data allows and strict where it matters:

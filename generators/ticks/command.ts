@@ -77,7 +77,7 @@ export function ticksCommand(): Command {
         '',
         'Fan-out mode (--from-candles FILE): each daily candle of a CSV with columns',
         'Index, Date, Open, High, Low, Close, Volume (e.g. the Hang Seng file',
-        '../shared/data/market/hsi_daily.csv) becomes 390 one-minute ticks stamped',
+        'data/samples/market/hsi_daily.csv) becomes 390 one-minute ticks stamped',
         '09:30 ... 15:59 local time in --tz. Per day the first tick opens at the open,',
         'the last closes at the close, the ticks reach the high and the low and stay',
         'within them, and the integer volumes sum exactly to the day\'s volume',
@@ -121,7 +121,7 @@ export function ticksCommand(): Command {
     '\nExamples:\n' +
       '  npm run generate -- ticks --symbols AAPL,MSFT --count 10 --seed 1 --start 2025-06-02T13:30:00Z\n' +
       '  npm run generate -- ticks --symbol-count 50 --rate 500 --kafka            # topic market.ticks, key = symbol\n' +
-      '  npm run generate -- ticks --from-candles ../shared/data/market/hsi_daily.csv --from 2009-01-01 --rate 0 --out .data/ticks/hsi.log\n',
+      '  npm run generate -- ticks --from-candles data/samples/market/hsi_daily.csv --from 2009-01-01 --rate 0 --out .data/ticks/hsi.log\n',
   );
   cmd.action(async () => {
     const o = cmd.opts<TicksOptions>();

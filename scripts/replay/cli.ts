@@ -100,7 +100,7 @@ function buildProgram(): Command {
     .addHelpText(
       'after',
       '\nExamples:\n' +
-        '  npm run replay -- ../shared/data/weblogs/apache_logs --speed 3600 --rebase-to-now\n' +
+        '  npm run replay -- data/samples/weblogs/apache_logs --speed 3600 --rebase-to-now\n' +
         '  npm run replay -- .data/ticks/hsi.log --topic market.ticks --rate 5000 --resume\n' +
         '  npm run replay -- .data/weblogs/access.log --follow\n',
     )

@@ -1,5 +1,5 @@
 /**
- * Fan-out of the REAL Hang Seng daily candles (`../shared/data/market/hsi_daily.csv`, read-only)
+ * Fan-out of the REAL Hang Seng daily candles (`data/samples/market/hsi_daily.csv`, read-only)
  * into one-minute ticks, end to end through `generate ticks --from-candles`: over the whole file,
  * every day gives 390 ticks stamped 09:30–15:59 Hong Kong time that open at the day's open, close at
  * its close, reach exactly its high and low and never leave them, and whose integer volumes sum
@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { allocateInteger, CandleError, parseCandlesCsv, type Tick } from '../../generators/ticks/index.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const HSI = path.resolve(root, '../shared/data/market/hsi_daily.csv');
+const HSI = path.resolve(root, 'data/samples/market/hsi_daily.csv');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ticks-fanout-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -32,7 +32,7 @@ import { replay, type ReplaySummary } from '../../scripts/replay/replay.js';
 import { eventTimeOf, locateTimestamp } from '../../scripts/replay/timestamps.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const realAccessLog = path.resolve(root, '../shared/data/weblogs/apache_logs');
+const realAccessLog = path.resolve(root, 'data/samples/weblogs/apache_logs');
 const brokers = resolveBrokers();
 const kafka = new Kafka({ clientId: 'replay-test', brokers, logLevel: logLevel.NOTHING });
 const admin = kafka.admin();

@@ -1,5 +1,5 @@
 /**
- * The real Apache access log (10,000 lines, ../shared/data/weblogs/apache_logs) lands completely in
+ * The real Apache access log (10,000 lines, data/samples/weblogs/apache_logs) lands completely in
  * the real Elasticsearch: exact counts, known lines field by field, aggregations equal to counts taken
  * from the raw file, and a second pass from scratch stores nothing twice.
  */

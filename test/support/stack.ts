@@ -49,5 +49,5 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
 /** The repository root (tests spawn the CLIs from there). */
 export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
-/** The real Apache access log shipped in `../shared/data`. */
-export const realAccessLog = path.resolve(repoRoot, '../shared/data/weblogs/apache_logs');
+/** The real Apache access log shipped in `data/samples`. */
+export const realAccessLog = path.resolve(repoRoot, 'data/samples/weblogs/apache_logs');
