@@ -46,6 +46,7 @@ const program = new Command('start')
   .option('--ticks-rate <ticks/s>', 'ticks generator rate over 10 symbols (to topic market.ticks)', positive, 20)
   .option('--data-dir <dir>', 'checkpoints, dead letters and the live log (env RTAS_DATA_DIR)', process.env.RTAS_DATA_DIR ?? '.data')
   .option('--metrics-port <port>', 'processor /metrics and /healthz port', positive, 9464)
+  .option('--namespace <name>', 'data stream namespace, the last part of {type}-{dataset}-{namespace}', 'default')
   .showHelpAfterError();
 program.parse();
 const o = program.opts<{
@@ -58,13 +59,14 @@ const o = program.opts<{
   ticksRate: number;
   dataDir: string;
   metricsPort: number;
+  namespace: string;
 }>();
 
 const log = createLogger('start');
 const say = (line: string): void => void process.stdout.write(line + '\n');
 
 function curlCookbook(esUrl: string): string {
-  const idx = `${esUrl}/logs-weblogs.access-default`;
+  const idx = `${esUrl}/logs-weblogs.access-${o.namespace}`;
   const q = (body: object): string => `curl -s '${idx}/_search?pretty' -H 'content-type: application/json' -d '${JSON.stringify(body)}'`;
   return [
     '# documents indexed',
@@ -76,13 +78,13 @@ function curlCookbook(esUrl: string): string {
     '# requests per minute, last 15 minutes (live traffic)',
     q({ size: 0, query: { range: { '@timestamp': { gte: 'now-15m' } } }, aggs: { per_minute: { date_histogram: { field: '@timestamp', fixed_interval: '1m' } } } }),
     '# traffic per minute (window stream: requests, 5xx share, bytes)',
-    `curl -s '${esUrl}/metrics-weblogs.traffic_1m-default/_search?pretty&size=3&sort=@timestamp:desc'`,
+    `curl -s '${esUrl}/metrics-weblogs.traffic_1m-${o.namespace}/_search?pretty&size=3&sort=@timestamp:desc'`,
     ...(o.markets
       ? [
           '# latest headlines with sentiment; sentiment per ticker over 5 minutes; one-minute bars',
-          `curl -s '${esUrl}/logs-news.headlines-default/_search?pretty&size=3&sort=@timestamp:desc&_source=news'`,
-          `curl -s '${esUrl}/metrics-news.sentiment_5m-default/_search?pretty&size=3&sort=@timestamp:desc&_source=news,window'`,
-          `curl -s '${esUrl}/metrics-market.bars_1m-default/_search?pretty&size=3&sort=@timestamp:desc&_source=market,window'`,
+          `curl -s '${esUrl}/logs-news.headlines-${o.namespace}/_search?pretty&size=3&sort=@timestamp:desc&_source=news'`,
+          `curl -s '${esUrl}/metrics-news.sentiment_5m-${o.namespace}/_search?pretty&size=3&sort=@timestamp:desc&_source=news,window'`,
+          `curl -s '${esUrl}/metrics-market.bars_1m-${o.namespace}/_search?pretty&size=3&sort=@timestamp:desc&_source=market,window'`,
         ]
       : []),
   ].join('\n');
@@ -116,6 +118,7 @@ try {
       once: true,
       esUrl,
       dataDir: path.join(o.dataDir, 'backfill'),
+      namespace: o.namespace,
       log,
     });
     const s = await backfill.done;
@@ -123,7 +126,7 @@ try {
   }
 
   const liveDir = path.join(o.dataDir, 'incoming', 'weblogs');
-  say(`▶ live: generator → ${liveDir}/access.log at ${o.rate} lines/s → processor → logs-weblogs.access-default`);
+  say(`▶ live: generator → ${liveDir}/access.log at ${o.rate} lines/s → processor → logs-weblogs.access-${o.namespace}`);
   if (o.markets) {
     say(`        news ${o.newsRate}/s → news.headlines, ticks ${o.ticksRate}/s → market.ticks → processor (Kafka group rtas-processor)`);
   }
@@ -133,6 +136,7 @@ try {
     kafka: o.markets ? { brokers: stack.kafkaBrokers } : undefined,
     esUrl,
     dataDir: path.join(o.dataDir, 'live'),
+    namespace: o.namespace,
     metricsPort: o.metricsPort,
     log,
   });
