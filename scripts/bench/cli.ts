@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { defaultEsUrl } from '../../processor/elasticsearch/client.js';
 import { defaultBrokers } from '../../processor/kafka/client.js';
 import { benchKafka } from './kafka.js';
+import { benchReplay } from './replay.js';
 import { benchWeblogs } from './weblogs.js';
 
 const positiveInt = (v: string): number => {
@@ -50,6 +51,18 @@ program
   .action(async (o: { esUrl: string; brokers: string; sample: string; events: number; partitions: number; batchSize: number; latencyRate: number; latencySeconds: number }) => {
     console.log(machine());
     const r = await benchKafka({ ...o, brokers: o.brokers.split(','), log: (l) => console.log(l) });
+    console.log(JSON.stringify(r));
+  });
+
+program
+  .command('replay')
+  .description('pacing accuracy of the replay tool on the real broker: gap error percentiles, span error, events/s (--rate and --speed)')
+  .option('--brokers <list>', 'Kafka brokers (env KAFKA_BROKERS)', defaultBrokers().join(','))
+  .option('--events <n>', 'events per run', positiveInt, 300)
+  .option('--rate <events/s>', 'rate of the --rate run', positiveInt, 100)
+  .action(async (o: { brokers: string; events: number; rate: number }) => {
+    console.log(machine());
+    const r = await benchReplay({ ...o, brokers: o.brokers.split(','), log: (l) => console.log(l) });
     console.log(JSON.stringify(r));
   });
 

@@ -89,15 +89,16 @@ describe('clocks', () => {
 });
 
 describe('runGenerator', () => {
-  it('paces --rate 2000 --count 1000 to roughly 0.5 s', async () => {
+  it('paces --rate 2000 --count 1000: never faster than the rate (≥ 0.5 s)', async () => {
     const writer = memoryWriter();
     const t0 = performance.now();
     const summary = await runGenerator({ generator: createWeblogGenerator({ seed: 1 }), writer, rate: 2_000, count: 1_000 });
     const seconds = (performance.now() - t0) / 1000;
     expect(summary.lines).toBe(1_000);
     expect(writer.lines).toHaveLength(1_000);
-    expect(seconds).toBeGreaterThan(0.3);
-    expect(seconds).toBeLessThan(2);
+    // Line i is due at i / rate: the last of 1,000 at 0.4995 s. How close to that a run lands is a
+    // figure of the machine's load, not a bound (see `npm run bench -- replay`).
+    expect(seconds).toBeGreaterThanOrEqual(0.499);
     expect(writer.closed).toBe(true);
   });
 
@@ -106,18 +107,20 @@ describe('runGenerator', () => {
     const t0 = performance.now();
     await runGenerator({ generator: counter, writer, rate: 20, count: 5 });
     const seconds = (performance.now() - t0) / 1000;
-    expect(seconds).toBeGreaterThan(0.15); // lines at 0, 50, 100, 150, 200 ms
-    expect(seconds).toBeLessThan(1);
+    expect(seconds).toBeGreaterThanOrEqual(0.199); // lines at 0, 50, 100, 150, 200 ms
   });
 
   it('stops on abort and still returns a summary', async () => {
     const writer = memoryWriter();
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 300);
+    const t0 = performance.now();
     const summary = await runGenerator({ generator: counter, writer, rate: 1_000, signal: ac.signal });
+    const elapsedMs = performance.now() - t0;
     expect(summary.stoppedBy).toBe('signal');
     expect(summary.lines).toBeGreaterThan(100);
-    expect(summary.lines).toBeLessThan(1_000);
+    // Never ahead of the rate: at most one line per ms elapsed, plus line 0 at t0.
+    expect(summary.lines).toBeLessThanOrEqual(Math.floor(elapsedMs) + 1);
     expect(writer.closed).toBe(true);
   });
 
