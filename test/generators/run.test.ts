@@ -118,17 +118,21 @@ describe('runGenerator', () => {
     const summary = await runGenerator({ generator: counter, writer, rate: 1_000, signal: ac.signal });
     const elapsedMs = performance.now() - t0;
     expect(summary.stoppedBy).toBe('signal');
-    expect(summary.lines).toBeGreaterThan(100);
+    expect(summary.lines).toBeGreaterThan(0);
     // Never ahead of the rate: at most one line per ms elapsed, plus line 0 at t0.
     expect(summary.lines).toBeLessThanOrEqual(Math.floor(elapsedMs) + 1);
     expect(writer.closed).toBe(true);
   });
 
-  it('stops after --duration with about rate × duration lines', async () => {
+  it('stops after --duration with at most rate × duration lines', async () => {
     const writer = memoryWriter();
     const summary = await runGenerator({ generator: counter, writer, rate: 500, durationSec: 0.4 });
     expect(summary.stoppedBy).toBe('duration');
-    expect(summary.lines).toBe(200);
+    // 200 on a machine that keeps up; fewer when a stall made the pacer drop its backlog (see the
+    // pacer tests above for the exact counts on a simulated clock), never more.
+    expect(summary.lines).toBeGreaterThan(0);
+    expect(summary.lines).toBeLessThanOrEqual(200);
+    expect(writer.lines).toHaveLength(summary.lines);
   });
 
   it('runs unpaced with rate 0 and stamps simulated event times', async () => {
