@@ -8,8 +8,12 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from '@jest/globals';
-import { countDocs, esUrl, repoRoot, tempDir, uniqueNamespace } from '../support/stack.js';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { countDocs, es, esUrl, repoRoot, tempDir, uniqueNamespace } from '../support/stack.js';
+
+afterAll(async () => {
+  await es.close();
+});
 
 interface Ran {
   code: number | string;
