@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { datasets } from './datasets/registry.js';
-import { defaultEsUrl } from './elasticsearch/client.js';
+import { addEsConnectionOptions, esConnectionFromOptions, type EsConnectionOptionValues } from './elasticsearch/connection.js';
 import { defaultBrokers } from './kafka/client.js';
 import { createLogger } from './observability/logger.js';
 import { startProcessor } from './processor.js';
@@ -30,7 +30,6 @@ const program = new Command('process')
   .option('--topics <topic...>', 'Kafka topics: a dataset\'s topic or topic=dataset (default: every dataset\'s topic)')
   .addOption(new Option('-d, --dataset <name>', 'dataset of watched paths given without dataset=').choices([...datasets.keys()]).default('weblogs'))
   .option('--once', 'process what is there (files: including an unterminated last line; Kafka: until the group has no lag), print a JSON summary, exit')
-  .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
   .option('--namespace <name>', 'data stream namespace: {type}-{dataset}-{namespace}', 'default')
   .option('--data-dir <dir>', 'where checkpoints and dead letters live (env RTAS_DATA_DIR)', process.env.RTAS_DATA_DIR ?? '.data')
   .option('--checkpoint-file <file>', 'checkpoint file when one dataset is watched (default <data-dir>/checkpoints/files-<dataset>.json)')
@@ -45,10 +44,11 @@ const program = new Command('process')
   .option('--metrics-port <port>', 'serve /metrics and /healthz on 127.0.0.1:<port> (0 = any free port)', port, 9464)
   .option('--no-metrics', 'serve no /metrics or /healthz')
   .showHelpAfterError();
+addEsConnectionOptions(program);
 
 program.parse();
 if (!program.opts().watch && !program.opts().kafka) program.error('error: give --watch <dir...>, --kafka, or both');
-const o = program.opts<{
+const o = program.opts<EsConnectionOptionValues & {
   watch?: string[];
   kafka?: boolean;
   brokers: string;
@@ -56,7 +56,6 @@ const o = program.opts<{
   topics?: string[];
   dataset: string;
   once?: boolean;
-  esUrl: string;
   namespace: string;
   dataDir: string;
   checkpointFile?: string;
@@ -79,7 +78,7 @@ try {
     kafka: o.kafka ? { brokers: o.brokers.split(','), groupId: o.groupId, topics: o.topics } : undefined,
     dataset: o.dataset,
     once: o.once,
-    esUrl: o.esUrl,
+    es: esConnectionFromOptions(o),
     namespace: o.namespace,
     dataDir: o.dataDir,
     checkpointFile: o.checkpointFile,

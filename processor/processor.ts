@@ -5,6 +5,7 @@ import type { EnrichContext } from './datasets/types.js';
 import { openGeoIp } from './enrich/geoip.js';
 import { createUserAgentParser } from './enrich/user-agent.js';
 import { createEsClient, waitForEs } from './elasticsearch/client.js';
+import { esConnectionFromOptions, type EsConnection } from './elasticsearch/connection.js';
 import { installIndexTemplates } from './elasticsearch/templates.js';
 import { startHttpServer } from './observability/http-server.js';
 import { createLogger } from './observability/logger.js';
@@ -37,7 +38,10 @@ export interface ProcessorOptions {
   dataset?: string;
   /** Process what is there and finish (see `ProcessorHandle.done`). */
   once?: boolean;
-  esUrl: string;
+  /** Elasticsearch URL; credentials and CA then come from `ES_*` variables (see elasticsearch/connection.ts). Ignored when `es` is given. */
+  esUrl?: string;
+  /** Elasticsearch URL, CA and credentials (from the shared `--es-*` options); wins over `esUrl`. */
+  es?: EsConnection;
   /** Data stream namespace (default `default`). */
   namespace?: string;
   /** Directory for checkpoints and dead letters unless given separately (default `.data`). */
@@ -154,8 +158,9 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     opts.checkpointFile && watchByDataset.size === 1 ? opts.checkpointFile : path.join(dataDir, 'checkpoints', `files-${name}.json`);
   const deadLetterFile = opts.deadLetterFile ?? path.join(dataDir, 'dead-letters.ndjson');
 
-  const client = createEsClient(opts.esUrl);
-  await waitForEs(client, opts.esUrl);
+  const es = opts.es ?? esConnectionFromOptions({ esUrl: opts.esUrl });
+  const client = createEsClient(es);
+  await waitForEs(client, es);
   await installIndexTemplates(client, datasets.values());
 
   const ctx = await createEnrichContext();

@@ -22,6 +22,7 @@ import { createLiveTickGenerator } from '../generators/ticks/index.js';
 import { createWeblogGenerator } from '../generators/weblogs/index.js';
 import { createLogger } from '../processor/observability/logger.js';
 import { startProcessor } from '../processor/processor.js';
+import { addEsConnectionOptions, esConnectionFromOptions, esHttpAccess, redactUrl, type EsConnection, type EsConnectionOptionValues } from '../processor/elasticsearch/connection.js';
 import { ensureStack } from './stack/stack.js';
 
 const positive = (v: string): number => {
@@ -48,8 +49,9 @@ const program = new Command('start')
   .option('--metrics-port <port>', 'processor /metrics and /healthz port', positive, 9464)
   .option('--namespace <name>', 'data stream namespace, the last part of {type}-{dataset}-{namespace}', 'default')
   .showHelpAfterError();
+addEsConnectionOptions(program);
 program.parse();
-const o = program.opts<{
+const o = program.opts<EsConnectionOptionValues & {
   rate: number;
   duration?: number;
   sample: string;
@@ -63,14 +65,22 @@ const o = program.opts<{
 }>();
 
 const log = createLogger('start');
+let es: EsConnection = { url: '' };
 const say = (line: string): void => void process.stdout.write(line + '\n');
+
+/** `curl -s` with the connection's CA and credentials as shell variables, never their values. */
+function curlCommand(conn: EsConnection): string {
+  const auth = conn.apiKey ? ` -H "Authorization: ApiKey $ES_API_KEY"` : conn.username ? ` -u "${conn.username}:$ES_PASSWORD"` : '';
+  return `curl -s${auth}${conn.caFile ? ` --cacert '${conn.caFile}'` : ''}`;
+}
 
 function curlCookbook(esUrl: string): string {
   const idx = `${esUrl}/logs-weblogs.access-${o.namespace}`;
-  const q = (body: object): string => `curl -s '${idx}/_search?pretty' -H 'content-type: application/json' -d '${JSON.stringify(body)}'`;
+  const curl = curlCommand(es);
+  const q = (body: object): string => `${curl} '${idx}/_search?pretty' -H 'content-type: application/json' -d '${JSON.stringify(body)}'`;
   return [
     '# documents indexed',
-    `curl -s '${idx}/_count?pretty'`,
+    `${curl} '${idx}/_count?pretty'`,
     '# requests by status',
     q({ size: 0, aggs: { status: { terms: { field: 'http.response.status_code' } } } }),
     '# top paths',
@@ -78,13 +88,13 @@ function curlCookbook(esUrl: string): string {
     '# requests per minute, last 15 minutes (live traffic)',
     q({ size: 0, query: { range: { '@timestamp': { gte: 'now-15m' } } }, aggs: { per_minute: { date_histogram: { field: '@timestamp', fixed_interval: '1m' } } } }),
     '# traffic per minute (window stream: requests, 5xx share, bytes)',
-    `curl -s '${esUrl}/metrics-weblogs.traffic_1m-${o.namespace}/_search?pretty&size=3&sort=@timestamp:desc'`,
+    `${curl} '${esUrl}/metrics-weblogs.traffic_1m-${o.namespace}/_search?pretty&size=3&sort=@timestamp:desc'`,
     ...(o.markets
       ? [
           '# latest headlines with sentiment; sentiment per ticker over 5 minutes; one-minute bars',
-          `curl -s '${esUrl}/logs-news.headlines-${o.namespace}/_search?pretty&size=3&sort=@timestamp:desc&_source=news'`,
-          `curl -s '${esUrl}/metrics-news.sentiment_5m-${o.namespace}/_search?pretty&size=3&sort=@timestamp:desc&_source=news,window'`,
-          `curl -s '${esUrl}/metrics-market.bars_1m-${o.namespace}/_search?pretty&size=3&sort=@timestamp:desc&_source=market,window'`,
+          `${curl} '${esUrl}/logs-news.headlines-${o.namespace}/_search?pretty&size=3&sort=@timestamp:desc&_source=news'`,
+          `${curl} '${esUrl}/metrics-news.sentiment_5m-${o.namespace}/_search?pretty&size=3&sort=@timestamp:desc&_source=news,window'`,
+          `${curl} '${esUrl}/metrics-market.bars_1m-${o.namespace}/_search?pretty&size=3&sort=@timestamp:desc&_source=market,window'`,
         ]
       : []),
   ].join('\n');
@@ -107,8 +117,10 @@ async function runToKafka(
 
 try {
   say(o.markets ? '▶ ensuring Elasticsearch and Kafka …' : '▶ ensuring Elasticsearch …');
-  const stack = await ensureStack({ kafka: o.markets, log: (m) => say(`  ${m}`) });
-  const esUrl = stack.esUrl;
+  es = esConnectionFromOptions(o);
+  const { headers, ca } = esHttpAccess(es);
+  const stack = await ensureStack({ kafka: o.markets, log: (m) => say(`  ${m}`), esUrl: es.url, esAccess: { headers, ...(ca ? { ca } : {}) } });
+  const esUrl = redactUrl(stack.esUrl);
   say(`  Elasticsearch: ${esUrl}${stack.startedEs ? ' (started)' : ' (already running)'}`);
 
   if (o.backfill) {
@@ -116,7 +128,7 @@ try {
     const backfill = await startProcessor({
       watch: [o.sample],
       once: true,
-      esUrl,
+      es,
       dataDir: path.join(o.dataDir, 'backfill'),
       namespace: o.namespace,
       log,
@@ -134,7 +146,7 @@ try {
   const processor = await startProcessor({
     watch: [liveDir],
     kafka: o.markets ? { brokers: stack.kafkaBrokers } : undefined,
-    esUrl,
+    es,
     dataDir: path.join(o.dataDir, 'live'),
     namespace: o.namespace,
     metricsPort: o.metricsPort,

@@ -1,29 +1,20 @@
-import { Client } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
+import { esConnectionFromOptions, explainEsError, redactUrl, type EsConnection } from './connection.js';
 
-/** Default Elasticsearch URL: the local stack (`npm run stack -- up`) or `ES_URL`. */
-export function defaultEsUrl(): string {
-  return process.env.ES_URL ?? 'http://127.0.0.1:9200';
-}
-
-/**
- * Creates the official client for `url`. Connection errors are retried by the client 3 times; the
- * sink adds its own unbounded backoff on top so an outage pauses ingest instead of losing data.
- * `ES_USERNAME`/`ES_PASSWORD` or `ES_API_KEY` are used when set (the compose stack with security).
- */
-export function createEsClient(url = defaultEsUrl()): Client {
-  const auth = process.env.ES_API_KEY
-    ? { apiKey: process.env.ES_API_KEY }
-    : process.env.ES_USERNAME
-      ? { username: process.env.ES_USERNAME, password: process.env.ES_PASSWORD ?? '' }
-      : undefined;
-  return new Client({ node: url, maxRetries: 3, requestTimeout: 60_000, ...(auth ? { auth } : {}) });
-}
+// The client factory and the connection options live in connection.ts (shared by every command).
+export { createEsClient, defaultEsUrl } from './connection.js';
 
 /**
- * Waits until the cluster answers `_cluster/health` with at least yellow.
- * @throws Error naming the URL when it does not within `timeoutMs` (ms).
+ * Waits until the cluster answers `_cluster/health` with at least yellow. Errors that retrying cannot
+ * fix (untrusted certificate, refused credentials, missing privilege) fail at once; others (connection
+ * refused, timeouts) are retried every second.
+ * @param conn the connection (or its URL) the client was made for; used only for messages, which never
+ *   contain a secret.
+ * @throws Error with a clear, secret-free message at the first unfixable error, or naming the URL when
+ *   the cluster is not healthy within `timeoutMs` (ms).
  */
-export async function waitForEs(client: Client, url: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForEs(client: Client, conn: string | EsConnection, timeoutMs = 60_000): Promise<void> {
+  const c = typeof conn === 'string' ? esConnectionFromOptions({ esUrl: conn }) : conn;
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -31,12 +22,14 @@ export async function waitForEs(client: Client, url: string, timeoutMs = 60_000)
       await client.cluster.health({ wait_for_status: 'yellow', timeout: '5s' });
       return;
     } catch (err) {
+      const fatal = explainEsError(err, c);
+      if (fatal) throw new Error(fatal);
       last = err;
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
   throw new Error(
-    `Elasticsearch at ${url} did not become healthy within ${timeoutMs / 1000}s (${String(last)}); ` +
+    `Elasticsearch at ${redactUrl(c.url)} did not become healthy within ${timeoutMs / 1000}s (${String(last)}); ` +
       'start the local stack with `npm run stack -- up` or set ES_URL',
   );
 }

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import split2 from 'split2';
 import { datasets } from '../../processor/datasets/registry.js';
 import { createEsClient, waitForEs } from '../../processor/elasticsearch/client.js';
+import { esConnectionFromOptions, type EsConnection } from '../../processor/elasticsearch/connection.js';
 import { installIndexTemplates } from '../../processor/elasticsearch/templates.js';
 import type { OutputDocument, SourceRecord } from '../../processor/pipeline/types.js';
 import { partitionStart, type ArchiveLine } from '../../processor/sinks/archive-sink.js';
@@ -26,7 +27,10 @@ export interface BackfillOptions {
   from: number;
   /** Exclusive end, ms since the epoch. */
   to: number;
-  esUrl: string;
+  /** Elasticsearch URL; credentials and CA then come from `ES_*`. Ignored when `es` is given. */
+  esUrl?: string;
+  /** URL, CA and credentials from the shared `--es-*` options; wins over `esUrl`. */
+  es?: EsConnection;
   /** Write into `{type}-{dataset}-{namespace}` and rewrite `data_stream.namespace` (default: the stored data stream). */
   namespace?: string;
   /** Documents per bulk batch (default 5000). */
@@ -92,10 +96,11 @@ export function retarget(line: ArchiveLine, namespace: string | undefined): { in
  */
 export async function backfill(o: BackfillOptions): Promise<BackfillSummary> {
   const started = Date.now();
-  const client = createEsClient(o.esUrl);
+  const conn = o.es ?? esConnectionFromOptions({ esUrl: o.esUrl });
+  const client = createEsClient(conn);
   const summary: BackfillSummary = { files: 0, documents: 0, indexed: 0, duplicates: 0, rejected: 0, seconds: 0 };
   try {
-    await waitForEs(client, o.esUrl);
+    await waitForEs(client, conn);
     await installIndexTemplates(client, datasets.values());
     const sink = new ElasticsearchSink(client, o.log);
     const files = await archiveFilesInRange(o.archiveDir, o.from, o.to);

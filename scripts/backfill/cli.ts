@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-/** `npm run backfill -- --from-archive DIR --from T1 --to T2 [--es-url URL] [--namespace NS]` */
+/** `npm run backfill -- --from-archive DIR --from T1 --to T2 [--es-url URL] [--es-ca FILE] [--es-api-key KEY | --es-username U] [--namespace NS]` */
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
-import { defaultEsUrl } from '../../processor/elasticsearch/client.js';
+import { addEsConnectionOptions, esConnectionFromOptions, type EsConnectionOptionValues } from '../../processor/elasticsearch/connection.js';
 import { createLogger } from '../../processor/observability/logger.js';
 import { backfill, isDirectory, parseTime } from './backfill.js';
 
@@ -23,7 +23,6 @@ const program = new Command('backfill')
   .requiredOption('--from-archive <dir>', 'archive root written by `npm run process -- --archive-dir <dir>`')
   .requiredOption('--from <time>', 'start, inclusive: ISO 8601, YYYY-MM-DD (UTC) or epoch ms', time)
   .requiredOption('--to <time>', 'end, exclusive: ISO 8601, YYYY-MM-DD (UTC) or epoch ms', time)
-  .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
   .option('--namespace <name>', 'write into {type}-{dataset}-<name> instead of the stored data stream')
   .option('--batch-size <docs>', 'documents per bulk batch', (v) => {
     const n = Number(v);
@@ -32,9 +31,10 @@ const program = new Command('backfill')
   }, 5000)
   .option('--quiet', 'no progress bar')
   .showHelpAfterError();
+addEsConnectionOptions(program);
 
 program.parse();
-const o = program.opts<{ fromArchive: string; from: number; to: number; esUrl: string; namespace?: string; batchSize: number; quiet?: boolean }>();
+const o = program.opts<EsConnectionOptionValues & { fromArchive: string; from: number; to: number; namespace?: string; batchSize: number; quiet?: boolean }>();
 if (o.from >= o.to) program.error('error: --from must be before --to');
 if (!(await isDirectory(o.fromArchive))) program.error(`error: ${o.fromArchive} is not a directory`);
 
@@ -45,7 +45,7 @@ try {
     archiveDir: o.fromArchive,
     from: o.from,
     to: o.to,
-    esUrl: o.esUrl,
+    es: esConnectionFromOptions(o),
     namespace: o.namespace,
     batchSize: o.batchSize,
     log,

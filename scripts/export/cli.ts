@@ -9,7 +9,7 @@
  * @module scripts/export/cli
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { createEsClient, defaultEsUrl } from '../../processor/elasticsearch/client.js';
+import { addEsConnectionOptions, createEsClient, esConnectionFromOptions, explainedEsError, type EsConnectionOptionValues } from '../../processor/elasticsearch/connection.js';
 import { DEFAULT_PART_SIZE, MIN_PART_SIZE, uploadArchive } from './archive.js';
 import { DEFAULT_INDICES, DEFAULT_REPOSITORY, defaultSnapshotName, ensureRepository, restoreSnapshot, takeSnapshot, type RepositorySpec } from './snapshot.js';
 
@@ -31,8 +31,7 @@ function byteSize(value: string): number {
   return n;
 }
 
-interface RepoOptions {
-  esUrl: string;
+interface RepoOptions extends EsConnectionOptionValues {
   repository: string;
   type: 'fs' | 's3';
   location?: string;
@@ -55,8 +54,7 @@ function repositorySpec(o: RepoOptions): RepositorySpec {
 }
 
 function addRepoOptions(cmd: Command): Command {
-  return cmd
-    .option('--es-url <url>', 'Elasticsearch URL', defaultEsUrl())
+  return addEsConnectionOptions(cmd)
     .option('--repository <name>', 'snapshot repository name', DEFAULT_REPOSITORY)
     .addOption(new Option('--type <type>', 'repository type: fs (local stack) or s3 (compose stack, AWS)').choices(['fs', 's3']).default('fs'))
     .option('--location <dir>', 'fs: directory, absolute or relative to the node\'s path.repo', 'rtas')
@@ -80,12 +78,15 @@ export function buildProgram(): Command {
     .option('--indices <pattern>', 'data streams / indices', DEFAULT_INDICES)
     .option('--snapshot <name>', 'snapshot name (default rtas-<date>-<time>z)')
     .action(async (o: RepoOptions & { indices: string; snapshot?: string }) => {
-      const es = createEsClient(o.esUrl);
+      const conn = esConnectionFromOptions(o);
+      const es = createEsClient(conn);
       try {
         const repo = await ensureRepository(es, o.repository, repositorySpec(o));
         process.stderr.write(`repository ${o.repository} (${o.type}): ${repo}\n`);
         const result = await takeSnapshot(es, o.repository, o.snapshot ?? defaultSnapshotName(), o.indices);
         process.stdout.write(`${JSON.stringify({ repositoryState: repo, ...result })}\n`);
+      } catch (err) {
+        throw explainedEsError(err, conn);
       } finally {
         await es.close();
       }
@@ -97,12 +98,15 @@ export function buildProgram(): Command {
     .option('--rename-suffix [suffix]', 'restore every data stream as <name><suffix> (default suffix "restored"), next to the original')
     .option('--no-register', 'do not register the repository first (it exists already)')
     .action(async (o: RepoOptions & { snapshot: string; indices: string; renameSuffix?: string | true; register: boolean }) => {
-      const es = createEsClient(o.esUrl);
+      const conn = esConnectionFromOptions(o);
+      const es = createEsClient(conn);
       try {
         if (o.register) await ensureRepository(es, o.repository, repositorySpec(o));
         const renameSuffix = o.renameSuffix === true ? 'restored' : o.renameSuffix;
         const result = await restoreSnapshot(es, o.repository, o.snapshot, { indices: o.indices, ...(renameSuffix ? { renameSuffix } : {}) });
         process.stdout.write(`${JSON.stringify(result)}\n`);
+      } catch (err) {
+        throw explainedEsError(err, conn);
       } finally {
         await es.close();
       }

@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 
+import { redactUrl } from '../../processor/elasticsearch/connection.js';
 import { ensureStack, ES_VERSION, KAFKA_VERSION, stackHome, stackStatus, stopStack, StackError, type StackStatus } from './stack.js';
 
 const log = (msg: string): void => console.log(`[stack] ${msg}`);
@@ -35,7 +36,7 @@ function printStatus(s: StackStatus): void {
     `${x.healthy ? 'healthy' : x.reachable ? 'UNHEALTHY' : 'not running'}${x.managed ? ` (pid ${x.pid})` : x.reachable ? ' (not started by this tool)' : ''}`;
   console.log(`stack home      ${s.home}`);
   console.log(`elasticsearch   ${state(s.es)}`);
-  console.log(`  url           ${s.es.url}`);
+  console.log(`  url           ${redactUrl(s.es.url)}`);
   if (s.es.version) console.log(`  version       ${s.es.version}`);
   if (s.es.health) console.log(`  cluster       ${s.es.health}`);
   if (s.es.error) console.log(`  error         ${s.es.error}`);
@@ -66,7 +67,7 @@ program
     const started = Date.now();
     const r = await ensureStack({ kafka: opts.kafka, log, timeoutMs: opts.timeout * 1000 });
     const what = [r.startedEs && 'Elasticsearch', r.startedKafka && 'Kafka'].filter(Boolean).join(' and ');
-    log(`${what ? `started ${what}; ` : ''}stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ES_URL=${r.esUrl}${opts.kafka ? ` KAFKA_BROKERS=${r.kafkaBrokers.join(',')}` : ''}`);
+    log(`${what ? `started ${what}; ` : ''}stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ES_URL=${redactUrl(r.esUrl)}${opts.kafka ? ` KAFKA_BROKERS=${r.kafkaBrokers.join(',')}` : ''}`);
   });
 
 program

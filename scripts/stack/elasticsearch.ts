@@ -5,7 +5,9 @@
 import { spawn } from 'node:child_process';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Agent, fetch as undiciFetch } from 'undici';
 
+import { redactUrl } from '../../processor/elasticsearch/connection.js';
 import type { JavaInfo } from './java.js';
 import { mavenUnpack } from './maven.js';
 import { ES_ARTIFACT, ES_CLUSTER_NAME, ES_VERSION, type StackPaths } from './paths.js';
@@ -26,22 +28,39 @@ export interface EsProbe {
   error?: string;
 }
 
+/**
+ * How to authenticate to and trust an Elasticsearch that has security on: extra request headers
+ * (`authorization`) and the PEM CA for https (see `esHttpAccess` in processor/elasticsearch/connection.ts).
+ */
+export interface EsAccess {
+  headers?: Record<string, string>;
+  ca?: string;
+}
+
 /** Splits `http://user:pass@host:9200` into a credential-free URL and its Authorization header (fetch rejects URLs with credentials). */
-function requestTarget(url: string, path: string): { href: string; headers: Record<string, string> } {
+function requestTarget(url: string, path: string, access?: EsAccess): { href: string; headers: Record<string, string> } {
   const u = new URL(url);
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...(access?.headers ?? {}) };
   if (u.username || u.password) {
     const creds = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
-    headers.authorization = `Basic ${Buffer.from(creds).toString('base64')}`;
+    headers.authorization ??= `Basic ${Buffer.from(creds).toString('base64')}`;
     u.username = '';
     u.password = '';
   }
   return { href: `${u.href.replace(/\/+$/, '')}${path}`, headers };
 }
 
-async function getJson(url: string, path: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
-  const { href, headers } = requestTarget(url, path);
-  const res = await fetch(href, { headers, signal: AbortSignal.timeout(timeoutMs) });
+/** One undici Agent per CA text, trusting only that CA (global fetch cannot take a CA). */
+const agents = new Map<string, Agent>();
+
+async function getJson(url: string, path: string, timeoutMs: number, access?: EsAccess): Promise<{ status: number; body: unknown }> {
+  const { href, headers } = requestTarget(url, path, access);
+  let res: { status: number; text(): Promise<string> };
+  if (access?.ca) {
+    let agent = agents.get(access.ca);
+    if (!agent) agents.set(access.ca, (agent = new Agent({ connect: { ca: access.ca } })));
+    res = await undiciFetch(href, { headers, signal: AbortSignal.timeout(timeoutMs), dispatcher: agent });
+  } else res = await fetch(href, { headers, signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -58,21 +77,25 @@ async function getJson(url: string, path: string, timeoutMs: number): Promise<{ 
  *
  * @param timeoutMs total time for the request, in milliseconds. Never throws.
  */
-export async function probeElasticsearch(url: string, timeoutMs = 2000): Promise<EsProbe> {
+export async function probeElasticsearch(url: string, timeoutMs = 2000, access?: EsAccess): Promise<EsProbe> {
   const waitS = Math.max(0, Math.floor(timeoutMs / 2000));
   try {
-    const { status, body } = await getJson(url, `/_cluster/health?wait_for_status=yellow&timeout=${waitS}s`, timeoutMs);
+    const { status, body } = await getJson(url, `/_cluster/health?wait_for_status=yellow&timeout=${waitS}s`, timeoutMs, access);
     const colour = typeof body === 'object' && body && 'status' in body ? String((body as { status: unknown }).status) : undefined;
     const healthy = status === 200 && (colour === 'green' || colour === 'yellow');
     const error = healthy
       ? undefined
       : status === 401 || status === 403
-        ? `HTTP ${status}: credentials required (put them in ES_URL, e.g. http://user:pass@host:9200)`
+        ? `HTTP ${status}: credentials required or refused (ES_API_KEY, or ES_USERNAME/ES_PASSWORD; --es-* options)`
         : `HTTP ${status}${colour ? `, cluster status ${colour}` : ''}`;
     return { reachable: true, healthy, httpStatus: status, ...(colour ? { status: colour } : {}), ...(error ? { error } : {}) };
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    return { reachable: false, healthy: false, error: cause ?? (err as Error).message };
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    // An untrusted certificate means something answers TLS: reachable, and no local start can help.
+    if (cause?.code && /CERT|SIGNATURE|ISSUER/.test(cause.code)) {
+      return { reachable: true, healthy: false, error: `TLS: certificate not trusted (${cause.code}); give the CA with ES_CA_CERT / --es-ca` };
+    }
+    return { reachable: false, healthy: false, error: cause?.code ?? (err as Error).message };
   }
 }
 
@@ -81,9 +104,9 @@ export async function probeElasticsearch(url: string, timeoutMs = 2000): Promise
  *
  * @returns e.g. "8.19.21", or undefined when it cannot be read. Never throws.
  */
-export async function elasticsearchVersion(url: string, timeoutMs = 2000): Promise<string | undefined> {
+export async function elasticsearchVersion(url: string, timeoutMs = 2000, access?: EsAccess): Promise<string | undefined> {
   try {
-    const { status, body } = await getJson(url, '/_nodes/_local?filter_path=nodes.*.version', timeoutMs);
+    const { status, body } = await getJson(url, '/_nodes/_local?filter_path=nodes.*.version', timeoutMs, access);
     if (status !== 200) return undefined;
     const nodes = (body as { nodes?: Record<string, { version?: string }> }).nodes ?? {};
     return Object.values(nodes)[0]?.version;
@@ -135,16 +158,16 @@ export async function installElasticsearch(paths: StackPaths, mvn: () => Promise
  * @returns the host to bind (127.0.0.1 for localhost) and the HTTP port.
  * @throws StackError saying what to change otherwise.
  */
-export async function checkCanServeElasticsearch(url: string): Promise<{ host: string; port: number }> {
+export async function checkCanServeElasticsearch(url: string, opts: { https?: boolean } = {}): Promise<{ host: string; port: number }> {
   const u = new URL(url);
-  if (u.protocol !== 'http:') throw new StackError(`ES_URL ${url} is not answering, and a local Elasticsearch can only be started for an http:// URL`);
+  if (u.protocol !== 'http:' && !(opts.https && u.protocol === 'https:')) throw new StackError(`ES_URL ${redactUrl(url)} is not answering, and a local Elasticsearch can only be started for an http:// URL`);
   if (!isLoopback(u.hostname)) {
-    throw new StackError(`ES_URL ${url} is not answering and is not on this machine, so it cannot be started here: start it or point ES_URL to a running Elasticsearch`);
+    throw new StackError(`ES_URL ${redactUrl(url)} is not answering and is not on this machine, so it cannot be started here: start it or point ES_URL to a running Elasticsearch`);
   }
-  const port = Number(u.port || 80);
+  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
   const host = u.hostname === 'localhost' ? '127.0.0.1' : u.hostname.replace(/^\[|\]$/g, '');
   if (await tcpOpen(host, port)) {
-    throw new StackError(`port ${port} on ${host} is taken by something that does not answer as Elasticsearch (ES_URL=${url}): free it or set ES_URL`);
+    throw new StackError(`port ${port} on ${host} is taken by something that does not answer as Elasticsearch (ES_URL=${redactUrl(url)}): free it or set ES_URL`);
   }
   return { host, port };
 }
@@ -162,11 +185,24 @@ export interface StartEsOptions {
   /** How long to wait for health, in milliseconds. */
   timeoutMs: number;
   log: (msg: string) => void;
+  /**
+   * Settings that replace or add to {@link elasticsearchSettings} (e.g. `xpack.security.enabled: 'true'`
+   * and `xpack.security.http.ssl.*` for a secured instance; then the URL may be https://).
+   */
+  settings?: Record<string, string>;
+  /** Configuration directory (ES_PATH_CONF) instead of the distribution's `config/` (own keystore, certificates, users). */
+  confDir?: string;
+  /** Credentials and CA for the health probe when security is on. */
+  access?: EsAccess;
 }
 
-/** The -E settings passed on the command line (all verified to exist in this distribution). */
-export function elasticsearchSettings(paths: StackPaths, host: string, port: number): string[] {
-  return [
+/**
+ * The -E settings passed on the command line (all verified to exist in this distribution), as
+ * `key=value`; `overrides` replace settings of the same key (Elasticsearch refuses a key given twice)
+ * or are added.
+ */
+export function elasticsearchSettings(paths: StackPaths, host: string, port: number, overrides: Record<string, string> = {}): string[] {
+  const base = [
     `cluster.name=${ES_CLUSTER_NAME}`,
     `node.name=${ES_CLUSTER_NAME}-1`,
     `path.data=${paths.es.data}`,
@@ -182,6 +218,8 @@ export function elasticsearchSettings(paths: StackPaths, host: string, port: num
     // writes into fresh namespaces (one shard each), which would reach the default limit of 1000.
     'cluster.max_shards_per_node=20000',
   ];
+  const keys = new Set(Object.keys(overrides));
+  return [...base.filter((kv) => !keys.has(kv.slice(0, kv.indexOf('=')))), ...Object.entries(overrides).map(([k, v]) => `${k}=${v}`)];
 }
 
 /**
@@ -199,21 +237,22 @@ export async function startElasticsearch(opts: StartEsOptions): Promise<number> 
   const { paths, java, user, log } = opts;
   const running = await managedElasticsearchPid(paths);
   if (running !== undefined) {
-    throw new StackError(`the Elasticsearch started from ${paths.home} already runs (pid ${running}) but not healthy at ${opts.url}: run \`npm run stack -- down\` first, or use another STACK_HOME`);
+    throw new StackError(`the Elasticsearch started from ${paths.home} already runs (pid ${running}) but not healthy at ${redactUrl(opts.url)}: run \`npm run stack -- down\` first, or use another STACK_HOME`);
   }
-  const { host, port } = await checkCanServeElasticsearch(opts.url);
+  const { host, port } = await checkCanServeElasticsearch(opts.url, { https: opts.settings?.['xpack.security.http.ssl.enabled'] === 'true' });
 
   await ensureDir(paths.es.data);
   await ensureDir(paths.es.logs);
   await ensureDir(paths.es.snapshots);
   await rm(paths.es.pidFile, { force: true });
-  await writeFile(paths.es.endpointFile, `${opts.url}\n`);
+  await writeFile(paths.es.endpointFile, `${redactUrl(opts.url)}\n`);
   if (user) {
     await ensureOwnedBy(paths.es.dir, user);
     await ensureOwnedBy(paths.es.distHome, user);
     await ensureOwnedBy(paths.es.data, user);
     await ensureOwnedBy(paths.es.logs, user);
     await ensureOwnedBy(paths.es.snapshots, user);
+    if (opts.confDir) await ensureOwnedBy(opts.confDir, user);
     const hint = `put the stack home where ${user.name} can reach it (STACK_HOME, default /var/lib/rtas-stack) and use a JDK outside /root`;
     await assertUserCanExecute(user, join(paths.es.distHome, 'bin', 'elasticsearch'), hint);
     await assertUserCanExecute(user, java.bin, hint);
@@ -227,10 +266,11 @@ export async function startElasticsearch(opts: StartEsOptions): Promise<number> 
     ...(user ? { USER: user.name, LOGNAME: user.name } : {}),
     ES_JAVA_HOME: java.home,
     ES_JAVA_OPTS: `-Xms${opts.heap} -Xmx${opts.heap}`,
+    ...(opts.confDir ? { ES_PATH_CONF: opts.confDir } : {}),
   };
-  const args = ['-d', '-p', paths.es.pidFile, ...elasticsearchSettings(paths, host, port).flatMap((s) => ['-E', s])];
+  const args = ['-d', '-p', paths.es.pidFile, ...elasticsearchSettings(paths, host, port, opts.settings).flatMap((s) => ['-E', s])];
   const started = Date.now();
-  log(`starting Elasticsearch ${ES_VERSION} on ${opts.url} (java ${java.version}, heap ${opts.heap}${user ? `, as user ${user.name}` : ''})…`);
+  log(`starting Elasticsearch ${ES_VERSION} on ${redactUrl(opts.url)} (java ${java.version}, heap ${opts.heap}${user ? `, as user ${user.name}` : ''})…`);
 
   const out = await open(paths.es.launcherLog, 'w');
   let exitCode: number | undefined;
@@ -266,7 +306,7 @@ export async function startElasticsearch(opts: StartEsOptions): Promise<number> 
     pid ??= await managedElasticsearchPid(paths);
     if (pid !== undefined && !isAlive(pid)) throw await failure(`process ${pid} exited during startup`);
     if (pid !== undefined) {
-      const probe = await probeElasticsearch(opts.url, 2000);
+      const probe = await probeElasticsearch(opts.url, 2000, opts.access);
       if (probe.healthy) {
         log(`Elasticsearch healthy (${probe.status}) in ${secondsSince(started)} s, pid ${pid}`);
         return pid;

@@ -14,6 +14,7 @@
  */
 import { readFile } from 'node:fs/promises';
 
+import { esConnectionFromOptions, esHttpAccess, redactUrl } from '../../processor/elasticsearch/connection.js';
 import { ensureDir, StackError, withLock, waitUntil } from './proc.js';
 import {
   checkCanServeElasticsearch,
@@ -23,6 +24,7 @@ import {
   probeElasticsearch,
   startElasticsearch,
   stopElasticsearch,
+  type EsAccess,
   type EsProbe,
 } from './elasticsearch.js';
 import { findJava, type JavaInfo } from './java.js';
@@ -54,6 +56,10 @@ export interface EnsureStackOptions {
   log?: (msg: string) => void;
   /** Per-service wait for health after a start, in milliseconds (default 180000). */
   timeoutMs?: number;
+  /** Elasticsearch URL instead of ES_URL (e.g. from `--es-url`). */
+  esUrl?: string;
+  /** Credentials and CA for a cluster with security on (from `esHttpAccess` of the `--es-*` options). */
+  esAccess?: EsAccess;
 }
 
 const DEFAULT_TIMEOUT_MS = 180_000;
@@ -76,13 +82,14 @@ export async function ensureStack(opts: EnsureStackOptions = {}): Promise<StackE
   const log = opts.log ?? noop;
   const wantKafka = opts.kafka !== false;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const url = esUrl();
+  const url = opts.esUrl?.replace(/\/+$/, '') ?? esUrl();
+  opts = { ...opts, esAccess: opts.esAccess ?? envAccess(url) };
   const brokers = kafkaBrokers();
   const paths = stackPaths();
   const result: StackEndpoints = { esUrl: url, kafkaBrokers: brokers, startedEs: false, startedKafka: false };
 
   // Fast path: everything answers already; no lock, no Java, no Maven.
-  const [es0, k0] = await Promise.all([probeElasticsearch(url), wantKafka ? probeKafka(brokers) : undefined]);
+  const [es0, k0] = await Promise.all([probeElasticsearch(url, 2000, opts.esAccess), wantKafka ? probeKafka(brokers) : undefined]);
   if (es0.healthy && (!wantKafka || k0?.healthy)) {
     await logRunning(paths, url, brokers, wantKafka, log);
     return result;
@@ -92,11 +99,11 @@ export async function ensureStack(opts: EnsureStackOptions = {}): Promise<StackE
   const onWait = (owner: number) => log(`another stack command (pid ${owner}) is busy in ${paths.home}; waiting for it…`);
   return withLock(paths.lockFile, timeoutMs + 60_000, async () => {
     // Our own process serving another address would otherwise look like "still starting".
-    if (!es0.healthy) await assertSameEndpoint('Elasticsearch', 'ES_URL', url, paths.es.endpointFile, () => managedElasticsearchPid(paths));
+    if (!es0.healthy) await assertSameEndpoint('Elasticsearch', 'ES_URL', redactUrl(url), paths.es.endpointFile, () => managedElasticsearchPid(paths));
     if (wantKafka && !k0?.healthy) {
       await assertSameEndpoint('Kafka', 'KAFKA_BROKERS', brokers.join(','), paths.kafka.endpointFile, () => managedKafkaPid(paths));
     }
-    const esNow = await settle('Elasticsearch', () => probeElasticsearch(url), () => managedElasticsearchPid(paths), timeoutMs, esHint(paths, url), log);
+    const esNow = await settle('Elasticsearch', () => probeElasticsearch(url, 2000, opts.esAccess), () => managedElasticsearchPid(paths), timeoutMs, esHint(paths, url), log);
     const kafkaNow = wantKafka
       ? await settle('Kafka', () => probeKafka(brokers), () => managedKafkaPid(paths), timeoutMs, kafkaHint(paths, brokers), log)
       : undefined;
@@ -117,7 +124,7 @@ export async function ensureStack(opts: EnsureStackOptions = {}): Promise<StackE
 
     const starts: Promise<unknown>[] = [];
     if (needEs) starts.push(startEs(paths, url, java, timeoutMs, log).then(() => (result.startedEs = true)));
-    else log(`Elasticsearch already running at ${url}${pidNote(await managedElasticsearchPid(paths))}`);
+    else log(`Elasticsearch already running at ${redactUrl(url)}${pidNote(await managedElasticsearchPid(paths))}`);
     if (needKafka) {
       starts.push(
         startKafka({ paths, brokers, java, heap: heapFromEnv('KAFKA_HEAP', '1g'), timeoutMs, log }).then(() => (result.startedKafka = true)),
@@ -128,6 +135,12 @@ export async function ensureStack(opts: EnsureStackOptions = {}): Promise<StackE
     if (failed) throw failed.reason;
     return result;
   }, onWait);
+}
+
+/** Credentials and CA from ES_API_KEY / ES_USERNAME+ES_PASSWORD / ES_CA_CERT, for probing a secured cluster. */
+function envAccess(url: string): EsAccess {
+  const { headers, ca } = esHttpAccess(esConnectionFromOptions({ esUrl: url }));
+  return { headers, ...(ca ? { ca } : {}) };
 }
 
 /** Refuses to go on when this stack home's service runs for a different address than the one asked for. */
@@ -149,7 +162,7 @@ async function startEs(paths: StackPaths, url: string, java: JavaInfo, timeoutMs
 }
 
 function esHint(paths: StackPaths, url: string): (p: EsProbe) => string {
-  return (p) => `Elasticsearch at ${url} answers but is not healthy (${p.error ?? 'unknown'}); see ${paths.es.logFile} if it is the local one`;
+  return (p) => `Elasticsearch at ${redactUrl(url)} answers but is not healthy (${p.error ?? 'unknown'}); see ${paths.es.logFile} if it is the local one`;
 }
 
 function kafkaHint(paths: StackPaths, brokers: string[]): (p: KafkaProbe) => string {
@@ -174,7 +187,7 @@ async function settle<P extends { reachable: boolean; healthy: boolean; error?: 
   if (last.healthy) return last;
   const pid = await ownPid();
   if (!last.reachable && pid === undefined) return last;
-  if (last.reachable && /credentials required/.test(last.error ?? '')) throw new StackError(unhealthyMessage(last));
+  if (last.reachable && /credentials required|^TLS:/.test(last.error ?? '')) throw new StackError(unhealthyMessage(last));
   log(`${name} ${pid !== undefined ? `(pid ${pid}) ` : ''}is up but not healthy yet (${last.error ?? 'starting'}); waiting…`);
   const ok = await waitUntil(async () => (last = await probe()).healthy, timeoutMs, 1000);
   if (ok) return last;
@@ -188,7 +201,7 @@ function pidNote(pid: number | undefined): string {
 
 async function logRunning(paths: StackPaths, url: string, brokers: string[], kafka: boolean, log: (msg: string) => void): Promise<void> {
   const [esPid, kPid] = await Promise.all([managedElasticsearchPid(paths), kafka ? managedKafkaPid(paths) : undefined]);
-  log(`Elasticsearch already running at ${url}${pidNote(esPid)}`);
+  log(`Elasticsearch already running at ${redactUrl(url)}${pidNote(esPid)}`);
   if (kafka) log(`Kafka already running at ${brokers.join(',')}${pidNote(kPid)}`);
 }
 
@@ -258,13 +271,14 @@ export async function stackStatus(): Promise<StackStatus> {
   const paths = stackPaths();
   const url = esUrl();
   const brokers = kafkaBrokers();
+  const access = envAccess(url);
   const [esProbe, kProbe, esPid, kPid] = await Promise.all([
-    probeElasticsearch(url),
+    probeElasticsearch(url, 2000, access),
     probeKafka(brokers),
     managedElasticsearchPid(paths),
     managedKafkaPid(paths),
   ]);
-  const esVer = esProbe.reachable ? await elasticsearchVersion(url) : undefined;
+  const esVer = esProbe.reachable ? await elasticsearchVersion(url, 2000, access) : undefined;
   return {
     home: paths.home,
     es: {
