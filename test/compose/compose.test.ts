@@ -10,6 +10,12 @@
  * a one-shot `minio-init` (mc) that creates the bucket; Elasticsearch's repository-s3 client points at
  * MinIO with its credentials put into the keystore; every secret comes from a `${VAR}` reference, never a
  * literal; `.env.example` lists exactly the variables the compose file uses, and `.env` is git-ignored.
+ * Security: Elasticsearch has `xpack.security.enabled: "true"` and HTTPS with certificates made by a
+ * one-shot `es-certs` (elasticsearch-certutil, `certs` volume) it waits for; the `elastic` password and
+ * the `kibana_system` password (set by a one-shot `es-setup` over HTTPS after Elasticsearch is healthy)
+ * come from `.env`; Kibana logs in as kibana_system over HTTPS trusting that CA, has its three encryption
+ * keys from `.env` (32+ characters in `.env.example`), and waits for es-setup; health checks log in
+ * without a literal password.
  *
  * Parsing needs the `yaml` package (`import { parse } from 'yaml'`), a dev dependency to be added
  * (`npm install --save-dev yaml`). It is loaded dynamically so the project type-checks without it;
@@ -26,6 +32,7 @@ const composeFile = path.join(repoRoot, 'elasticsearch-kibana-compose.yaml');
 /** The parts of a compose service this test reads (Compose specification, services top-level element). */
 interface Service {
   image?: string;
+  user?: string;
   entrypoint?: string | string[];
   restart?: string;
   ports?: (string | number | { target?: number; published?: string | number; host_ip?: string })[];
@@ -77,6 +84,19 @@ function clientMajorMinor(): string {
   const m = /(\d+)\.(\d+)/.exec(spec ?? '');
   if (!m) throw new Error(`cannot read a version from @elastic/elasticsearch "${spec}" in package.json`);
   return `${m[1]}.${m[2]}`;
+}
+
+/** A service's environment as a plain map (list or map form). */
+function envMap(s: Service | undefined): Record<string, string> {
+  return Array.isArray(s?.environment)
+    ? Object.fromEntries(s.environment.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]))
+    : Object.fromEntries(Object.entries(s?.environment ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+/** Condition of `name`'s dependency on `other` (`service_healthy`, `service_completed_successfully`…), if any. */
+function dependency(s: Service | undefined, other: string): string | undefined {
+  const dep = s?.depends_on;
+  return dep && !Array.isArray(dep) ? dep[other]?.condition : undefined;
 }
 
 describe('elasticsearch-kibana-compose.yaml', () => {
@@ -199,10 +219,10 @@ describe('elasticsearch-kibana-compose.yaml', () => {
     it('takes every secret from a ${VAR} reference, never a literal', () => {
       for (const [name, s] of Object.entries(services)) {
         for (const [k, v] of Object.entries(envOf(s))) {
-          if (/PASSWORD|SECRET|ACCESS_KEY|ROOT_USER|TOKEN/i.test(k)) expect(`${name}.${k}=${v}`).toMatch(/=\$\{[A-Z0-9_]+(:[?-][^}]*)?\}$/);
+          if (/PASSWORD|SECRET|ACCESS_KEY|ROOT_USER|TOKEN|ENCRYPTIONKEY/i.test(k)) expect(`${name}.${k}=${v}`).toMatch(/=\$\{[A-Z0-9_]+(:[?-][^}]*)?\}$/);
         }
       }
-      for (const [k, v] of envExample()) if (/PASSWORD|SECRET/.test(k)) expect(composeText()).not.toContain(v);
+      for (const [k, v] of envExample()) if (/PASSWORD|SECRET|KEY/.test(k) && v.length >= 8) expect(composeText()).not.toContain(v);
     });
 
     it('.env.example has every variable the compose file uses (and no others), and .env is git-ignored', () => {
@@ -210,6 +230,77 @@ describe('elasticsearch-kibana-compose.yaml', () => {
       expect(used).toEqual(expect.arrayContaining(['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD', 'S3_BUCKET', 'S3_ACCESS_KEY', 'S3_SECRET_KEY']));
       expect([...envExample().keys()].sort()).toEqual(used);
       expect(readFileSync(path.join(repoRoot, '.gitignore'), 'utf8').split('\n').map((l) => l.trim())).toContain('.env');
+    });
+  });
+
+  describe('security on by default', () => {
+    const ref = (name: string) => new RegExp(`^\\$\\{${name}(:[?-][^}]*)?\\}$`);
+    const mounts = (s: Service | undefined): string[] => (s?.volumes ?? []).map((v) => (typeof v === 'string' ? v : `${v.source}:${v.target}`));
+    const certsMountOf = (s: Service | undefined): string | undefined => mounts(s).find((m) => m.startsWith('certs:'))?.split(':')[1];
+
+    it('Elasticsearch has security and HTTPS on, the elastic password from .env, certificates from the certs volume', () => {
+      const es = services.elasticsearch!;
+      const env = envMap(es);
+      expect(env['xpack.security.enabled']).toBe('true');
+      expect(env['xpack.security.http.ssl.enabled']).toBe('true');
+      expect(env.ELASTIC_PASSWORD).toMatch(ref('ELASTIC_PASSWORD'));
+      expect(certsMountOf(es)).toBe('/usr/share/elasticsearch/config/certs');
+      // paths relative to the config directory, inside the mounted certs volume
+      for (const k of ['xpack.security.http.ssl.key', 'xpack.security.http.ssl.certificate', 'xpack.security.http.ssl.certificate_authorities']) expect(env[k]).toMatch(/^certs\//);
+      expect(readFileSync(composeFile, 'utf8')).not.toMatch(/xpack\.security\.enabled:\s*"?false/);
+    });
+
+    it('a one-shot es-certs makes the CA and HTTP certificate with elasticsearch-certutil before Elasticsearch starts', () => {
+      const certs = services['es-certs']!;
+      expect(imageTag(certs.image!)).toBe(imageTag(services.elasticsearch!.image!));
+      expect(certs.restart).toBe('no');
+      const cmd = configText(certs);
+      expect(cmd).toMatch(/elasticsearch-certutil ca .*--pem/);
+      expect(cmd).toMatch(/elasticsearch-certutil cert .*--pem/);
+      for (const name of ['elasticsearch', 'localhost', '127.0.0.1']) expect(cmd).toContain(name);
+      expect(cmd).toContain('chown -R 1000:0 config/certs'); // readable by the elasticsearch user
+      expect(certsMountOf(certs)).toBe('/usr/share/elasticsearch/config/certs');
+      expect(dependency(services.elasticsearch, 'es-certs')).toBe('service_completed_successfully');
+    });
+
+    it('a one-shot es-setup sets the kibana_system password from .env over HTTPS once Elasticsearch is healthy', () => {
+      const setup = services['es-setup']!;
+      expect(setup.restart).toBe('no');
+      const env = envMap(setup);
+      expect(env.ELASTIC_PASSWORD).toMatch(ref('ELASTIC_PASSWORD'));
+      expect(env.KIBANA_SYSTEM_PASSWORD).toMatch(ref('KIBANA_SYSTEM_PASSWORD'));
+      const cmd = configText(setup);
+      expect(cmd).toContain('https://elasticsearch:9200/_security/user/kibana_system/_password');
+      expect(cmd).toContain('--cacert config/certs/ca/ca.crt');
+      expect(cmd).toContain('$$ELASTIC_PASSWORD');
+      expect(cmd).toContain('$$KIBANA_SYSTEM_PASSWORD');
+      expect(dependency(setup, 'elasticsearch')).toBe('service_healthy');
+    });
+
+    it('Kibana logs in as kibana_system over HTTPS trusting the CA, with its three encryption keys from .env', () => {
+      const kibana = services.kibana!;
+      const env = envMap(kibana);
+      expect(JSON.parse(env.ELASTICSEARCH_HOSTS!)).toEqual(['https://elasticsearch:9200']);
+      expect(env.ELASTICSEARCH_USERNAME).toBe('kibana_system');
+      expect(env.ELASTICSEARCH_PASSWORD).toMatch(ref('KIBANA_SYSTEM_PASSWORD'));
+      expect(`${certsMountOf(kibana)}/${env.ELASTICSEARCH_SSL_CERTIFICATEAUTHORITIES!.replace(/^config\/certs\//, '')}`).toBe('/usr/share/kibana/config/certs/ca/ca.crt');
+      // Kibana's Docker image maps these variables to xpack.security.encryptionKey,
+      // xpack.encryptedSavedObjects.encryptionKey and xpack.reporting.encryptionKey
+      const keys = { XPACK_SECURITY_ENCRYPTIONKEY: 'KIBANA_SECURITY_ENCRYPTION_KEY', XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY: 'KIBANA_SAVED_OBJECTS_ENCRYPTION_KEY', XPACK_REPORTING_ENCRYPTIONKEY: 'KIBANA_REPORTING_ENCRYPTION_KEY' };
+      const example = new Map(readFileSync(path.join(repoRoot, '.env.example'), 'utf8').split('\n').filter((l) => l.includes('=') && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]));
+      for (const [setting, variable] of Object.entries(keys)) {
+        expect(env[setting]).toMatch(ref(variable));
+        expect(`${variable}: ${(example.get(variable) ?? '').length >= 32}`).toBe(`${variable}: true`);
+      }
+      expect(dependency(kibana, 'es-setup')).toBe('service_completed_successfully');
+    });
+
+    it('health checks log in over HTTPS with the password from the container environment, never a literal', () => {
+      const test = services.elasticsearch!.healthcheck!.test!;
+      const text = Array.isArray(test) ? test.join(' ') : test;
+      expect(text).toContain('https://localhost:9200');
+      expect(text).toContain('--cacert config/certs/ca/ca.crt');
+      expect(text).toMatch(/-u "elastic:\$\$\{?ELASTIC_PASSWORD\}?"/);
     });
   });
 });
