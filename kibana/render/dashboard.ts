@@ -1,11 +1,12 @@
 /**
- * Renders a `DashboardDef` as a Kibana 8.x `dashboard` saved object (typeMigrationVersion 8.7.0).
+ * Renders a `DashboardDef` as a Kibana 8.x `dashboard` saved object (typeMigrationVersion 8.9.0).
  *
  * Attributes are those of the 8.x dashboard saved-object schema (`title`, `description`,
  * `panelsJSON`, `optionsJSON`, `timeRestore`, `timeFrom`, `timeTo`, `refreshInterval`,
  * `kibanaSavedObjectMeta.searchSourceJSON`, `version`; the schema forbids unknown attributes).
- * `panelsJSON` is a JSON array of panels `{version, type, gridData: {x, y, w, h, i}, panelIndex,
- * embeddableConfig, panelRefName}` on a 48-column grid; each by-reference panel names its object with
+ * `panelsJSON` is a JSON array of panels `{type, gridData: {x, y, w, h, i}, panelIndex,
+ * embeddableConfig, panelRefName}` on a 48-column grid (no per-panel `version`: dashboards exported at
+ * 8.9.0, e.g. elastic/integrations `packages/nginx/kibana/dashboard/nginx-1be8c400-…json`, carry none); each by-reference panel names its object with
  * `panelRefName: "panel_<panelIndex>"` and the dashboard carries a reference named
  * `<panelIndex>:panel_<panelIndex>` whose `type` is the panel's saved object type.
  *
@@ -21,9 +22,6 @@ import { savedObject, type SavedObject, type SavedObjectReference } from './save
 
 /** Width of Kibana's dashboard grid, in columns. */
 export const GRID_COLUMNS = 48;
-
-/** Panel `version` written into `panelsJSON`, as in Kibana's 8.x sample dashboards. */
-export const PANEL_VERSION = '8.8.0';
 
 /** Position of a panel on the grid (columns and rows). */
 export interface GridData {
@@ -71,7 +69,6 @@ export function renderDashboard(def: DashboardDef): SavedObject {
     const panelRefName = `panel_${panelIndex}`;
     references.push({ name: `${panelIndex}:${panelRefName}`, type: panelType(p), id: p.object.id });
     return {
-      version: PANEL_VERSION,
       type: panelType(p),
       gridData: grid[index],
       panelIndex,

@@ -3,9 +3,11 @@
  *
  * Shape, as Kibana writes it (sources in elastic/kibana):
  * - attributes `{title, description, visualizationType, state}`; `state` is
- *   `{visualization, query, filters, datasourceStates: {formBased: {layers: {<layerId>: {columns,
- *   columnOrder, incompleteColumns}}}}}` — `x-pack/examples/embedded_lens_example/public/app.tsx` and the
- *   by-value Lens panels of the sample dashboards (`…/sample_data/data_sets/{logs,ecommerce}/saved_objects.ts`);
+ *   `{visualization, query, filters, adHocDataViews, internalReferences, datasourceStates: {formBased:
+ *   {layers: {<layerId>: {columns, columnOrder, incompleteColumns, ignoreGlobalFilters, sampling}}}}}` —
+ *   `x-pack/examples/embedded_lens_example/public/app.tsx`, the by-value Lens panels of the sample
+ *   dashboards (`…/sample_data/data_sets/{logs,ecommerce}/saved_objects.ts`) and the Lens objects Elastic's
+ *   integration packages ship (e.g. elastic/integrations `packages/nginx/kibana/lens/*.json`, 8.9.0);
  * - each layer's data view is a reference named `indexpattern-datasource-layer-<layerId>` of type
  *   `index-pattern` (`…/lens/server/migrations/saved_object_migrations.ts`, `extractReferences`);
  * - column shapes (`operationType` `date_histogram`, `terms`, `filters`, `count` with sourceField
@@ -324,10 +326,16 @@ export function renderLens(def: LensDef): SavedObject {
         datasourceStates: {
           formBased: {
             layers: Object.fromEntries(
-              layers.map((l) => [l.id, { columns: l.columns, columnOrder: l.columnOrder, incompleteColumns: {} }]),
+              layers.map((l) => [
+                l.id,
+                { columns: l.columns, columnOrder: l.columnOrder, incompleteColumns: {}, ignoreGlobalFilters: false, sampling: 1 },
+              ]),
             ),
           },
         },
+        // written by Lens 8.x for every saved visualization, empty when no ad-hoc data view is used
+        adHocDataViews: {},
+        internalReferences: [],
       },
     },
     references,

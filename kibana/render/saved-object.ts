@@ -10,8 +10,14 @@
  *   (`coreMigrationVersion: '8.8.0'`; index-pattern `7.11.0`, search `7.9.3`, dashboard `8.7.0`);
  * - `x-pack/platform/plugins/shared/lens/server/migrations/saved_object_migrations.ts` (Lens migrations
  *   up to `8.9.0`; `8.6.0` renamed the `indexpattern` datasource to `formBased`, so `formBased` needs ≥ 8.6.0);
- * - `x-pack/platform/plugins/shared/maps/server/sample_data/web_logs_saved_objects.js` (map layer
- *   list written at map `7.4.0` and migrated by Kibana on install).
+ * - `x-pack/platform/plugins/shared/maps/server/saved_objects/saved_object_migrations.ts` (map migrations
+ *   up to `8.4.0`; the layer list is written in its 8.1+ form, see render/map.ts).
+ * Compared with the objects Elastic's integration packages ship (elastic/integrations
+ * `packages/nginx/kibana/{lens,dashboard,map}/*.json`): Lens `8.9.0` and dashboards `8.9.0` with
+ * `coreMigrationVersion: '8.8.0'`; maps `8.0.0`/`8.1.0` (in `migrationVersion`, their older envelope).
+ * Data views claim `8.0.0`, the version at which index patterns became multi-namespace objects (the
+ * last index-pattern migration). Searches stay at `7.9.3`, the sample-data shape, and Kibana migrates them.
+ * test/kibana/export-shapes.test.ts encodes these shapes.
  */
 
 /** A reference from one saved object to another; `name` is how the referring object points at it. */
@@ -37,11 +43,11 @@ export const CORE_MIGRATION_VERSION = '8.8.0';
 
 /** `typeMigrationVersion` per saved object type, see the module comment for the sources. */
 export const TYPE_MIGRATION_VERSION = {
-  'index-pattern': '7.11.0',
+  'index-pattern': '8.0.0',
   search: '7.9.3',
   lens: '8.9.0',
-  map: '7.4.0',
-  dashboard: '8.7.0',
+  map: '8.4.0',
+  dashboard: '8.9.0',
 } as const;
 
 /** The saved object types generated here. */
