@@ -10,6 +10,7 @@
  * 'missing_references' | 'unsupported_type' | 'unknown', references?, message?, …}}]}`; a
  * request Kibana rejects as a whole answers 4xx with `{statusCode, error, message}`.
  */
+import { redactUrl } from '../processor/elasticsearch/connection.js';
 import { Blob } from 'node:buffer';
 import { fetch, FormData } from 'undici';
 
@@ -133,7 +134,7 @@ function unreachable(url: string, err: unknown): KibanaUnreachableError {
   const reason =
     e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(err));
   return new KibanaUnreachableError(
-    `Kibana is not reachable at ${url} (${reason}). Start it (docker compose -f elasticsearch-kibana-compose.yaml up -d kibana) ` +
+    `Kibana is not reachable at ${redactUrl(url)} (${reason}). Start it (docker compose -f elasticsearch-kibana-compose.yaml up -d kibana) ` +
       'or point KIBANA_URL at a running Kibana.',
   );
 }
@@ -178,8 +179,8 @@ export async function importSavedObjects(opts: ImportOptions): Promise<ImportRep
           : res.status === 404 && opts.space
             ? ` (does the space "${opts.space}" exist?)`
             : '';
-    throw new KibanaHttpError(`Kibana answered ${res.status} ${res.statusText} to ${url}: ${message}${hint}`, res.status);
+    throw new KibanaHttpError(`Kibana answered ${res.status} ${res.statusText} to ${redactUrl(url)}: ${message}${hint}`, res.status);
   }
-  if (body === undefined) throw new KibanaHttpError(`Kibana answered ${res.status} to ${url} with a body that is not JSON: ${text.slice(0, 200)}`, res.status);
+  if (body === undefined) throw new KibanaHttpError(`Kibana answered ${res.status} to ${redactUrl(url)} with a body that is not JSON: ${text.slice(0, 200)}`, res.status);
   return parseImportResponse(body);
 }

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { authFromEnv, importSavedObjects, KibanaHttpError, KibanaUnreachableError } from './import-client.js';
+import { redactUrl } from '../processor/elasticsearch/connection.js';
 import { NDJSON_PATH } from './paths.js';
 
 const program = new Command('kibana:import')
@@ -38,7 +39,7 @@ const program = new Command('kibana:import')
         else console.error(`ERROR  ${what}: ${r.error}`);
       }
       const failed = report.results.filter((r) => !r.ok).length;
-      const where = `${kibanaUrl}${o.space ? ` (space ${o.space})` : ''}`;
+      const where = `${redactUrl(kibanaUrl)}${o.space ? ` (space ${o.space})` : ''}`;
       if (report.ok) console.log(`imported ${report.successCount} objects into ${where}`);
       else console.error(`import into ${where} incomplete: ${report.successCount} imported, ${failed} failed`);
       process.exit(report.ok ? 0 : 1);

@@ -95,6 +95,9 @@ export async function ensureStack(opts: EnsureStackOptions = {}): Promise<StackE
     return result;
   }
 
+  // Something answers but refuses us (credentials, untrusted certificate): nothing to start, say why.
+  if (es0.reachable && /credentials required|^TLS:/.test(es0.error ?? '')) throw new StackError(esHint(paths, url)(es0));
+
   await ensureDir(paths.home, 0o755);
   const onWait = (owner: number) => log(`another stack command (pid ${owner}) is busy in ${paths.home}; waiting for it…`);
   return withLock(paths.lockFile, timeoutMs + 60_000, async () => {

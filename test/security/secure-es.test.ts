@@ -12,7 +12,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createEsClient } from '../../processor/elasticsearch/connection.js';
+import { createEsClient, esHttpAccess } from '../../processor/elasticsearch/connection.js';
+import { ensureStack } from '../../scripts/stack/stack.js';
 import { spawnTsx } from '../support/processes.js';
 import { startSecureEs, type SecureEs } from '../support/secure-es.js';
 import { realAccessLog, tempDir, uniqueNamespace } from '../support/stack.js';
@@ -99,40 +100,50 @@ describe('commands against Elasticsearch with security and TLS on', () => {
     }
   });
 
-  it('a wrong CA fails at once with a clear TLS error naming the CA file, and no secret', async () => {
-    const url = es.url.replace('https://', `https://elastic:${encodeURIComponent(es.password)}@`);
-    const r = await processOnce(['--es-url', url, '--es-ca', es.wrongCaFile], {});
-    expect(r.code).toBe(1);
-    expect(r.err).toContain(`TLS: the certificate of Elasticsearch at ${es.url.replace('https://', 'https://***:***@')} is not trusted`);
-    expect(r.err).toContain(`not signed by the CA in ${es.wrongCaFile}`);
-    expectNoSecret(r.out + r.err, es.password, encodeURIComponent(es.password));
-  });
-
-  it('no CA at all: the self-signed chain is refused and the message says to give --es-ca', async () => {
-    const r = await processOnce(['--es-url', es.url, '--es-username', 'elastic'], { ES_PASSWORD: es.password });
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('give the CA that signed it with --es-ca <file> / ES_CA_CERT');
-    expectNoSecret(r.out + r.err, es.password);
-  });
-
-  it('a wrong password is refused with 401 and not printed; plain http to the TLS port says to use https', async () => {
+  it('what cannot work fails at once with a clear sentence and no secret: wrong CA, no CA, wrong password, http to the TLS port', async () => {
+    // independent processes, run side by side to keep the suite short
+    const withUrlCredentials = es.url.replace('https://', `https://elastic:${encodeURIComponent(es.password)}@`);
     const wrong = 'wrong-password-rtas-7f3a';
-    const r = await processOnce(['--es-url', es.url, '--es-ca', es.caFile, '--es-username', 'elastic'], { ES_PASSWORD: wrong });
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('refused the credentials (401)');
-    expectNoSecret(r.out + r.err, wrong);
-    const http = await processOnce(['--es-url', es.url.replace('https://', 'http://')], {});
+    const [wrongCa, noCa, wrongPassword, http] = await Promise.all([
+      processOnce(['--es-url', withUrlCredentials, '--es-ca', es.wrongCaFile], {}),
+      processOnce(['--es-url', es.url, '--es-username', 'elastic'], { ES_PASSWORD: es.password }),
+      processOnce(['--es-url', es.url, '--es-ca', es.caFile, '--es-username', 'elastic'], { ES_PASSWORD: wrong }),
+      processOnce(['--es-url', es.url.replace('https://', 'http://')], {}),
+    ]);
+
+    expect(wrongCa.code).toBe(1);
+    expect(wrongCa.err).toContain(`TLS: the certificate of Elasticsearch at ${es.url.replace('https://', 'https://***:***@')} is not trusted`);
+    expect(wrongCa.err).toContain(`not signed by the CA in ${es.wrongCaFile}`);
+    expectNoSecret(wrongCa.out + wrongCa.err, es.password, encodeURIComponent(es.password));
+
+    expect(noCa.code).toBe(1);
+    expect(noCa.err).toContain('give the CA that signed it with --es-ca <file> / ES_CA_CERT');
+    expectNoSecret(noCa.out + noCa.err, es.password);
+
+    expect(wrongPassword.code).toBe(1);
+    expect(wrongPassword.err).toContain('refused the credentials (401)');
+    expectNoSecret(wrongPassword.out + wrongPassword.err, wrong);
+
     expect(http.code).toBe(1);
     expect(http.err).toContain('if it serves HTTPS, use an https:// URL');
   });
 
+  it("npm start's stack check takes the secured cluster as running (starts nothing), and says when credentials are missing", async () => {
+    const { headers, ca } = esHttpAccess({ url: es.url, caFile: es.caFile, username: 'elastic', password: es.password });
+    const r = await ensureStack({ kafka: false, esUrl: es.url, esAccess: { headers, ...(ca ? { ca } : {}) } });
+    expect(r).toMatchObject({ esUrl: es.url, startedEs: false, startedKafka: false });
+    await expect(ensureStack({ kafka: false, esUrl: es.url, esAccess: { ...(ca ? { ca } : {}) } })).rejects.toThrow(/HTTP 401: credentials required/);
+    await expect(ensureStack({ kafka: false, esUrl: es.url, esAccess: { headers } })).rejects.toThrow(/TLS: certificate not trusted/);
+  });
+
   it('export:s3 snapshot takes the same options from ES_* variables; without credentials it says what to give', async () => {
     const ok = spawnTsx('scripts/export/cli.ts', ['snapshot', '--es-url', es.url, '--indices', 'logs-*'], cleanEnv({ ES_CA_CERT: es.caFile, ES_USERNAME: 'elastic', ES_PASSWORD: es.password }));
-    expect(await ok.exited).toBe(0);
+    const denied = spawnTsx('scripts/export/cli.ts', ['snapshot', '--es-url', es.url, '--es-ca', es.caFile], cleanEnv({}));
+    const [okCode, deniedCode] = await Promise.all([ok.exited, denied.exited]);
+    expect(okCode).toBe(0);
     expect(JSON.parse(ok.stdout().trim())).toMatchObject({ state: 'SUCCESS' });
     expectNoSecret(ok.stdout() + ok.stderr(), es.password);
-    const denied = spawnTsx('scripts/export/cli.ts', ['snapshot', '--es-url', es.url, '--es-ca', es.caFile], cleanEnv({}));
-    expect(await denied.exited).toBe(1);
+    expect(deniedCode).toBe(1);
     expect(denied.stderr()).toContain(`Elasticsearch at ${es.url} needs credentials (401)`);
   });
 });
