@@ -45,6 +45,22 @@ const VERSION_BOUNDS: Record<string, { atLeast: string; atMost: string; why: str
   search: { atLeast: '7.9.3', atMost: '8.0.0', why: 'grid/hideChart/isTextBasedQuery written; Kibana migrates the rest' },
 };
 
+/** The layer type names of Kibana 7.x, renamed in 8.1 (`rename_layer_types.ts`). */
+const LAYER_TYPES_7 = new Set(['VECTOR', 'VECTOR_TILE', 'TILED_VECTOR', 'TILE']);
+
+/** What keeps a map object from the 8.1+ form, as sentences (empty when none). */
+function mapFormProblems(o: SavedObject): string[] {
+  const problems: string[] = [];
+  const b = VERSION_BOUNDS.map!;
+  if (v(o.typeMigrationVersion) < v(b.atLeast) || v(o.typeMigrationVersion) > v(b.atMost)) problems.push(`claims ${o.typeMigrationVersion}, outside ${b.atLeast}–${b.atMost}`);
+  for (const l of JSON.parse(o.attributes.layerListJSON as string) as Record<string, any>[]) {
+    if (LAYER_TYPES_7.has(l.type)) problems.push(`layer ${l.id} has the 7.x type ${l.type}`);
+    if (l.sourceDescriptor?.type === 'EMS_TMS' && !l.sourceDescriptor.lightModeDefault) problems.push(`base map ${l.id} lacks lightModeDefault (8.0)`);
+  }
+  if (!('settings' in (JSON.parse(o.attributes.mapStateJSON as string) as object))) problems.push('map state lacks settings');
+  return problems;
+}
+
 describe('saved objects have the shapes of real Kibana 8.x exports', () => {
   it('every object has the 8.8+ export envelope and nothing of the legacy one', () => {
     for (const o of objects) {
@@ -100,9 +116,27 @@ describe('saved objects have the shapes of real Kibana 8.x exports', () => {
 
   describe('maps in their 8.1+ layer form', () => {
     const LAYER_TYPES_8 = new Set(['EMS_VECTOR_TILE', 'GEOJSON_VECTOR', 'MVT_VECTOR', 'RASTER_TILE', 'HEATMAP', 'LAYER_GROUP', 'BLENDED_VECTOR']);
-    const LAYER_TYPES_7 = new Set(['VECTOR', 'VECTOR_TILE', 'TILED_VECTOR', 'TILE']);
     const maps = ofType('map');
     const layersOf = (o: SavedObject): Record<string, any>[] => JSON.parse(o.attributes.layerListJSON as string);
+
+    it('are in the 8.1+ form, and the same rules reject the 7.x form', () => {
+      for (const o of maps) expect(mapFormProblems(o)).toEqual([]);
+      const o = maps[0]!;
+      const old7 = (JSON.parse(o.attributes.layerListJSON as string) as Record<string, any>[]).map((l) => ({
+        ...l,
+        type: l.type === 'EMS_VECTOR_TILE' ? 'VECTOR_TILE' : l.type === 'GEOJSON_VECTOR' ? 'VECTOR' : l.type,
+        sourceDescriptor: { ...l.sourceDescriptor, lightModeDefault: undefined },
+      }));
+      const { settings: _settings, ...state7 } = JSON.parse(o.attributes.mapStateJSON as string) as Record<string, unknown>;
+      const as7: SavedObject = { ...o, typeMigrationVersion: '7.4.0', attributes: { ...o.attributes, layerListJSON: JSON.stringify(old7), mapStateJSON: JSON.stringify(state7) } };
+      expect(mapFormProblems(as7)).toEqual([
+        'claims 7.4.0, outside 8.1.0–8.4.0',
+        'layer basemap has the 7.x type VECTOR_TILE',
+        'base map basemap lacks lightModeDefault (8.0)',
+        'layer clusters has the 7.x type VECTOR',
+        'map state lacks settings',
+      ]);
+    });
 
     it('has a map, with the four JSON-string attributes', () => {
       expect(maps.length).toBeGreaterThan(0);
