@@ -1,10 +1,11 @@
 /**
- * Financial-headline sentiment: wink-sentiment (AFINN-165) plus financial phrase, movement, word and
- * negation rules. See `score.ts` for the scale and thresholds, `lexicon.ts` and `phrases.ts` for the
- * rules and their sources.
+ * Financial-headline sentiment: a trained TF-IDF + logistic-regression model (`model.ts`, `model.json`)
+ * with financial rules on top (phrase, movement, word and negation rules over AFINN-165: `score.ts`,
+ * `lexicon.ts`, `phrases.ts`); `classify.ts` combines them. AFINN lookups are `Map`-based (`afinn.ts`).
  */
+export { scoreHeadline, scoreWithModelOnly, sentimentModel, useSentimentModel, type ClassifiedHeadline, type DecidedBy } from './classify.js';
 export {
-  scoreHeadline,
+  scoreRules,
   scoreWithWinkOnly,
   labelForScore,
   POSITIVE_THRESHOLD,
@@ -12,3 +13,6 @@ export {
   type HeadlineSentiment,
   type SentimentLabel,
 } from './score.js';
+export { loadModel, SentimentModel, MODEL_CLASSES, DEFAULT_MODEL_PATH, type ClassProbabilities, type SentimentModelFile } from './model.js';
+export { annotate } from './afinn.js';
+export { featureTokens } from './features.js';

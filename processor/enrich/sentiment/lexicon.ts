@@ -51,6 +51,7 @@ export const TERMS: readonly TermDef[] = [
   { forms: ['delay', 'delays', 'delayed', 'halt', 'halts', 'halted', 'suspend', 'suspends', 'suspended'], valence: -2, category: 'negative', reason: 'interrupted business (AFINN −1 or absent)' },
   { forms: ['irregularities', 'indicted', 'indictment', 'sanctions', 'sanctioned', 'antitrust'], valence: -2, category: 'litigious', reason: 'legal exposure' },
   { forms: ['hackers', 'cyberattack', 'ransomware', 'walkout'], valence: -2, category: 'negative', reason: 'operational incidents absent from AFINN' },
+  { forms: ['worsen', 'worsens', 'worsened', 'worsening', 'deteriorate', 'deteriorates', 'deteriorated', 'deteriorating', 'deterioration'], valence: -2, category: 'negative', reason: 'getting worse is bad whatever moves (not a movement word: "losses worsen" is not good news)' },
   { forms: ['turmoil', 'oust', 'ousts', 'ousted', 'ouster'], valence: -2, category: 'negative', reason: 'disorder, forced leadership change; absent from AFINN' },
 ];
 
@@ -69,12 +70,12 @@ export interface MoveDef {
  * AFINN scores only a few of these (gain +2, boost +1, collapse −2, …); its value is replaced.
  */
 export const MOVES: readonly MoveDef[] = [
-  { forms: ['surge', 'surges', 'surged', 'surging', 'soar', 'soars', 'soared', 'soaring', 'skyrocket', 'skyrockets', 'skyrocketed', 'rocket', 'rockets', 'rocketed', 'double', 'doubles', 'doubled', 'spike', 'spikes', 'spiked'], direction: 1, strength: 3 },
-  { forms: ['jump', 'jumps', 'jumped', 'rally', 'rallies', 'rallied', 'climb', 'climbs', 'climbed', 'rise', 'rises', 'rose', 'risen', 'rising', 'gain', 'gains', 'gained', 'rebound', 'rebounds', 'rebounded', 'recover', 'recovers', 'recovered', 'advance', 'advances', 'advanced', 'increase', 'increases', 'increased', 'grow', 'grows', 'grew', 'grown', 'growing', 'expand', 'expands', 'expanded', 'widen', 'widens', 'widened', 'wider', 'improve', 'improves', 'improved', 'improving', 'accelerate', 'accelerates', 'accelerated', 'raise', 'raises', 'raised', 'raising', 'lift', 'lifts', 'lifted', 'boost', 'boosts', 'boosted', 'hike', 'hikes', 'hiked', 'pop', 'pops', 'popped', 'leap', 'leaps', 'leapt', 'strengthen', 'strengthens', 'strengthened', 'high', 'highs', 'record'], direction: 1, strength: 2 },
-  { forms: ['edge', 'edges', 'edged', 'inch', 'inches', 'inched', 'higher', 'up'], direction: 1, strength: 1 },
-  { forms: ['plunge', 'plunges', 'plunged', 'plunging', 'plummet', 'plummets', 'plummeted', 'tumble', 'tumbles', 'tumbled', 'crash', 'crashes', 'crashed', 'collapse', 'collapses', 'collapsed', 'tank', 'tanks', 'tanked', 'crater', 'craters', 'cratered', 'slash', 'slashes', 'slashed', 'halve', 'halves', 'halved', 'nosedive', 'nosedives'], direction: -1, strength: 3 },
-  { forms: ['fall', 'falls', 'fell', 'fallen', 'falling', 'drop', 'drops', 'dropped', 'decline', 'declines', 'declined', 'slide', 'slides', 'slid', 'sink', 'sinks', 'sank', 'sunk', 'slump', 'slumps', 'slumped', 'dive', 'dives', 'dived', 'shrink', 'shrinks', 'shrank', 'cut', 'cuts', 'cutting', 'lower', 'lowers', 'lowered', 'reduce', 'reduces', 'reduced', 'trim', 'trims', 'trimmed', 'weaken', 'weakens', 'weakened', 'slow', 'slows', 'slowed', 'slowing', 'stall', 'stalls', 'stalled', 'narrow', 'narrows', 'narrowed', 'lose', 'loses', 'lost', 'losing', 'lag', 'lags', 'lagged', 'slip', 'slips', 'slipped', 'sag', 'sags', 'sagged', 'low', 'lows', 'underperform', 'underperforms', 'underperformed'], direction: -1, strength: 2 },
-  { forms: ['dip', 'dips', 'dipped', 'ease', 'eases', 'eased', 'easing'], direction: -1, strength: 1 },
+  { forms: ['surge', 'surges', 'surged', 'surging', 'soar', 'soars', 'soared', 'soaring', 'skyrocket', 'skyrockets', 'skyrocketed', 'rocket', 'rockets', 'rocketed', 'double', 'doubles', 'doubled', 'spike', 'spikes', 'spiked', 'spiking'], direction: 1, strength: 3 },
+  { forms: ['jump', 'jumps', 'jumped', 'rally', 'rallies', 'rallied', 'climb', 'climbs', 'climbed', 'rise', 'rises', 'rose', 'risen', 'rising', 'gain', 'gains', 'gained', 'rebound', 'rebounds', 'rebounded', 'recover', 'recovers', 'recovered', 'advance', 'advances', 'advanced', 'increase', 'increases', 'increased', 'grow', 'grows', 'grew', 'grown', 'growing', 'expand', 'expands', 'expanded', 'widen', 'widens', 'widened', 'wider', 'improve', 'improves', 'improved', 'improving', 'accelerate', 'accelerates', 'accelerated', 'raise', 'raises', 'raised', 'raising', 'lift', 'lifts', 'lifted', 'boost', 'boosts', 'boosted', 'hike', 'hikes', 'hiked', 'pop', 'pops', 'popped', 'leap', 'leaps', 'leapt', 'strengthen', 'strengthens', 'strengthened', 'high', 'highs', 'record', 'jumping', 'rallying', 'climbing', 'gaining', 'rebounding', 'recovering', 'advancing', 'increasing', 'expanding', 'widening', 'accelerating', 'lifting', 'boosting', 'strengthening', 'upturn', 'upswing'], direction: 1, strength: 2 },
+  { forms: ['edge', 'edges', 'edged', 'inch', 'inches', 'inched', 'higher', 'up', 'uptick', 'upticks', 'edging', 'inching'], direction: 1, strength: 1 },
+  { forms: ['plunge', 'plunges', 'plunged', 'plunging', 'plummet', 'plummets', 'plummeted', 'tumble', 'tumbles', 'tumbled', 'crash', 'crashes', 'crashed', 'collapse', 'collapses', 'collapsed', 'tank', 'tanks', 'tanked', 'crater', 'craters', 'cratered', 'slash', 'slashes', 'slashed', 'halve', 'halves', 'halved', 'halving', 'nosedive', 'nosedives', 'nosedived', 'plummeting', 'tumbling', 'crashing', 'collapsing', 'tanking', 'slashing'], direction: -1, strength: 3 },
+  { forms: ['fall', 'falls', 'fell', 'fallen', 'falling', 'drop', 'drops', 'dropped', 'decline', 'declines', 'declined', 'slide', 'slides', 'slid', 'sink', 'sinks', 'sank', 'sunk', 'slump', 'slumps', 'slumped', 'dive', 'dives', 'dived', 'shrink', 'shrinks', 'shrank', 'cut', 'cuts', 'cutting', 'lower', 'lowers', 'lowered', 'reduce', 'reduces', 'reduced', 'trim', 'trims', 'trimmed', 'weaken', 'weakens', 'weakened', 'slow', 'slows', 'slowed', 'slowing', 'stall', 'stalls', 'stalled', 'narrow', 'narrows', 'narrowed', 'lose', 'loses', 'lost', 'losing', 'lag', 'lags', 'lagged', 'slip', 'slips', 'slipped', 'sag', 'sags', 'sagged', 'low', 'lows', 'underperform', 'underperforms', 'underperformed', 'decrease', 'decreases', 'decreased', 'decreasing', 'declining', 'dropping', 'sliding', 'sinking', 'slumping', 'diving', 'shrinking', 'weakening', 'lowering', 'reducing', 'trimming', 'slipping', 'sagging', 'lagging', 'stalling', 'narrowing', 'retreat', 'retreats', 'retreated', 'retreating', 'erode', 'erodes', 'eroded', 'eroding', 'shed', 'sheds', 'shedding', 'contracted', 'contracting', 'downswing'], direction: -1, strength: 2 },
+  { forms: ['dip', 'dips', 'dipped', 'dipping', 'ease', 'eases', 'eased', 'easing', 'down', 'downtick', 'downticks'], direction: -1, strength: 1 },
 ];
 
 /**
@@ -137,6 +138,13 @@ export const NEUTRALISED: ReadonlyMap<string, string> = new Map([
   ['loyalty', 'product name: "loyalty program" (AFINN +3)'],
   ['moody', '"Moody\'s", the rating agency, not "moody" (AFINN −1)'],
   ['no', 'acts as a negator, handled by the negation rule (AFINN −1)'],
+  ['profit', 'a reported figure ("Q2 profit of $3m") is neutral until it moves or beats something (AFINN +2, the positive threshold alone); "record profit", "profit rises" are movement rules'],
+  ['profits', 'as "profit" (AFINN +2)'],
+  ['asset', '"asset sale", "asset manager": business vocabulary (AFINN +2)'],
+  ['assets', 'as "asset" (AFINN +2)'],
+  ['leading', '"a leading provider of …": press-release boilerplate (AFINN +2)'],
+  ['secured', '"secured notes", "secured loan": debt terms (AFINN +2)'],
+  ['pay', '"to pay a dividend", "pay $2bn for …": routine (AFINN −1)'],
 ]);
 
 /** Single tokens that negate the next scored term (wink-tokenizer splits "didn't" into "did" + "n't"). */

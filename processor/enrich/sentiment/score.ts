@@ -1,4 +1,5 @@
-import winkSentiment, { type WinkToken } from 'wink-sentiment';
+import winkSentiment from 'wink-sentiment';
+import { annotate, type AfinnToken } from './afinn.js';
 import {
   CLAUSE_WORDS,
   CONCESSIVE_WORDS,
@@ -15,7 +16,7 @@ import { COMPILED_PHRASE_RULES } from './phrases.js';
 /** Three-way polarity of a headline. */
 export type SentimentLabel = 'positive' | 'negative' | 'neutral';
 
-/** Result of `scoreHeadline`. */
+/** Result of `scoreRules` (the financial rules alone). */
 export interface HeadlineSentiment {
   /**
    * Sum of the valences of the terms that fired, on AFINN-165's scale: each term contributes −5…+5
@@ -56,7 +57,7 @@ interface Tok {
   lower: string;
   /** Original spelling (for case-sensitive checks such as "Fed"). */
   text: string;
-  /** Un-negated AFINN/emoji valence wink-sentiment gave this token (bigram score sits on its first token). */
+  /** AFINN/emoji valence of this token (`afinn.ts`; a bigram's score sits on its first token). */
   afinn: number;
   /** 2 when this token starts an AFINN bigram. */
   span: number;
@@ -103,6 +104,12 @@ const round = (n: number, digits: number): number => {
   return Object.is(r, -0) ? 0 : r;
 };
 
+const LETTER_START = /^[A-Za-z]/;
+const LONG_WORD = /^[A-Za-z]{4,}$/;
+const LOWER_START = /^[a-z]/;
+/** Token tags the rules read. */
+const SCORED_TAGS = new Set(['word', 'number', 'hashtag', 'emoji', 'emoticon', 'currency', 'symbol']);
+
 /** All-caps words that are finance vocabulary, not names ("EPS beats", "EBITDA falls"). */
 const VOCABULARY_ACRONYMS = new Set(['EPS', 'EBITDA', 'GDP', 'CPI', 'PMI']);
 
@@ -111,19 +118,29 @@ const VOCABULARY_ACRONYMS = new Set(['EPS', 'EBITDA', 'GDP', 'CPI', 'PMI']);
  * told apart); `sentenceCase` when most words after the first (4+ letters) start lower-case, so a
  * capitalised word inside it is a proper noun. Title-case headlines are neither.
  */
-function casing(wink: WinkToken[]): { shouting: boolean; sentenceCase: boolean } {
-  const words = wink.filter((w) => w.tag === 'word' && /^[A-Za-z]/.test(w.value)).map((w) => w.value);
-  const caps = words.filter((w) => w.length > 1 && w === w.toUpperCase()).length;
-  const later = words.slice(1).filter((w) => /^[A-Za-z]{4,}$/.test(w));
-  const lowerStart = later.filter((w) => /^[a-z]/.test(w)).length;
-  return { shouting: words.length > 0 && caps / words.length > 0.5, sentenceCase: later.length > 0 && lowerStart / later.length >= 0.5 };
+function casing(wink: AfinnToken[]): { shouting: boolean; sentenceCase: boolean } {
+  // Plain loops: this runs for every headline (see the speed figure in the README).
+  let words = 0;
+  let caps = 0;
+  let later = 0;
+  let lowerStart = 0;
+  for (const w of wink) {
+    if (w.tag !== 'word' || !LETTER_START.test(w.value)) continue;
+    words++;
+    if (w.value.length > 1 && w.value === w.value.toUpperCase()) caps++;
+    if (words > 1 && LONG_WORD.test(w.value)) {
+      later++;
+      if (LOWER_START.test(w.value)) lowerStart++;
+    }
+  }
+  return { shouting: words > 0 && caps / words > 0.5, sentenceCase: later > 0 && lowerStart / later >= 0.5 };
 }
 
 /**
- * Splits wink-sentiment's tokens into clauses: at clause punctuation, at dashes with a space on
+ * Splits the annotated `wink-tokenizer` tokens into clauses: at clause punctuation, at dashes with a space on
  * either side ("$ACME - Acme …", not "sell-off"), and before clause words ("as", "but", "despite", …).
  */
-function tokenize(text: string, wink: WinkToken[]): { toks: Tok[]; segments: Segment[] } {
+function tokenize(text: string, wink: AfinnToken[]): { toks: Tok[]; segments: Segment[] } {
   const style = casing(wink);
   const toks: Tok[] = [];
   const segments: Segment[] = [];
@@ -144,11 +161,11 @@ function tokenize(text: string, wink: WinkToken[]): { toks: Tok[]; segments: Seg
       if (CLAUSE_PUNCTUATION.has(w.value) || (DASHES.has(w.value) && !intraWord)) close();
       continue; // "." (abbreviations: "Inc.", "U.S."), intra-word hyphens, apostrophes: not tokens
     }
-    if (!['word', 'number', 'hashtag', 'emoji', 'emoticon', 'currency', 'symbol'].includes(w.tag)) continue;
+    if (!SCORED_TAGS.has(w.tag)) continue;
     const lower = (w.tag === 'hashtag' ? w.value.slice(1) : w.value).toLowerCase();
     const next = wink[k + 1]?.value.toLowerCase();
     if (w.tag === 'word' && CLAUSE_WORDS.has(lower) && !(lower === 'yet' && next === 'to')) close();
-    const afinn = w.score === undefined ? 0 : w.negation ? -w.score : w.score;
+    const afinn = w.score ?? 0;
     const prev = wink[k - 1];
     const atStart = current.length === 0 || (current.length === 1 && CLAUSE_WORDS.has(lower));
     const symbol =
@@ -173,13 +190,14 @@ function tokenize(text: string, wink: WinkToken[]): { toks: Tok[]; segments: Seg
   close();
   // Contrast and concession weights (see lexicon.ts CONTRAST_WORDS / CONCESSIVE_WORDS).
   let lastContrast = -1;
-  segments.forEach((s, i) => {
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i]!;
     const opener = toks[s.toks[0]!]!;
     const after = toks[s.toks[1] ?? -1]?.lower;
     if (CONTRAST_WORDS.has(opener.lower) && !(opener.lower === 'yet' && after === 'to')) lastContrast = i;
     if (CONCESSIVE_WORDS.has(opener.lower)) s.weight *= 0.5;
-  });
-  if (lastContrast >= 0) segments.forEach((s, i) => (s.weight *= i < lastContrast ? 0.5 : 1.5));
+  }
+  if (lastContrast >= 0) for (let i = 0; i < segments.length; i++) segments[i]!.weight *= i < lastContrast ? 0.5 : 1.5;
   return { toks, segments };
 }
 
@@ -270,13 +288,13 @@ function moveUnits(seg: Segment, toks: Tok[]): Unit[] {
 /** Single financial words (lexicon.ts TERMS). */
 function termUnits(seg: Segment, toks: Tok[]): Unit[] {
   const units: Unit[] = [];
-  seg.toks.forEach((i, p) => {
-    const t = toks[i]!;
+  for (let p = 0; p < seg.toks.length; p++) {
+    const t = toks[seg.toks[p]!]!;
     const term = t.name ? undefined : TERM_BY_FORM.get(t.lower);
-    if (!term || t.claimed) return;
+    if (!term || t.claimed) continue;
     t.claimed = true;
     units.push({ first: p, last: p, valence: term.valence, id: term.id, negatable: true });
-  });
+  }
   return units;
 }
 
@@ -289,7 +307,7 @@ function negatorsOf(seg: Segment, toks: Tok[]): { end: number; positions: number
     if (ta.name) continue;
     const a = ta.lower;
     const b = tb && !tb.name ? tb.lower : undefined;
-    if (b !== undefined && NEGATOR_PAIRS.some(([x, y]) => x === a && y === b)) {
+    if (b !== undefined && NEGATOR_PAIR_KEYS.has(`${a} ${b}`)) {
       out.push({ end: p + 1, positions: [p, p + 1] });
       p++;
     } else if (NEGATORS.has(a)) {
@@ -297,6 +315,19 @@ function negatorsOf(seg: Segment, toks: Tok[]): { end: number; positions: number
     }
   }
   return out;
+}
+
+const NEGATOR_PAIR_KEYS: ReadonlySet<string> = new Set(NEGATOR_PAIRS.map(([x, y]) => `${x} ${y}`));
+
+/** The first negator ending at most `NEGATION_GAP` tokens before position `first`, none of whose tokens is at or after it. */
+function negatorBefore(negators: readonly { end: number; positions: number[] }[], first: number): { end: number; positions: number[] } | undefined {
+  for (const n of negators) {
+    if (n.end >= first || first - n.end - 1 > NEGATION_GAP) continue;
+    let inside = false;
+    for (const q of n.positions) if (q >= first) inside = true;
+    if (!inside) return n;
+  }
+  return undefined;
 }
 
 /** Largest number of tokens allowed between a negator and the term it negates ("not expected to miss"). */
@@ -319,21 +350,22 @@ const NEGATION_GAP = 3;
  * @returns `{ score, comparative, label, matched }`; see `HeadlineSentiment` for scale and units.
  * @throws TypeError when `text` is not a string.
  */
-export function scoreHeadline(text: string): HeadlineSentiment {
-  if (typeof text !== 'string') throw new TypeError('scoreHeadline: text must be a string');
-  const wink = winkSentiment(text).tokenizedPhrase ?? [];
+export function scoreRules(text: string, tokens?: AfinnToken[]): HeadlineSentiment {
+  if (typeof text !== 'string') throw new TypeError('scoreRules: text must be a string');
+  const wink = tokens ?? annotate(text);
   const { toks, segments } = tokenize(text, wink);
 
   for (const t of toks) {
     if ((NEUTRALISED.has(t.lower) && t.span === 1) || t.name) t.silenced = true;
   }
   // AFINN's bigram "fed up" (−3) misreads "Fed" (the Federal Reserve): "Fed up 25bp" is not anger.
-  toks.forEach((t, i) => {
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
     if (t.span === 2 && t.text === 'Fed') {
       t.silenced = true;
       if (toks[i + 1]) toks[i + 1]!.silenced = true;
     }
-  });
+  }
 
   let score = 0;
   const fired: { pos: number; id: string }[] = [];
@@ -341,21 +373,25 @@ export function scoreHeadline(text: string): HeadlineSentiment {
   for (const seg of segments) {
     const units = [...phraseUnits(seg, toks), ...moveUnits(seg, toks), ...termUnits(seg, toks)];
     const negators = negatorsOf(seg, toks);
-    const negatorTokens = new Set(negators.flatMap((n) => n.positions));
+    const negatorTokens = new Set<number>();
+    for (const n of negators) for (const q of n.positions) negatorTokens.add(q);
     // AFINN words left over (negators' own valence is added below only if they negated nothing).
-    seg.toks.forEach((i, p) => {
+    for (let p = 0; p < seg.toks.length; p++) {
+      const i = seg.toks[p]!;
       const t = toks[i]!;
-      if (t.claimed || t.silenced || t.afinn === 0 || negatorTokens.has(p)) return;
+      if (t.claimed || t.silenced || t.afinn === 0 || negatorTokens.has(p)) continue;
       const id = t.span === 2 ? `${t.lower} ${toks[i + 1]?.lower ?? ''}`.trim() : t.lower;
       units.push({ first: p, last: p + t.span - 1, valence: t.afinn, id, negatable: t.negatable });
-    });
+    }
     const usedNegators = new Set<number>();
-    for (const u of units) {
-      const neg = negators.find((n) => n.end < u.first && u.first - n.end - 1 <= NEGATION_GAP && !n.positions.some((q) => q >= u.first));
-      if (neg && u.negatable && u.valence !== 0) {
-        u.valence = -u.valence;
-        u.id = `not ${u.id}`;
-        neg.positions.forEach((q) => usedNegators.add(q));
+    if (negators.length > 0) {
+      for (const u of units) {
+        const neg = negatorBefore(negators, u.first);
+        if (neg && u.negatable && u.valence !== 0) {
+          u.valence = -u.valence;
+          u.id = `not ${u.id}`;
+          for (const q of neg.positions) usedNegators.add(q);
+        }
       }
     }
     for (const p of negatorTokens) {
@@ -371,16 +407,24 @@ export function scoreHeadline(text: string): HeadlineSentiment {
     tokenBase += seg.toks.length;
   }
   score = round(score, 2);
-  const words = toks.filter((t) => t.isWord).length;
+  let words = 0;
+  for (const t of toks) if (t.isWord) words++;
   const matched = [...new Set(fired.sort((a, b) => a.pos - b.pos).map((f) => f.id))];
   return { score, comparative: round(score / Math.max(1, words), 4), label: labelForScore(score), matched };
 }
 
 /**
  * The baseline the financial rules are measured against: plain wink-sentiment (AFINN-165 with its own
- * negation, no financial corrections), labelled with the same thresholds as `scoreHeadline`.
+ * negation, no financial corrections), labelled with the same thresholds as `scoreRules`.
+ * wink-sentiment looks words up in plain objects, so a name on `Object.prototype` ("constructor")
+ * makes its score NaN or a string; then the sum of the numeric token scores it did assign is used, so
+ * the baseline stays a number.
  */
 export function scoreWithWinkOnly(text: string): { score: number; label: SentimentLabel } {
-  const { score } = winkSentiment(text);
-  return { score, label: labelForScore(score) };
+  const result = winkSentiment(text);
+  let score: unknown = result.score;
+  if (typeof score !== 'number' || !Number.isFinite(score)) {
+    score = (result.tokenizedPhrase ?? []).reduce((s, t) => s + (typeof t.score === 'number' && Number.isFinite(t.score) ? t.score : 0), 0);
+  }
+  return { score: score as number, label: labelForScore(score as number) };
 }

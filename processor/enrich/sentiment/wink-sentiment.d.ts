@@ -29,3 +29,17 @@ declare module 'wink-sentiment' {
   function sentiment(phrase: string): WinkResult;
   export default sentiment;
 }
+
+/** Types for `wink-tokenizer` 5.x (MIT, https://github.com/winkjs/wink-tokenizer): only what this project uses. */
+declare module 'wink-tokenizer' {
+  interface Token {
+    value: string;
+    tag: string;
+  }
+  interface Tokenizer {
+    /** Splits `sentence` into tagged tokens (word, number, punctuation, url, mention, hashtag, emoji, …). */
+    tokenize(sentence: string): Token[];
+  }
+  function winkTokenizer(): Tokenizer;
+  export default winkTokenizer;
+}

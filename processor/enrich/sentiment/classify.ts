@@ -1,0 +1,66 @@
+import { annotate } from './afinn.js';
+import { featureTokens } from './features.js';
+import { loadModel, type ClassProbabilities, type SentimentModel } from './model.js';
+import { scoreRules, type HeadlineSentiment, type SentimentLabel } from './score.js';
+
+/** Which part of the classifier set the label. */
+export type DecidedBy = 'model' | 'rule';
+
+/** Result of `scoreHeadline`: the rules' score and terms, the model's probabilities, and the final label. */
+export interface ClassifiedHeadline extends HeadlineSentiment {
+  /** Final label: the rules' label when they decided, else the model's most probable class. */
+  label: SentimentLabel;
+  /** The trained model's class probabilities (sum 1; 4 decimals), also when the rules decided. */
+  probabilities: ClassProbabilities;
+  /** `rule` when the financial rules' score reached the model's `ruleOverride` (a strong cue), else `model`. */
+  decided_by: DecidedBy;
+}
+
+let model: SentimentModel | undefined;
+
+/** The model in use (loaded from `model.json` beside this module on first use). */
+export function sentimentModel(): SentimentModel {
+  model ??= loadModel();
+  return model;
+}
+
+/**
+ * Replaces the model in use (evaluation of a freshly trained file, tests).
+ * @returns the previous model.
+ */
+export function useSentimentModel(next: SentimentModel): SentimentModel | undefined {
+  const prev = model;
+  model = next;
+  return prev;
+}
+
+const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+/**
+ * Classifies a financial headline: the financial rules (`scoreRules`) and the trained TF-IDF +
+ * logistic-regression model (`model.ts`) read the same tokens once. When the rules' score is a strong
+ * cue (|score| ≥ the model file's `ruleOverride`, chosen by the trainer on a development split of the
+ * training data), the rules decide the label; otherwise the model's most probable class does.
+ * `score`, `comparative` and `matched` are the rules' (AFINN scale, see `HeadlineSentiment`).
+ * @throws TypeError when `text` is not a string; Error when the model file is missing or invalid.
+ */
+export function scoreHeadline(text: string): ClassifiedHeadline {
+  if (typeof text !== 'string') throw new TypeError('scoreHeadline: text must be a string');
+  const m = sentimentModel();
+  const tokens = annotate(text);
+  const rules = scoreRules(text, tokens);
+  const p = m.predict(featureTokens(tokens));
+  const probabilities = { negative: round4(p.negative), neutral: round4(p.neutral), positive: round4(p.positive) };
+  if (m.ruleOverride !== null && Math.abs(rules.score) >= m.ruleOverride) {
+    return { ...rules, probabilities, decided_by: 'rule' };
+  }
+  const label: SentimentLabel = p.positive >= p.negative && p.positive >= p.neutral ? 'positive' : p.negative >= p.neutral ? 'negative' : 'neutral';
+  return { ...rules, label, probabilities, decided_by: 'model' };
+}
+
+/** The model alone (no rules): its most probable class and the probabilities. */
+export function scoreWithModelOnly(text: string): { label: SentimentLabel; probabilities: ClassProbabilities } {
+  const p = sentimentModel().predict(featureTokens(annotate(text)));
+  const label: SentimentLabel = p.positive >= p.negative && p.positive >= p.neutral ? 'positive' : p.negative >= p.neutral ? 'negative' : 'neutral';
+  return { label, probabilities: p };
+}

@@ -1,0 +1,66 @@
+/**
+ * Text features of the trained sentiment model: word unigrams and bigrams over the same
+ * `wink-tokenizer` tokens the financial rules read (`afinn.ts`), so a headline is tokenised once.
+ *
+ * Normalisation (the same at training and scoring time; a model file records `FEATURES_VERSION`):
+ * - words lower-cased; hashtags read as their word ("#earnings" → "earnings");
+ * - a word right after "$" is a ticker ("$AAPL" → `<ticker>`): the model should learn what is said,
+ *   not which company it is said about;
+ * - numbers → `<num>`, "%" kept, URLs, @mentions, e-mails and other punctuation dropped (tweets carry
+ *   short links and mentions that headlines do not);
+ * - "n't" and "not"/"no"/"never" stay words, so bigrams like "not beat" carry negation.
+ */
+import type { AfinnToken } from './afinn.js';
+
+/** Bumped whenever the normalisation changes; a model trained with another version is refused. */
+export const FEATURES_VERSION = 1;
+
+const KEPT_PUNCTUATION = new Set(['%', '!', '?']);
+
+/** The normalised token sequence of a headline (see the module comment). */
+export function featureTokens(tokens: readonly AfinnToken[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    switch (t.tag) {
+      case 'word':
+        out.push(k > 0 && tokens[k - 1]!.value === '$' ? '<ticker>' : t.value.toLowerCase());
+        break;
+      case 'hashtag':
+        out.push(t.value.slice(1).toLowerCase());
+        break;
+      case 'number':
+      case 'ordinal':
+        out.push('<num>');
+        break;
+      case 'emoji':
+      case 'emoticon':
+        out.push(t.value);
+        break;
+      case 'punctuation':
+      case 'symbol':
+        if (KEPT_PUNCTUATION.has(t.value)) out.push(t.value);
+        break;
+      default:
+      // url, mention, email, currency, time, quoted_phrase, alien: dropped
+    }
+  }
+  return out;
+}
+
+/**
+ * Unigram and bigram terms of a normalised token sequence, with their counts in this text.
+ * Bigrams are joined by a single space ("cuts guidance").
+ */
+export function termCounts(seq: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < seq.length; i++) {
+    const u = seq[i]!;
+    counts.set(u, (counts.get(u) ?? 0) + 1);
+    if (i + 1 < seq.length) {
+      const b = `${u} ${seq[i + 1]!}`;
+      counts.set(b, (counts.get(b) ?? 0) + 1);
+    }
+  }
+  return counts;
+}

@@ -1,0 +1,234 @@
+/**
+ * Trains the headline sentiment model (`processor/enrich/sentiment/model.json`): TF-IDF word unigrams
+ * and bigrams (`features.ts`) + multinomial logistic regression (`softmax.ts`), and chooses how the
+ * financial rules are combined with it.
+ *
+ *   npm run train:sentiment -- --train sent_train.csv [--train more.csv] [--out model.json]
+ *
+ * Hyperparameters (L2 strength, class weighting, the rules' override threshold) are chosen on a
+ * stratified, seeded development split of the TRAINING data only (`--dev-fraction`, default 0.15);
+ * the final model is then refitted on all training rows. No evaluation set is read here.
+ * Progress goes to stderr; the chosen settings and development figures are printed and stored in the
+ * model file's `training` block with the sha256 of every training file.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync, renameSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { annotate, featureTokens, scoreRules, DEFAULT_MODEL_PATH, MODEL_CLASSES, SentimentModel, type SentimentModelFile } from '../../processor/enrich/sentiment/index.js';
+import { termCounts, FEATURES_VERSION } from '../../processor/enrich/sentiment/features.js';
+import { readLabelledSet, type Label } from '../eval/datasets.js';
+import { classificationFigures } from '../eval/metrics.js';
+import { fitSoftmax, type SparseRow } from './softmax.js';
+
+const num = (name: string, min: number, max: number) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a number in ${min}…${max}`);
+  return n;
+};
+const list = (v: string): number[] =>
+  v.split(',').map((x) => {
+    const n = Number(x);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`not a non-negative number: ${x}`);
+    return n;
+  });
+
+const program = new Command('train:sentiment')
+  .description('Train the TF-IDF + logistic-regression headline sentiment model and write it as JSON.')
+  .requiredOption('--train <file>', 'labelled training set (repeatable): text,label CSV (Twitter Financial News), SEntFiN CSV or label<TAB>headline TSV', (v: string, prev: string[] = []) => [...prev, v])
+  .option('--out <file>', 'model file to write', DEFAULT_MODEL_PATH)
+  .option('--dev-fraction <x>', 'share of the training rows held out to choose hyperparameters', num('--dev-fraction', 0.05, 0.5), 0.15)
+  .option('--seed <n>', 'seed of the development split', num('--seed', 0, 2 ** 31), 20261129)
+  .option('--min-df <n>', 'keep terms seen in at least this many training rows', num('--min-df', 1, 1000), 2)
+  .option('--l2 <list>', 'L2 strengths to try (comma-separated)', list, [3e-5, 1e-4, 3e-4, 1e-3])
+  .option('--override <list>', 'rule-override thresholds to try, |rules score| on the AFINN scale (comma-separated; the model alone is always tried)', list, [2, 3, 4, 5])
+  .option('--max-iterations <n>', 'L-BFGS iterations per fit', num('--max-iterations', 10, 5000), 400)
+  .addHelpText('after', '\nExample: npm run train:sentiment -- --train ~/data/sent_train.csv');
+
+const opts = program.parse().opts<{
+  train: string[];
+  out: string;
+  devFraction: number;
+  seed: number;
+  minDf: number;
+  l2: number[];
+  override: number[];
+  maxIterations: number;
+}>();
+
+const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
+const CLASS_INDEX: Record<Label, number> = { negative: 0, neutral: 1, positive: 2 };
+
+// 1. Read and tokenise (once; the rules read the same tokens).
+interface Row {
+  label: Label;
+  seq: string[];
+  rules: { score: number; label: Label };
+}
+const rows: Row[] = [];
+const sources: Record<string, unknown>[] = [];
+for (const file of opts.train) {
+  const set = readLabelledSet(file);
+  const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
+  const counts = Object.fromEntries(['negative', 'neutral', 'positive'].map((l) => [l, set.items.filter((i) => i.label === l).length]));
+  sources.push({ file: path.basename(file), format: set.format, sha256, rows: set.items.length, skipped: set.skipped, counts });
+  log(`read ${file}: ${set.items.length} rows (${JSON.stringify(counts)}), sha256 ${sha256.slice(0, 16)}…`);
+  for (const it of set.items) {
+    const tokens = annotate(it.text);
+    const r = scoreRules(it.text, tokens);
+    rows.push({ label: it.label, seq: featureTokens(tokens), rules: { score: r.score, label: r.label } });
+  }
+}
+if (rows.length < 50) throw new Error(`only ${rows.length} training rows`);
+
+// 2. Stratified, seeded development split.
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = mulberry32(opts.seed);
+const fit: Row[] = [];
+const dev: Row[] = [];
+for (const label of ['negative', 'neutral', 'positive'] as const) {
+  const of = rows.filter((r) => r.label === label);
+  for (let i = of.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [of[i], of[j]] = [of[j]!, of[i]!];
+  }
+  const nDev = Math.round(of.length * opts.devFraction);
+  dev.push(...of.slice(0, nDev));
+  fit.push(...of.slice(nDev));
+}
+log(`development split: ${fit.length} fit / ${dev.length} dev (seed ${opts.seed})`);
+
+/** Vocabulary (terms in ≥ minDf rows) and idf from `data`, as an untrained model file. */
+function vocabularyOf(data: readonly Row[]): SentimentModelFile {
+  const df = new Map<string, number>();
+  for (const r of data) for (const t of termCounts(r.seq).keys()) df.set(t, (df.get(t) ?? 0) + 1);
+  const vocabulary = [...df].filter(([, n]) => n >= opts.minDf).map(([t]) => t).sort();
+  const n = data.length;
+  const idf = vocabulary.map((t) => Math.log((1 + n) / (1 + df.get(t)!)) + 1);
+  return {
+    format: 'rtas-sentiment-tfidf-logreg',
+    version: 1,
+    featuresVersion: FEATURES_VERSION,
+    classes: [...MODEL_CLASSES],
+    vocabulary,
+    idf,
+    weights: [0, 1, 2].map(() => vocabulary.map(() => 0)),
+    bias: [0, 0, 0],
+    ruleOverride: null,
+    training: {},
+  };
+}
+
+type ClassWeighting = 'none' | 'balanced';
+function train(data: readonly Row[], l2: number, weighting: ClassWeighting): SentimentModelFile {
+  const file = vocabularyOf(data);
+  const vec = new SentimentModel(file);
+  const X: SparseRow[] = data.map((r) => vec.vectorize(r.seq));
+  const y = data.map((r) => CLASS_INDEX[r.label]);
+  const perClass = [0, 0, 0];
+  for (const c of y) perClass[c]!++;
+  const rowWeights = weighting === 'balanced' ? y.map((c) => data.length / (3 * perClass[c]!)) : undefined;
+  const t0 = performance.now();
+  const fitted = fitSoftmax(X, y, { classes: 3, features: file.vocabulary.length, l2, rowWeights, maxIterations: opts.maxIterations });
+  log(`  fit l2=${l2} weighting=${weighting}: ${file.vocabulary.length} features, ${fitted.iterations} iterations, loss ${fitted.loss.toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  file.weights = fitted.weights.map((w) => Array.from(w));
+  file.bias = Array.from(fitted.bias);
+  return file;
+}
+
+const LABEL_ORDER = ['positive', 'negative', 'neutral'] as const;
+function combinedLabels(model: SentimentModel, data: readonly Row[], override: number | null): Label[] {
+  return data.map((r) => {
+    if (override !== null && Math.abs(r.rules.score) >= override) return r.rules.label;
+    const p = model.predict(r.seq);
+    return p.positive >= p.negative && p.positive >= p.neutral ? 'positive' : p.negative >= p.neutral ? 'negative' : 'neutral';
+  });
+}
+
+// 3. Choose hyperparameters on the development split.
+const gold = dev.map((r) => r.label);
+interface Trial {
+  l2: number;
+  weighting: ClassWeighting;
+  override: number | null;
+  accuracy: number;
+  macroF1: number;
+}
+const trials: Trial[] = [];
+for (const weighting of ['none', 'balanced'] as const) {
+  for (const l2 of opts.l2) {
+    const model = new SentimentModel(train(fit, l2, weighting));
+    for (const override of [null, ...opts.override]) {
+      const f = classificationFigures(gold, combinedLabels(model, dev, override), LABEL_ORDER);
+      trials.push({ l2, weighting, override, accuracy: f.accuracy, macroF1: f.macroF1 });
+    }
+  }
+}
+trials.sort((a, b) => b.macroF1 - a.macroF1 || b.accuracy - a.accuracy);
+const best = trials[0]!;
+const modelOnlyBest = trials.filter((t) => t.override === null && t.l2 === best.l2 && t.weighting === best.weighting)[0]!;
+const fmt = (t: Trial): string => `l2=${t.l2} weighting=${t.weighting} override=${t.override ?? 'none'}: accuracy ${t.accuracy.toFixed(3)} macro-F1 ${t.macroF1.toFixed(3)}`;
+log('development split, best five:');
+for (const t of trials.slice(0, 5)) log(`  ${fmt(t)}`);
+log(`  same model without rule override: ${fmt(modelOnlyBest)}`);
+
+// 4. Refit on all training rows with the chosen settings; write the model.
+log(`refit on all ${rows.length} training rows`);
+const final = train(rows, best.l2, best.weighting);
+// Drop terms whose weights all round to 0 (smaller file, same scores at 5 decimals).
+const r5 = (x: number): number => Math.round(x * 1e5) / 1e5;
+const keep = final.vocabulary.map((_, i) => final.weights.some((w) => r5(w[i]!) !== 0));
+final.vocabulary = final.vocabulary.filter((_, i) => keep[i]);
+final.idf = final.idf.filter((_, i) => keep[i]).map((x) => Math.round(x * 1e6) / 1e6);
+final.weights = final.weights.map((w) => w.filter((_, i) => keep[i]).map(r5));
+final.bias = final.bias.map(r5);
+final.ruleOverride = best.override;
+final.training = {
+  trainedAt: new Date().toISOString(),
+  sources,
+  rows: rows.length,
+  features: 'TF-IDF word unigrams + bigrams, sublinear tf, smooth idf, L2-normalised (features.ts)',
+  minDf: opts.minDf,
+  model: 'multinomial logistic regression, L2, full-batch L-BFGS (scripts/train/softmax.ts)',
+  l2: best.l2,
+  classWeighting: best.weighting,
+  ruleOverride: best.override,
+  development: {
+    seed: opts.seed,
+    fraction: opts.devFraction,
+    fitRows: fit.length,
+    devRows: dev.length,
+    chosen: { accuracy: +best.accuracy.toFixed(4), macroF1: +best.macroF1.toFixed(4) },
+    modelOnly: { accuracy: +modelOnlyBest.accuracy.toFixed(4), macroF1: +modelOnlyBest.macroF1.toFixed(4) },
+    grid: { l2: opts.l2, classWeighting: ['none', 'balanced'], ruleOverride: [null, ...opts.override] },
+  },
+};
+const tmp = `${opts.out}.tmp`;
+writeFileSync(tmp, `${JSON.stringify(final)}\n`);
+renameSync(tmp, opts.out);
+const size = statSync(opts.out).size;
+console.log(
+  JSON.stringify({
+    out: opts.out,
+    bytes: size,
+    features: final.vocabulary.length,
+    l2: best.l2,
+    classWeighting: best.weighting,
+    ruleOverride: best.override,
+    dev: { accuracy: +best.accuracy.toFixed(4), macroF1: +best.macroF1.toFixed(4) },
+    devModelOnly: { accuracy: +modelOnlyBest.accuracy.toFixed(4), macroF1: +modelOnlyBest.macroF1.toFixed(4) },
+  }),
+);
+if (size > 5 * 1024 * 1024) {
+  log(`warning: model file is ${size} bytes, above the 5 MiB budget; raise --min-df`);
+  process.exitCode = 1;
+}
