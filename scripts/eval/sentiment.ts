@@ -55,7 +55,7 @@ function print(name: string, f: Figures): void {
   for (const g of LABELS) console.log(`    ${g.padEnd(9)} ${LABELS.map((p) => String(f.confusion[g]![p]).padStart(5)).join('')}`);
 }
 
-const short = (f: Figures): string => `accuracy ${pct(f.accuracy).trim()} macro-F1 ${f.macroF1.toFixed(3)}`;
+const short = (f: Figures): string => `accuracy ${f.accuracy.toFixed(4)} macro-F1 ${f.macroF1.toFixed(4)}`;
 for (const file of sets) {
   const set = readLabelledSet(file);
   const gold = set.items.map((r) => r.label);

@@ -16,7 +16,7 @@ import { readFileSync, writeFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { annotate, featureTokens, scoreRules, DEFAULT_MODEL_PATH, MODEL_CLASSES, SentimentModel, type SentimentModelFile } from '../../processor/enrich/sentiment/index.js';
-import { termCounts, FEATURES_VERSION } from '../../processor/enrich/sentiment/features.js';
+import { termCounts, ruleFeatureTerms, FEATURES_VERSION } from '../../processor/enrich/sentiment/features.js';
 import { readLabelledSet, type Label } from '../eval/datasets.js';
 import { classificationFigures } from '../eval/metrics.js';
 import { fitSoftmax, type SparseRow } from './softmax.js';
@@ -40,7 +40,7 @@ const program = new Command('train:sentiment')
   .option('--dev-fraction <x>', 'share of the training rows held out to choose hyperparameters', num('--dev-fraction', 0.05, 0.5), 0.15)
   .option('--seed <n>', 'seed of the development split', num('--seed', 0, 2 ** 31), 20261129)
   .option('--min-df <n>', 'keep terms seen in at least this many training rows', num('--min-df', 1, 1000), 2)
-  .option('--l2 <list>', 'L2 strengths to try (comma-separated)', list, [3e-5, 1e-4, 3e-4, 1e-3])
+  .option('--l2 <list>', 'L2 strengths to try (comma-separated)', list, [3e-6, 1e-5, 3e-5, 1e-4])
   .option('--override <list>', 'rule-override thresholds to try, |rules score| on the AFINN scale (comma-separated; the model alone is always tried)', list, [2, 3, 4, 5])
   .option('--max-iterations <n>', 'L-BFGS iterations per fit', num('--max-iterations', 10, 5000), 400)
   .addHelpText('after', '\nExample: npm run train:sentiment -- --train ~/data/sent_train.csv');
@@ -64,6 +64,7 @@ interface Row {
   label: Label;
   seq: string[];
   rules: { score: number; label: Label };
+  ruleTerms: string[];
 }
 const rows: Row[] = [];
 const sources: Record<string, unknown>[] = [];
@@ -76,7 +77,7 @@ for (const file of opts.train) {
   for (const it of set.items) {
     const tokens = annotate(it.text);
     const r = scoreRules(it.text, tokens);
-    rows.push({ label: it.label, seq: featureTokens(tokens), rules: { score: r.score, label: r.label } });
+    rows.push({ label: it.label, seq: featureTokens(tokens), rules: { score: r.score, label: r.label }, ruleTerms: ruleFeatureTerms(r) });
   }
 }
 if (rows.length < 50) throw new Error(`only ${rows.length} training rows`);
@@ -108,9 +109,12 @@ for (const label of ['negative', 'neutral', 'positive'] as const) {
 log(`development split: ${fit.length} fit / ${dev.length} dev (seed ${opts.seed})`);
 
 /** Vocabulary (terms in ≥ minDf rows) and idf from `data`, as an untrained model file. */
-function vocabularyOf(data: readonly Row[]): SentimentModelFile {
+function vocabularyOf(data: readonly Row[], withRules: boolean): SentimentModelFile {
   const df = new Map<string, number>();
-  for (const r of data) for (const t of termCounts(r.seq).keys()) df.set(t, (df.get(t) ?? 0) + 1);
+  for (const r of data) {
+    for (const t of termCounts(r.seq).keys()) df.set(t, (df.get(t) ?? 0) + 1);
+    if (withRules) for (const t of new Set(r.ruleTerms)) df.set(t, (df.get(t) ?? 0) + 1);
+  }
   const vocabulary = [...df].filter(([, n]) => n >= opts.minDf).map(([t]) => t).sort();
   const n = data.length;
   const idf = vocabulary.map((t) => Math.log((1 + n) / (1 + df.get(t)!)) + 1);
@@ -124,22 +128,24 @@ function vocabularyOf(data: readonly Row[]): SentimentModelFile {
     weights: [0, 1, 2].map(() => vocabulary.map(() => 0)),
     bias: [0, 0, 0],
     ruleOverride: null,
+    ruleFeatures: withRules,
     training: {},
   };
 }
 
 type ClassWeighting = 'none' | 'balanced';
-function train(data: readonly Row[], l2: number, weighting: ClassWeighting): SentimentModelFile {
-  const file = vocabularyOf(data);
-  const vec = new SentimentModel(file);
-  const X: SparseRow[] = data.map((r) => vec.vectorize(r.seq));
+function train(data: readonly Row[], l2: number, weighting: ClassWeighting, withRules: boolean): SentimentModelFile {
+  const file = vocabularyOf(data, withRules);
+  // Vectorise exactly as at scoring time (a text-only view of the same vocabulary).
+  const vec = new SentimentModel({ ...file, ruleFeatures: false });
+  const X: SparseRow[] = data.map((r) => vec.vectorize(r.seq, withRules ? r.ruleTerms : []));
   const y = data.map((r) => CLASS_INDEX[r.label]);
   const perClass = [0, 0, 0];
   for (const c of y) perClass[c]!++;
   const rowWeights = weighting === 'balanced' ? y.map((c) => data.length / (3 * perClass[c]!)) : undefined;
   const t0 = performance.now();
   const fitted = fitSoftmax(X, y, { classes: 3, features: file.vocabulary.length, l2, rowWeights, maxIterations: opts.maxIterations });
-  log(`  fit l2=${l2} weighting=${weighting}: ${file.vocabulary.length} features, ${fitted.iterations} iterations, loss ${fitted.loss.toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(`  fit l2=${l2} weighting=${weighting} ruleFeatures=${withRules}: ${file.vocabulary.length} features, ${fitted.iterations} iterations, loss ${fitted.loss.toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   file.weights = fitted.weights.map((w) => Array.from(w));
   file.bias = Array.from(fitted.bias);
   return file;
@@ -149,7 +155,7 @@ const LABEL_ORDER = ['positive', 'negative', 'neutral'] as const;
 function combinedLabels(model: SentimentModel, data: readonly Row[], override: number | null): Label[] {
   return data.map((r) => {
     if (override !== null && Math.abs(r.rules.score) >= override) return r.rules.label;
-    const p = model.predict(r.seq);
+    const p = model.predict(r.seq, r.ruleTerms);
     return p.positive >= p.negative && p.positive >= p.neutral ? 'positive' : p.negative >= p.neutral ? 'negative' : 'neutral';
   });
 }
@@ -159,39 +165,54 @@ const gold = dev.map((r) => r.label);
 interface Trial {
   l2: number;
   weighting: ClassWeighting;
+  ruleFeatures: boolean;
   override: number | null;
   accuracy: number;
   macroF1: number;
 }
 const trials: Trial[] = [];
-for (const weighting of ['none', 'balanced'] as const) {
-  for (const l2 of opts.l2) {
-    const model = new SentimentModel(train(fit, l2, weighting));
-    for (const override of [null, ...opts.override]) {
-      const f = classificationFigures(gold, combinedLabels(model, dev, override), LABEL_ORDER);
-      trials.push({ l2, weighting, override, accuracy: f.accuracy, macroF1: f.macroF1 });
+for (const ruleFeatures of [false, true]) {
+  for (const weighting of ['none', 'balanced'] as const) {
+    for (const l2 of opts.l2) {
+      const file = train(fit, l2, weighting, ruleFeatures);
+      const model = new SentimentModel(ruleFeatures ? { ...file, textOnly: { ...file, ruleFeatures: false } } : file);
+      for (const override of [null, ...opts.override]) {
+        const f = classificationFigures(gold, combinedLabels(model, dev, override), LABEL_ORDER);
+        trials.push({ l2, weighting, ruleFeatures, override, accuracy: f.accuracy, macroF1: f.macroF1 });
+      }
     }
   }
 }
 trials.sort((a, b) => b.macroF1 - a.macroF1 || b.accuracy - a.accuracy);
 const best = trials[0]!;
-const modelOnlyBest = trials.filter((t) => t.override === null && t.l2 === best.l2 && t.weighting === best.weighting)[0]!;
-const fmt = (t: Trial): string => `l2=${t.l2} weighting=${t.weighting} override=${t.override ?? 'none'}: accuracy ${t.accuracy.toFixed(3)} macro-F1 ${t.macroF1.toFixed(3)}`;
+const modelOnlyBest = trials.filter((t) => t.override === null && !t.ruleFeatures)[0]!;
+const fmt = (t: Trial): string =>
+  `l2=${t.l2} weighting=${t.weighting} ruleFeatures=${t.ruleFeatures} override=${t.override ?? 'none'}: accuracy ${t.accuracy.toFixed(3)} macro-F1 ${t.macroF1.toFixed(3)}`;
 log('development split, best five:');
 for (const t of trials.slice(0, 5)) log(`  ${fmt(t)}`);
-log(`  same model without rule override: ${fmt(modelOnlyBest)}`);
+log(`  best text-only model, no rules: ${fmt(modelOnlyBest)}`);
 
 // 4. Refit on all training rows with the chosen settings; write the model.
 log(`refit on all ${rows.length} training rows`);
-const final = train(rows, best.l2, best.weighting);
-// Drop terms whose weights all round to 0 (smaller file, same scores at 5 decimals).
-const r5 = (x: number): number => Math.round(x * 1e5) / 1e5;
-const keep = final.vocabulary.map((_, i) => final.weights.some((w) => r5(w[i]!) !== 0));
-final.vocabulary = final.vocabulary.filter((_, i) => keep[i]);
-final.idf = final.idf.filter((_, i) => keep[i]).map((x) => Math.round(x * 1e6) / 1e6);
-final.weights = final.weights.map((w) => w.filter((_, i) => keep[i]).map(r5));
-final.bias = final.bias.map(r5);
+/** Drops terms whose weights all round to 0 (smaller file, same scores at 5 decimals); rounds the rest. */
+function compact(file: SentimentModelFile): SentimentModelFile {
+  const r5 = (x: number): number => Math.round(x * 1e5) / 1e5;
+  const keep = file.vocabulary.map((_, i) => file.weights.some((w) => r5(w[i]!) !== 0));
+  return {
+    ...file,
+    vocabulary: file.vocabulary.filter((_, i) => keep[i]),
+    idf: file.idf.filter((_, i) => keep[i]).map((x) => Math.round(x * 1e6) / 1e6),
+    weights: file.weights.map((w) => w.filter((_, i) => keep[i]).map(r5)),
+    bias: file.bias.map(r5),
+  };
+}
+const final = compact(train(rows, best.l2, best.weighting, best.ruleFeatures));
 final.ruleOverride = best.override;
+if (best.ruleFeatures) {
+  // "Model alone" for the evaluation: the best text-only settings, refitted on all rows too.
+  const { training: _unused, ...textOnly } = compact(train(rows, modelOnlyBest.l2, modelOnlyBest.weighting, false));
+  final.textOnly = textOnly;
+}
 final.training = {
   trainedAt: new Date().toISOString(),
   sources,
@@ -201,6 +222,7 @@ final.training = {
   model: 'multinomial logistic regression, L2, full-batch L-BFGS (scripts/train/softmax.ts)',
   l2: best.l2,
   classWeighting: best.weighting,
+  ruleFeatures: best.ruleFeatures,
   ruleOverride: best.override,
   development: {
     seed: opts.seed,
@@ -209,7 +231,8 @@ final.training = {
     devRows: dev.length,
     chosen: { accuracy: +best.accuracy.toFixed(4), macroF1: +best.macroF1.toFixed(4) },
     modelOnly: { accuracy: +modelOnlyBest.accuracy.toFixed(4), macroF1: +modelOnlyBest.macroF1.toFixed(4) },
-    grid: { l2: opts.l2, classWeighting: ['none', 'balanced'], ruleOverride: [null, ...opts.override] },
+    grid: { l2: opts.l2, classWeighting: ['none', 'balanced'], ruleFeatures: [false, true], ruleOverride: [null, ...opts.override] },
+    top: trials.slice(0, 5),
   },
 };
 const tmp = `${opts.out}.tmp`;
@@ -223,6 +246,7 @@ console.log(
     features: final.vocabulary.length,
     l2: best.l2,
     classWeighting: best.weighting,
+    ruleFeatures: best.ruleFeatures,
     ruleOverride: best.override,
     dev: { accuracy: +best.accuracy.toFixed(4), macroF1: +best.macroF1.toFixed(4) },
     devModelOnly: { accuracy: +modelOnlyBest.accuracy.toFixed(4), macroF1: +modelOnlyBest.macroF1.toFixed(4) },

@@ -1,12 +1,12 @@
 /**
- * Financial headline sentiment (`processor/enrich/sentiment`) and ticker extraction
+ * Financial headline sentiment rules (`scoreRules` in `processor/enrich/sentiment`) and ticker extraction
  * (`processor/datasets/news/tickers.ts`). The examples here are development cases written for the
  * rules; none is taken from the evaluation set in test/fixtures/sentiment.
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from '@jest/globals';
 import {
-  scoreHeadline,
+  scoreRules,
   scoreWithWinkOnly,
   labelForScore,
   POSITIVE_THRESHOLD,
@@ -16,7 +16,7 @@ import { extractCashtags, extractCompanyTickers, extractTickers, createNameMatch
 import { SYMBOLS } from '../../processor/datasets/news/symbols.js';
 import { MOVES, NEUTRALISED, TERMS } from '../../processor/enrich/sentiment/lexicon.js';
 
-const label = (t: string): string => scoreHeadline(t).label;
+const label = (t: string): string => scoreRules(t).label;
 
 describe('clear polarity', () => {
   it.each([
@@ -49,27 +49,27 @@ describe('clear polarity', () => {
 
 describe('negation', () => {
   it('flips a financial term: "did not miss" is positive, "fails to beat" negative', () => {
-    expect(scoreHeadline('Acme did not miss estimates').label).toBe('positive');
-    expect(scoreHeadline("Acme didn't miss estimates").label).toBe('positive');
-    expect(scoreHeadline('Acme fails to beat estimates').label).toBe('negative');
+    expect(scoreRules('Acme did not miss estimates').label).toBe('positive');
+    expect(scoreRules("Acme didn't miss estimates").label).toBe('positive');
+    expect(scoreRules('Acme fails to beat estimates').label).toBe('negative');
   });
 
   it('handles two-word negators: "no longer expects growth"', () => {
-    const r = scoreHeadline('Acme no longer expects growth this year');
+    const r = scoreRules('Acme no longer expects growth this year');
     expect(r.label).toBe('negative');
     expect(r.matched).toContain('not growth');
   });
 
   it('counts a negator once: "fails to beat" is the phrase flipped, not also AFINN\'s "fails"', () => {
-    expect(scoreHeadline('Acme fails to beat estimates').score).toBe(-scoreHeadline('Acme beats estimates').score);
+    expect(scoreRules('Acme fails to beat estimates').score).toBe(-scoreRules('Acme beats estimates').score);
   });
 
   it('"avoids" negates a negative term', () => {
-    expect(scoreHeadline('Airline avoids bankruptcy').label).toBe('positive');
+    expect(scoreRules('Airline avoids bankruptcy').label).toBe('positive');
   });
 
   it('does not reach across a clause boundary', () => {
-    const r = scoreHeadline('No change to staff, Acme beats estimates');
+    const r = scoreRules('No change to staff, Acme beats estimates');
     expect(r.matched).toContain('beats estimates');
     expect(r.label).toBe('positive');
   });
@@ -77,34 +77,34 @@ describe('negation', () => {
 
 describe('phrase and movement rules', () => {
   it('guidance: raised is positive, cut is negative, in active and passive form', () => {
-    expect(scoreHeadline('Acme raises full-year guidance').matched).toEqual(['raises guidance']);
-    expect(scoreHeadline('Acme price target raised to $180 at broker').matched).toContain('raises guidance');
-    expect(scoreHeadline('Acme cuts guidance').matched).toEqual(['cuts guidance']);
-    expect(scoreHeadline('Acme guidance cut on weak demand').label).toBe('negative');
+    expect(scoreRules('Acme raises full-year guidance').matched).toEqual(['raises guidance']);
+    expect(scoreRules('Acme price target raised to $180 at broker').matched).toContain('raises guidance');
+    expect(scoreRules('Acme cuts guidance').matched).toEqual(['cuts guidance']);
+    expect(scoreRules('Acme guidance cut on weak demand').label).toBe('negative');
   });
 
   it('a phrase replaces the words it covers ("misses revenue estimates" counts once)', () => {
-    const r = scoreHeadline('Acme misses revenue estimates');
+    const r = scoreRules('Acme misses revenue estimates');
     expect(r.matched).toEqual(['misses estimates']);
     expect(r.score).toBe(-3);
   });
 
   it('a movement takes the polarity of what moves', () => {
-    expect(scoreHeadline('Input costs soar at Acme').label).toBe('negative');
-    expect(scoreHeadline('Acme narrows loss').label).toBe('positive');
-    expect(scoreHeadline('Acme loss widens').label).toBe('negative');
-    expect(scoreHeadline('Acme margins widen').label).toBe('positive');
-    expect(scoreHeadline('Inflation eases for third month').score).toBeGreaterThan(0);
-    expect(scoreHeadline('Acme cuts costs').score).toBeGreaterThan(0);
+    expect(scoreRules('Input costs soar at Acme').label).toBe('negative');
+    expect(scoreRules('Acme narrows loss').label).toBe('positive');
+    expect(scoreRules('Acme loss widens').label).toBe('negative');
+    expect(scoreRules('Acme margins widen').label).toBe('positive');
+    expect(scoreRules('Inflation eases for third month').score).toBeGreaterThan(0);
+    expect(scoreRules('Acme cuts costs').score).toBeGreaterThan(0);
   });
 
   it('swing to profit / loss', () => {
-    expect(scoreHeadline('Acme swings to a profit').label).toBe('positive');
-    expect(scoreHeadline('Acme swings to a net loss').label).toBe('negative');
+    expect(scoreRules('Acme swings to a profit').label).toBe('positive');
+    expect(scoreRules('Acme swings to a net loss').label).toBe('negative');
   });
 
   it('weights the clause after "but" over the one before (VADER)', () => {
-    expect(scoreHeadline('Profit rises but outlook disappoints').label).toBe('negative');
+    expect(scoreRules('Profit rises but outlook disappoints').label).toBe('negative');
   });
 });
 
@@ -113,7 +113,7 @@ describe('words AFINN misreads in finance are neutralised', () => {
     '%s: plain wink scores it, the financial scorer does not',
     (t) => {
       expect(scoreWithWinkOnly(t).score).not.toBe(0);
-      expect(scoreHeadline(t)).toMatchObject({ score: 0, label: 'neutral', matched: [] });
+      expect(scoreRules(t)).toMatchObject({ score: 0, label: 'neutral', matched: [] });
     },
   );
 
@@ -128,35 +128,35 @@ describe('words AFINN misreads in finance are neutralised', () => {
   });
 
   it('"Fed" is the central bank, not AFINN\'s "fed up"', () => {
-    expect(scoreHeadline('Fed up 25 basis points').matched).not.toContain('fed up');
+    expect(scoreRules('Fed up 25 basis points').matched).not.toContain('fed up');
   });
 });
 
 describe('names are not vocabulary', () => {
   it('an acronym is not the word it spells ("UPS" is not "ups" = raises)', () => {
-    const r = scoreHeadline('UPS suspends dividend, shares sink');
+    const r = scoreRules('UPS suspends dividend, shares sink');
     expect(r.matched).toEqual(['cuts dividend', 'shares sink']);
     expect(r.label).toBe('negative');
   });
 
   it('a cashtag is not the word it spells ("$LOW", "$WIN")', () => {
-    expect(scoreHeadline("Lowe's ($LOW) adds a director to its board")).toMatchObject({ score: 0, matched: [] });
-    expect(scoreHeadline('$WIN schedules annual meeting')).toMatchObject({ score: 0, matched: [] });
+    expect(scoreRules("Lowe's ($LOW) adds a director to its board")).toMatchObject({ score: 0, matched: [] });
+    expect(scoreRules('$WIN schedules annual meeting')).toMatchObject({ score: 0, matched: [] });
   });
 
   it('a capitalised word inside a sentence-case headline is a proper noun ("Victor", "Moody\'s")', () => {
-    expect(scoreHeadline('Acme names Victor Hope to its board').matched).toEqual([]);
-    expect(scoreHeadline("Ford recalls trucks; Moody's downgrades outlook").matched).toEqual(['recalls', 'downgrades']);
+    expect(scoreRules('Acme names Victor Hope to its board').matched).toEqual([]);
+    expect(scoreRules("Ford recalls trucks; Moody's downgrades outlook").matched).toEqual(['recalls', 'downgrades']);
   });
 
   it('a proper noun may still start a phrase ("Chapter 11")', () => {
-    expect(scoreHeadline('Acme files for Chapter 11 protection').matched).toEqual(['chapter 11']);
+    expect(scoreRules('Acme files for Chapter 11 protection').matched).toEqual(['chapter 11']);
   });
 
   it('all-caps and title-case headlines still match the rules', () => {
-    expect(scoreHeadline('APPLE BEATS ESTIMATES, RAISES GUIDANCE').matched).toEqual(['beats estimates', 'raises guidance']);
-    expect(scoreHeadline('Apple Beats Estimates, Raises Guidance').matched).toEqual(['beats estimates', 'raises guidance']);
-    expect(scoreHeadline('EPS beats estimates').label).toBe('positive');
+    expect(scoreRules('APPLE BEATS ESTIMATES, RAISES GUIDANCE').matched).toEqual(['beats estimates', 'raises guidance']);
+    expect(scoreRules('Apple Beats Estimates, Raises Guidance').matched).toEqual(['beats estimates', 'raises guidance']);
+    expect(scoreRules('EPS beats estimates').label).toBe('positive');
   });
 });
 
@@ -171,32 +171,32 @@ describe('output shape and thresholds', () => {
   });
 
   it('a lone weak AFINN word stays neutral', () => {
-    const r = scoreHeadline('Acme signs supply agreement');
+    const r = scoreRules('Acme signs supply agreement');
     expect(r.matched).toEqual(['agreement']);
     expect(r.score).toBe(1);
     expect(r.label).toBe('neutral');
   });
 
   it('comparative is score per word token', () => {
-    const r = scoreHeadline('Acme beats estimates');
+    const r = scoreRules('Acme beats estimates');
     expect(r.score).toBe(3);
     expect(r.comparative).toBe(1);
   });
 
   it('empty and punctuation-only text score 0', () => {
-    expect(scoreHeadline('')).toEqual({ score: 0, comparative: 0, label: 'neutral', matched: [] });
-    expect(scoreHeadline(' -- ')).toEqual({ score: 0, comparative: 0, label: 'neutral', matched: [] });
+    expect(scoreRules('')).toEqual({ score: 0, comparative: 0, label: 'neutral', matched: [] });
+    expect(scoreRules(' -- ')).toEqual({ score: 0, comparative: 0, label: 'neutral', matched: [] });
   });
 
   it('throws TypeError on a non-string', () => {
-    expect(() => scoreHeadline(42 as unknown as string)).toThrow(TypeError);
+    expect(() => scoreRules(42 as unknown as string)).toThrow(TypeError);
   });
 
   it('is deterministic and does not leak state between calls', () => {
     const t = 'Acme beats estimates and raises outlook, shares jump';
-    const first = scoreHeadline(t);
-    scoreHeadline('Acme misses estimates, cuts guidance');
-    expect(scoreHeadline(t)).toEqual(first);
+    const first = scoreRules(t);
+    scoreRules('Acme misses estimates, cuts guidance');
+    expect(scoreRules(t)).toEqual(first);
   });
 });
 

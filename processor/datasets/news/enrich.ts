@@ -11,7 +11,9 @@ import type { NewsRecord } from './schema.js';
  * `event.*` (kind `event`, type `["info"]`, no category: none of ECS's allowed categories fits a news
  * item), `url.original` (when given), `news.id`, `news.source`, `news.headline`, `news.tickers`
  * (cashtags ∪ company names ∪ the record's `tickers`, sorted), `news.sentiment.{score, comparative,
- * label, matched}` (see `scoreHeadline` for the scale), `log.file.path`/`log.offset` (file sources),
+ * label, matched, probabilities.{negative,neutral,positive}, decided_by}` (`scoreHeadline`: `score`,
+ * `comparative` and `matched` are the financial rules' on the AFINN scale, `probabilities` the trained
+ * model's, `label` the combined decision and `decided_by` `model` or `rule`), `log.file.path`/`log.offset` (file sources),
  * `data_stream.*`.
  */
 export function enrichNews(
@@ -43,6 +45,8 @@ export function enrichNews(
       comparative: sentiment.comparative,
       label: sentiment.label,
       matched: sentiment.matched,
+      probabilities: sentiment.probabilities,
+      decided_by: sentiment.decided_by,
     },
   };
   if (meta.position.kind === 'file') {

@@ -22,6 +22,8 @@ export function newsTemplate(): IndexTemplate {
             comparative: { type: 'float' },
             label: keyword,
             matched: keyword,
+            probabilities: { properties: { negative: { type: 'float' }, neutral: { type: 'float' }, positive: { type: 'float' } } },
+            decided_by: keyword,
           },
         },
       },

@@ -1,5 +1,5 @@
 import { annotate } from './afinn.js';
-import { featureTokens } from './features.js';
+import { featureTokens, ruleFeatureTerms } from './features.js';
 import { loadModel, type ClassProbabilities, type SentimentModel } from './model.js';
 import { scoreRules, type HeadlineSentiment, type SentimentLabel } from './score.js';
 
@@ -38,9 +38,10 @@ const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
 /**
  * Classifies a financial headline: the financial rules (`scoreRules`) and the trained TF-IDF +
- * logistic-regression model (`model.ts`) read the same tokens once. When the rules' score is a strong
- * cue (|score| ≥ the model file's `ruleOverride`, chosen by the trainer on a development split of the
- * training data), the rules decide the label; otherwise the model's most probable class does.
+ * logistic-regression model (`model.ts`) read the same tokens once. The combination is the one the
+ * trainer chose on a development split of the training data, recorded in the model file: the rules'
+ * verdict as model features (`ruleFeatures`), and/or a strong-cue override (|rules score| ≥
+ * `ruleOverride`: the rules decide the label). Otherwise the model's most probable class decides.
  * `score`, `comparative` and `matched` are the rules' (AFINN scale, see `HeadlineSentiment`).
  * @throws TypeError when `text` is not a string; Error when the model file is missing or invalid.
  */
@@ -49,7 +50,7 @@ export function scoreHeadline(text: string): ClassifiedHeadline {
   const m = sentimentModel();
   const tokens = annotate(text);
   const rules = scoreRules(text, tokens);
-  const p = m.predict(featureTokens(tokens));
+  const p = m.predict(featureTokens(tokens), m.ruleFeatures ? ruleFeatureTerms(rules) : []);
   const probabilities = { negative: round4(p.negative), neutral: round4(p.neutral), positive: round4(p.positive) };
   if (m.ruleOverride !== null && Math.abs(rules.score) >= m.ruleOverride) {
     return { ...rules, probabilities, decided_by: 'rule' };
@@ -58,9 +59,9 @@ export function scoreHeadline(text: string): ClassifiedHeadline {
   return { ...rules, label, probabilities, decided_by: 'model' };
 }
 
-/** The model alone (no rules): its most probable class and the probabilities. */
+/** The model alone (text features only, no rules): its most probable class and the probabilities. */
 export function scoreWithModelOnly(text: string): { label: SentimentLabel; probabilities: ClassProbabilities } {
-  const p = sentimentModel().predict(featureTokens(annotate(text)));
+  const p = sentimentModel().textOnly.predict(featureTokens(annotate(text)));
   const label: SentimentLabel = p.positive >= p.negative && p.positive >= p.neutral ? 'positive' : p.negative >= p.neutral ? 'negative' : 'neutral';
   return { label, probabilities: p };
 }

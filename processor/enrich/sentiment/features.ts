@@ -64,3 +64,18 @@ export function termCounts(seq: readonly string[]): Map<string, number> {
   }
   return counts;
 }
+
+/** |rules score| from which a rule cue also fires the `:strong` feature (two moderate cues, AFINN scale). */
+export const STRONG_RULE_SCORE = 4;
+
+/**
+ * Features that feed the financial rules' verdict to the model ("rule features in the model", one of
+ * the two combinations the trainer measures): `__rules:<label>` always, `__rules:<label>:strong` when
+ * |score| ≥ `STRONG_RULE_SCORE`. They are unigrams outside the token stream (no bigrams), and no text
+ * can produce them (the tokenizer splits "__" and ":").
+ */
+export function ruleFeatureTerms(rules: { score: number; label: string }): string[] {
+  const out = [`__rules:${rules.label}`];
+  if (Math.abs(rules.score) >= STRONG_RULE_SCORE) out.push(`__rules:${rules.label}:strong`);
+  return out;
+}

@@ -36,6 +36,7 @@ export const TERMS: readonly TermDef[] = [
   { forms: ['buyback', 'buybacks', 'repurchase', 'repurchases'], valence: 2, category: 'positive', reason: 'returning cash to shareholders' },
   { forms: ['upbeat', 'bullish', 'tailwind', 'tailwinds'], valence: 2, category: 'positive', reason: 'positive outlook words absent from AFINN' },
   { forms: ['profitable', 'profitability', 'accretive', 'windfall', 'blockbuster'], valence: 2, category: 'positive', reason: 'positive earnings-quality words' },
+  { forms: ['stellar', 'buoyant', 'buoyed', 'boom', 'booming', 'upside', 'bags', 'bagged'], valence: 2, category: 'positive', reason: 'strong results, demand or prospects; "bags an order" is Indian and British business English for winning one; absent from AFINN' },
   { forms: ['win', 'wins', 'won'], valence: 2, category: 'positive', reason: 'AFINN rates win +4 (emotional); a contract or case win is a moderate positive' },
   // Negative
   { forms: ['miss', 'misses', 'missed'], valence: -2, category: 'negative', reason: 'result below a benchmark' },
@@ -51,6 +52,9 @@ export const TERMS: readonly TermDef[] = [
   { forms: ['delay', 'delays', 'delayed', 'halt', 'halts', 'halted', 'suspend', 'suspends', 'suspended'], valence: -2, category: 'negative', reason: 'interrupted business (AFINN −1 or absent)' },
   { forms: ['irregularities', 'indicted', 'indictment', 'sanctions', 'sanctioned', 'antitrust'], valence: -2, category: 'litigious', reason: 'legal exposure' },
   { forms: ['hackers', 'cyberattack', 'ransomware', 'walkout'], valence: -2, category: 'negative', reason: 'operational incidents absent from AFINN' },
+  { forms: ['tepid', 'subdued', 'muted', 'bleak', 'weakest', 'jitters', 'spooked', 'rattled', 'volatile'], valence: -2, category: 'negative', reason: 'weak demand, results or market mood; absent from AFINN' },
+  { forms: ['concern'], valence: -2, category: 'negative', reason: 'worry about a company or market (AFINN has "worry", not "concern"; the plural is a movement context noun: "concerns ease")' },
+  { forms: ['weigh', 'weighs', 'weighed', 'weighing', 'drag', 'drags', 'dragged', 'dent', 'dents', 'dented'], valence: -2, category: 'negative', reason: '"X weighs on / drags / dents shares, profit": a cause of decline (AFINN −1 or absent)' },
   { forms: ['worsen', 'worsens', 'worsened', 'worsening', 'deteriorate', 'deteriorates', 'deteriorated', 'deteriorating', 'deterioration'], valence: -2, category: 'negative', reason: 'getting worse is bad whatever moves (not a movement word: "losses worsen" is not good news)' },
   { forms: ['turmoil', 'oust', 'ousts', 'ousted', 'ouster'], valence: -2, category: 'negative', reason: 'disorder, forced leadership change; absent from AFINN' },
 ];
@@ -137,6 +141,7 @@ export const NEUTRALISED: ReadonlyMap<string, string> = new Map([
   ['rewards', 'as "reward" (AFINN +2)'],
   ['loyalty', 'product name: "loyalty program" (AFINN +3)'],
   ['moody', '"Moody\'s", the rating agency, not "moody" (AFINN −1)'],
+  ['nifty', '"Nifty" (NIFTY 50), the National Stock Exchange of India index, not "clever" (AFINN +2)'],
   ['no', 'acts as a negator, handled by the negation rule (AFINN −1)'],
   ['profit', 'a reported figure ("Q2 profit of $3m") is neutral until it moves or beats something (AFINN +2, the positive threshold alone); "record profit", "profit rises" are movement rules'],
   ['profits', 'as "profit" (AFINN +2)'],

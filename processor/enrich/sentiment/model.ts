@@ -41,6 +41,13 @@ export interface SentimentModelFile {
    * `null`: the model always decides.
    */
   ruleOverride: number | null;
+  /** Whether the model reads the rules' verdict as features (`features.ts` `ruleFeatureTerms`). */
+  ruleFeatures: boolean;
+  /**
+   * When `ruleFeatures` is set: the same model trained on the text features only, so the evaluation
+   * can report "model alone". Absent otherwise (then this model is text-only itself).
+   */
+  textOnly?: Omit<SentimentModelFile, 'textOnly' | 'training'>;
   /** Provenance: training sets (path as given, sha256, rows), hyperparameters, development figures. */
   training: Record<string, unknown>;
 }
@@ -48,14 +55,23 @@ export interface SentimentModelFile {
 /** A loaded model, ready to score. */
 export class SentimentModel {
   private readonly index: Map<string, number>;
+  /** Every word of the vocabulary's terms → a word id (bigrams are looked up by a pair of ids, no string joins). */
+  private readonly wordId: Map<string, number>;
+  /** Word id → feature index of that word as a unigram, or −1. */
+  private readonly unigramOf: Int32Array;
+  /** `first id × words + second id` → feature index of the bigram. */
+  private readonly bigramOf: Map<number, number>;
   private readonly idf: Float64Array;
   private readonly weights: Float64Array[];
   private readonly bias: Float64Array;
   readonly ruleOverride: number | null;
+  readonly ruleFeatures: boolean;
+  /** The text-only model (this one when `ruleFeatures` is off). */
+  readonly textOnly: SentimentModel;
   readonly file: SentimentModelFile;
 
   /** @throws Error when the file is not a model of this format or its arrays disagree in size. */
-  constructor(file: SentimentModelFile) {
+  constructor(file: SentimentModelFile | Omit<SentimentModelFile, 'textOnly' | 'training'>) {
     if (file?.format !== 'rtas-sentiment-tfidf-logreg' || file.version !== 1) throw new Error('sentiment model: unknown format');
     if (file.featuresVersion !== FEATURES_VERSION) {
       throw new Error(`sentiment model: trained with features v${file.featuresVersion}, this code has v${FEATURES_VERSION}; run npm run train:sentiment`);
@@ -66,32 +82,63 @@ export class SentimentModel {
       throw new Error('sentiment model: vocabulary, idf and weights differ in size');
     }
     this.index = new Map(file.vocabulary.map((t, i) => [t, i]));
+    this.wordId = new Map();
+    for (const term of file.vocabulary) for (const w of term.split(' ')) if (!this.wordId.has(w)) this.wordId.set(w, this.wordId.size);
+    const words = this.wordId.size;
+    this.unigramOf = new Int32Array(words).fill(-1);
+    this.bigramOf = new Map();
+    file.vocabulary.forEach((term, i) => {
+      const sp = term.indexOf(' ');
+      if (sp < 0) this.unigramOf[this.wordId.get(term)!] = i;
+      else this.bigramOf.set(this.wordId.get(term.slice(0, sp))! * words + this.wordId.get(term.slice(sp + 1))!, i);
+    });
     this.idf = Float64Array.from(file.idf);
     this.weights = file.weights.map((w) => Float64Array.from(w));
     this.bias = Float64Array.from(file.bias);
     this.ruleOverride = file.ruleOverride;
-    this.file = file;
+    this.ruleFeatures = file.ruleFeatures === true;
+    const textOnly = 'textOnly' in file ? file.textOnly : undefined;
+    if (this.ruleFeatures && !textOnly) throw new Error('sentiment model: ruleFeatures set but no textOnly model');
+    this.textOnly = textOnly ? new SentimentModel(textOnly) : this;
+    this.file = file as SentimentModelFile;
   }
 
   /** Sparse TF-IDF vector (feature indices and L2-normalised values) of a normalised token sequence. */
-  vectorize(seq: readonly string[]): { idx: number[]; val: number[] } {
+  vectorize(seq: readonly string[], extra: readonly string[] = []): { idx: number[]; val: number[] } {
     // Same terms as `termCounts` (unigrams, space-joined bigrams), counted by feature index.
-    const counts = new Map<number, number>();
-    for (let k = 0; k < seq.length; k++) {
-      const u = this.index.get(seq[k]!);
-      if (u !== undefined) counts.set(u, (counts.get(u) ?? 0) + 1);
-      if (k + 1 < seq.length) {
-        const b = this.index.get(`${seq[k]!} ${seq[k + 1]!}`);
-        if (b !== undefined) counts.set(b, (counts.get(b) ?? 0) + 1);
-      }
-    }
     const idx: number[] = [];
-    const val: number[] = [];
+    const cnt: number[] = [];
+    const add = (i: number): void => {
+      const at = idx.indexOf(i); // a headline has a few dozen terms: a linear scan beats a Map
+      if (at >= 0) cnt[at]!++;
+      else {
+        idx.push(i);
+        cnt.push(1);
+      }
+    };
+    const words = this.unigramOf.length;
+    let prev = -1;
+    for (let k = 0; k < seq.length; k++) {
+      const id = this.wordId.get(seq[k]!) ?? -1;
+      if (id >= 0) {
+        const u = this.unigramOf[id]!;
+        if (u >= 0) add(u);
+        if (prev >= 0) {
+          const b = this.bigramOf.get(prev * words + id);
+          if (b !== undefined) add(b);
+        }
+      }
+      prev = id;
+    }
+    for (const term of extra) {
+      const i = this.index.get(term);
+      if (i !== undefined) add(i);
+    }
+    const val: number[] = new Array<number>(idx.length);
     let norm = 0;
-    for (const [i, count] of counts) {
-      const v = (1 + Math.log(count)) * this.idf[i]!;
-      idx.push(i);
-      val.push(v);
+    for (let k = 0; k < idx.length; k++) {
+      const v = (1 + Math.log(cnt[k]!)) * this.idf[idx[k]!]!;
+      val[k] = v;
       norm += v * v;
     }
     norm = Math.sqrt(norm);
@@ -99,9 +146,12 @@ export class SentimentModel {
     return { idx, val };
   }
 
-  /** Class probabilities of a normalised token sequence (`features.ts` `featureTokens`). */
-  predict(seq: readonly string[]): ClassProbabilities {
-    const { idx, val } = this.vectorize(seq);
+  /**
+   * Class probabilities of a normalised token sequence (`features.ts` `featureTokens`), with the rules'
+   * feature terms (`ruleFeatureTerms`) when this model reads them.
+   */
+  predict(seq: readonly string[], ruleTerms: readonly string[] = []): ClassProbabilities {
+    const { idx, val } = this.vectorize(seq, this.ruleFeatures ? ruleTerms : []);
     const z = [0, 0, 0];
     for (let c = 0; c < 3; c++) {
       const w = this.weights[c]!;

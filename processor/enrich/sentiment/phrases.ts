@@ -73,10 +73,37 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
 /** Compiled form of a rule, anchored at token boundaries. */
 export interface CompiledPhraseRule extends PhraseRule {
   regex: RegExp;
+  /**
+   * Every lower-case word the pattern spells ("estimates?" gives "estimate" and "estimates"). A match
+   * always contains one of them, so a clause with none of them cannot match and the regex is skipped
+   * (most headlines match no phrase rule; this keeps scoring fast).
+   */
+  words: ReadonlySet<string>;
+}
+
+/** The literal lower-case words of a pattern (see `CompiledPhraseRule.words`). */
+function literalWords(pattern: string): Set<string> {
+  const words = new Set<string>();
+  for (const m of pattern.matchAll(/[a-z]+(\?)?/g)) {
+    const w = m[0].replace('?', '');
+    words.add(w);
+    if (m[1]) words.add(w.slice(0, -1));
+  }
+  return words;
 }
 
 /** `PHRASE_RULES` compiled once (global regexes; reset `lastIndex` before each use). */
 export const COMPILED_PHRASE_RULES: readonly CompiledPhraseRule[] = PHRASE_RULES.map((r) => ({
   ...r,
   regex: new RegExp(`(?<=^| )(?:${r.pattern})(?= |$)`, 'g'),
+  words: literalWords(r.pattern),
 }));
+
+/** Word → indices (into `COMPILED_PHRASE_RULES`) of the rules whose pattern spells it. */
+export const PHRASE_RULES_BY_WORD: ReadonlyMap<string, readonly number[]> = (() => {
+  const map = new Map<string, number[]>();
+  COMPILED_PHRASE_RULES.forEach((r, i) => {
+    for (const w of r.words) map.set(w, [...(map.get(w) ?? []), i]);
+  });
+  return map;
+})();

@@ -11,7 +11,7 @@ import {
   NEUTRALISED,
   TERM_BY_FORM,
 } from './lexicon.js';
-import { COMPILED_PHRASE_RULES } from './phrases.js';
+import { COMPILED_PHRASE_RULES, PHRASE_RULES_BY_WORD } from './phrases.js';
 
 /** Three-way polarity of a headline. */
 export type SentimentLabel = 'positive' | 'negative' | 'neutral';
@@ -201,9 +201,26 @@ function tokenize(text: string, wink: AfinnToken[]): { toks: Tok[]; segments: Se
   return { toks, segments };
 }
 
+/** Index of the token that covers character `offset` of a clause string (`starts`: each token's offset). */
+function tokenAt(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  while (lo + 1 < starts.length && starts[lo + 1]! <= offset) lo++;
+  return lo;
+}
+
 /** Phrase rules over one clause; claims the tokens of each match. */
 function phraseUnits(seg: Segment, toks: Tok[]): Unit[] {
   const units: Unit[] = [];
+  // Only rules that spell one of this clause's words can match (`CompiledPhraseRule.words`); they
+  // still run in their order, so an earlier rule claims its tokens first.
+  let candidates: boolean[] | undefined;
+  for (const i of seg.toks) {
+    const ids = PHRASE_RULES_BY_WORD.get(toks[i]!.lower);
+    if (!ids) continue;
+    candidates ??= new Array<boolean>(COMPILED_PHRASE_RULES.length).fill(false);
+    for (const id of ids) candidates[id] = true;
+  }
+  if (!candidates) return units;
   const starts: number[] = [];
   let str = '';
   for (const i of seg.toks) {
@@ -212,20 +229,17 @@ function phraseUnits(seg: Segment, toks: Tok[]): Unit[] {
     const t = toks[i]!;
     str += t.symbol ? t.text : t.lower; // symbols keep their capitals, so no lower-case rule matches them
   }
-  const tokenAt = (offset: number): number => {
-    let lo = 0;
-    while (lo + 1 < starts.length && starts[lo + 1]! <= offset) lo++;
-    return lo;
-  };
-  for (const rule of COMPILED_PHRASE_RULES) {
+  for (let r = 0; r < COMPILED_PHRASE_RULES.length; r++) {
+    if (!candidates[r]) continue;
+    const rule = COMPILED_PHRASE_RULES[r]!;
     rule.regex.lastIndex = 0;
     for (let m = rule.regex.exec(str); m; m = rule.regex.exec(str)) {
       if (m[0].length === 0) {
         rule.regex.lastIndex++;
         continue;
       }
-      const first = tokenAt(m.index);
-      const last = tokenAt(m.index + m[0].length - 1);
+      const first = tokenAt(starts, m.index);
+      const last = tokenAt(starts, m.index + m[0].length - 1);
       let free = true;
       for (let p = first; p <= last; p++) if (toks[seg.toks[p]!]!.claimed) free = false;
       if (!free) continue;
@@ -236,47 +250,70 @@ function phraseUnits(seg: Segment, toks: Tok[]): Unit[] {
   return units;
 }
 
+const NUMBER = /^[\d.,]+$/;
+/** Units of a quantified move: "5%", "200 points", "25 bps", "30 cents", "10 paise". */
+const MOVE_UNITS: ReadonlySet<string> = new Set(['%', 'pc', 'percent', 'per', 'points', 'point', 'pts', 'pt', 'bps', 'bp', 'basis', 'cents', 'paise']);
+/** Verbs of a market's session result: "ends higher", "closes lower", "opens up", "settles down". */
+const CLOSE_VERBS: ReadonlySet<string> = new Set([
+  'end', 'ends', 'ended', 'ending', 'close', 'closes', 'closed', 'closing', 'finish', 'finishes', 'finished',
+  'settle', 'settles', 'settled', 'open', 'opens', 'opened', 'trade', 'trades', 'traded', 'trading',
+]);
+/** "higher 5%": a number and a unit right after the movement word at `p`. */
+function quantifiedAfter(seg: Segment, toks: readonly Tok[], p: number): boolean {
+  return NUMBER.test(tokAt(seg, toks, p + 1)?.lower ?? '') && MOVE_UNITS.has(tokAt(seg, toks, p + 2)?.lower ?? '');
+}
+/** "5% higher", "200 points lower": a number and a unit right before the movement word at `first`. */
+function quantifiedBefore(seg: Segment, toks: readonly Tok[], first: number): boolean {
+  return MOVE_UNITS.has(tokAt(seg, toks, first - 1)?.lower ?? '') && NUMBER.test(tokAt(seg, toks, first - 2)?.lower ?? '');
+}
+
+/** Token at position `p` of a clause, or undefined outside it. */
+function tokAt(seg: Segment, toks: readonly Tok[], p: number): Tok | undefined {
+  return p >= 0 && p < seg.toks.length ? toks[seg.toks[p]!] : undefined;
+}
+
 /** Movement words with the polarity of what moves (lexicon.ts MOVES × CONTEXT_NOUNS). */
 function moveUnits(seg: Segment, toks: Tok[]): Unit[] {
   const units: Unit[] = [];
-  const at = (p: number): Tok | undefined => (p >= 0 && p < seg.toks.length ? toks[seg.toks[p]!] : undefined);
   for (let p = 0; p < seg.toks.length; p++) {
-    const t = at(p)!;
+    const t = tokAt(seg, toks, p)!;
     const move = t.name ? undefined : MOVE_BY_FORM.get(t.lower);
     if (!move || t.claimed) continue;
     const first = p;
     let strength: number = move.strength;
     // Adjacent movement words are one movement: "record high", "record low" ("record" only
     // intensifies), "edges higher", "inches up" (same direction; the stronger word counts).
-    for (let next = at(p + 1); next && !next.claimed && !next.name && MOVE_BY_FORM.has(next.lower); next = at(p + 1)) {
+    for (let next = tokAt(seg, toks, p + 1); next && !next.claimed && !next.name && MOVE_BY_FORM.has(next.lower); next = tokAt(seg, toks, p + 1)) {
       const nm = MOVE_BY_FORM.get(next.lower)!;
-      const cur = MOVE_BY_FORM.get(at(p)!.lower)!;
-      if (at(p)!.lower !== 'record' && nm.direction !== cur.direction) break;
-      at(p)!.claimed = true;
-      strength = at(p)!.lower === 'record' ? nm.strength : Math.max(strength, nm.strength);
+      const cur = MOVE_BY_FORM.get(tokAt(seg, toks, p)!.lower)!;
+      if (tokAt(seg, toks, p)!.lower !== 'record' && nm.direction !== cur.direction) break;
+      tokAt(seg, toks, p)!.claimed = true;
+      strength = tokAt(seg, toks, p)!.lower === 'record' ? nm.strength : Math.max(strength, nm.strength);
       p++;
     }
-    const verb = at(p)!;
+    const verb = tokAt(seg, toks, p)!;
     const m = MOVE_BY_FORM.get(verb.lower)!;
     verb.claimed = true;
     // What moves: an object right after ("cuts costs", "narrows loss"), else the nearest subject before.
     let noun: { pos: number; polarity: 1 | -1 } | undefined;
     for (let q = p + 1; q <= p + 4 && !noun; q++) {
-      const c = at(q);
+      const c = tokAt(seg, toks, q);
       const pol = c && !c.claimed && !c.name ? CONTEXT_NOUNS.get(c.lower) : undefined;
       if (pol) noun = { pos: q, polarity: pol };
     }
     for (let q = first - 1; q >= 0 && !noun; q--) {
-      const c = at(q)!;
+      const c = tokAt(seg, toks, q)!;
       const pol = c.name ? undefined : CONTEXT_NOUNS.get(c.lower);
       if (pol && !c.claimed) noun = { pos: q, polarity: pol };
     }
-    // A quantified move ("up 8%", "falls 30%") is at least ordinary strength.
-    if (strength < 2 && /^[\d.,]+$/.test(at(p + 1)?.lower ?? '') && at(p + 2)?.lower === '%') strength = 2;
+    // A quantified move ("up 8%", "falls 30%", "200 points higher") or a market close ("ends higher",
+    // "closed lower") is at least ordinary strength.
+    if (strength < 2 && (quantifiedAfter(seg, toks, p) || quantifiedBefore(seg, toks, first) || CLOSE_VERBS.has(tokAt(seg, toks, first - 1)?.lower ?? ''))) strength = 2;
     const polarity = noun?.polarity ?? 1;
-    let id = seg.toks.slice(first, p + 1).map((i) => toks[i]!.lower).join(' ');
+    let id = toks[seg.toks[first]!]!.lower;
+    for (let q = first + 1; q <= p; q++) id += ` ${toks[seg.toks[q]!]!.lower}`;
     if (noun) {
-      const n = at(noun.pos)!;
+      const n = tokAt(seg, toks, noun.pos)!;
       n.silenced = true; // its own AFINN valence (growth +2, loss −3) is part of this unit now
       id = noun.pos < p ? `${n.lower} ${id}` : `${id} ${n.lower}`;
     }

@@ -1,0 +1,252 @@
+/**
+ * The trained headline sentiment model and its combination with the rules
+ * (`processor/enrich/sentiment/{model,classify,features,afinn}.ts`), the trainer's optimiser
+ * (`scripts/train/softmax.ts`) and the labelled-set readers (`scripts/eval/datasets.ts`).
+ * Examples are made up for these tests; none comes from a training or evaluation set.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import {
+  annotate,
+  featureTokens,
+  loadModel,
+  scoreHeadline,
+  scoreRules,
+  scoreWithModelOnly,
+  scoreWithWinkOnly,
+  sentimentModel,
+  useSentimentModel,
+  DEFAULT_MODEL_PATH,
+  SentimentModel,
+  type SentimentModelFile,
+} from '../../processor/enrich/sentiment/index.js';
+import { FEATURES_VERSION, termCounts } from '../../processor/enrich/sentiment/features.js';
+import { fitSoftmax } from '../../scripts/train/softmax.js';
+import { readLabelledSet } from '../../scripts/eval/datasets.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'rtas-sentiment-'));
+
+/** A hand-made model: "up" → positive, "down" → negative, everything else neutral. */
+function tinyModel(extra: Partial<SentimentModelFile> = {}): SentimentModelFile {
+  return {
+    format: 'rtas-sentiment-tfidf-logreg',
+    version: 1,
+    featuresVersion: FEATURES_VERSION,
+    classes: ['negative', 'neutral', 'positive'],
+    vocabulary: ['down', 'up'],
+    idf: [1, 1],
+    weights: [
+      [5, -5],
+      [0, 0],
+      [-5, 5],
+    ],
+    bias: [0, 1, 0],
+    ruleOverride: null,
+    ruleFeatures: false,
+    training: {},
+    ...extra,
+  };
+}
+
+describe('names on Object.prototype score like any unknown word (no NaN)', () => {
+  const names = Object.getOwnPropertyNames(Object.prototype);
+  it.each(names)('"%s"', (name) => {
+    const r = scoreHeadline(`Acme ${name} beats estimates`);
+    expect(Number.isFinite(r.score)).toBe(true);
+    expect(Number.isFinite(r.comparative)).toBe(true);
+    expect(r.score).toBe(scoreRules('Acme beats estimates').score);
+    expect(Object.values(r.probabilities).every(Number.isFinite)).toBe(true);
+    expect(scoreRules(name)).toMatchObject({ score: 0, label: 'neutral' });
+    expect(typeof scoreWithWinkOnly(`${name} rally`).score).toBe('number');
+    expect(Number.isFinite(scoreWithWinkOnly(`${name} rally`).score)).toBe(true);
+    expect(annotate(name).every((t) => t.score === undefined)).toBe(true);
+  });
+});
+
+describe('combined classifier', () => {
+  afterEach(() => {
+    useSentimentModel(loadModel());
+  });
+
+  it('returns the rules\' score and terms, the model\'s probabilities and who decided', () => {
+    const r = scoreHeadline('Acme beats estimates, raises guidance');
+    expect(r.matched).toEqual(['beats estimates', 'raises guidance']);
+    expect(r.score).toBe(6);
+    const sum = r.probabilities.negative + r.probabilities.neutral + r.probabilities.positive;
+    expect(sum).toBeCloseTo(1, 3);
+    expect(['model', 'rule']).toContain(r.decided_by);
+    expect(r.label).toBe('positive');
+  });
+
+  it('the model decides unless the rules give a strong cue (ruleOverride)', () => {
+    useSentimentModel(new SentimentModel(tinyModel()));
+    expect(scoreHeadline('Acme misses estimates, shares up')).toMatchObject({ label: 'positive', decided_by: 'model' });
+    useSentimentModel(new SentimentModel(tinyModel({ ruleOverride: 2 })));
+    expect(scoreHeadline('Acme misses estimates, shares up')).toMatchObject({ label: 'negative', decided_by: 'rule', score: -2 });
+    // A weak rule score stays below the override: the model decides.
+    expect(scoreHeadline('Acme signs agreement, shares down')).toMatchObject({ label: 'negative', decided_by: 'model', score: 0 });
+  });
+
+  it('rule features reach the model only when the file says so; "model alone" is its text-only model', () => {
+    const withRules = tinyModel({
+      vocabulary: ['__rules:negative', 'down', 'up'],
+      idf: [1, 1, 1],
+      weights: [
+        [20, 5, -5],
+        [0, 0, 0],
+        [0, -5, 5],
+      ],
+      ruleFeatures: true,
+    });
+    useSentimentModel(new SentimentModel({ ...withRules, textOnly: tinyModel() }));
+    expect(scoreHeadline('Acme misses estimates, shares up')).toMatchObject({ label: 'negative', decided_by: 'model' });
+    expect(scoreWithModelOnly('Acme misses estimates, shares up').label).toBe('positive');
+  });
+
+  it('scoring vectorises exactly like training counts terms (unigrams + bigrams, sublinear tf, L2)', () => {
+    const m = sentimentModel();
+    const seq = featureTokens(annotate('$ACME shares up 5% up again on record revenue https://t.co/x'));
+    expect(seq).toEqual(['<ticker>', 'shares', 'up', '<num>', '%', 'up', 'again', 'on', 'record', 'revenue']);
+    const { idx, val } = m.vectorize(seq);
+    const vocab = m.file.vocabulary;
+    const expected = new Map<string, number>();
+    for (const [term, count] of termCounts(seq)) {
+      const i = vocab.indexOf(term);
+      if (i >= 0) expected.set(term, (1 + Math.log(count)) * m.file.idf[i]!);
+    }
+    const norm = Math.sqrt([...expected.values()].reduce((s, v) => s + v * v, 0));
+    const got = new Map(idx.map((i, k) => [vocab[i]!, val[k]!]));
+    expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [term, v] of expected) expect(got.get(term)).toBeCloseTo(v / norm, 10);
+  });
+});
+
+describe('model file', () => {
+  it('the shipped model is small, text-trained on the Twitter Financial News train split, and loads', () => {
+    expect(statSync(DEFAULT_MODEL_PATH).size).toBeLessThanOrEqual(5 * 1024 * 1024);
+    const m = loadModel();
+    expect(m.file.classes).toEqual(['negative', 'neutral', 'positive']);
+    expect(m.file.vocabulary.length).toBeGreaterThan(1000);
+    const sources = m.file.training.sources as { file: string; sha256: string; rows: number }[];
+    expect(sources.map((s) => [s.file, s.rows])).toEqual([['sent_train.csv', 9543]]);
+    // Trained on exactly the file shipped in data/sentiment (so `npm run train:sentiment` reproduces it).
+    const shipped = readFileSync(path.resolve('data/sentiment/twitter-financial-news/sent_train.csv'));
+    expect(sources[0]!.sha256).toBe(createHash('sha256').update(shipped).digest('hex'));
+  });
+
+  it('the trainer CLI writes a model that loads and scores (small made-up set)', () => {
+    const words = { positive: ['beats', 'soars', 'upgrade', 'record'], negative: ['misses', 'plunges', 'downgrade', 'lawsuit'], neutral: ['schedules', 'names', 'files', 'holds'] };
+    const code = { negative: 0, positive: 1, neutral: 2 } as const;
+    const lines = ['text,label'];
+    for (let i = 0; i < 40; i++) {
+      for (const [label, ws] of Object.entries(words)) lines.push(`Company${i} ${ws[i % 4]} again ${ws[(i + 1) % 4]},${code[label as keyof typeof code]}`);
+    }
+    const train = path.join(tmp, 'train.csv');
+    const out = path.join(tmp, 'model.json');
+    writeFileSync(train, `${lines.join('\n')}\n`);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/train/sentiment.ts', '--train', train, '--out', out, '--l2', '0.001', '--override', '3'], { encoding: 'utf8' });
+    expect(run.stderr).toContain('development split');
+    expect(run.status).toBe(0);
+    const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as { features: number };
+    expect(summary.features).toBeGreaterThan(10);
+    const m = loadModel(out);
+    expect((m.file.training.sources as { rows: number }[])[0]!.rows).toBe(120);
+    const p = m.textOnly.predict(featureTokens(annotate('Company99 soars again record')));
+    expect(p.positive).toBeGreaterThan(p.negative);
+    expect(p.positive).toBeGreaterThan(p.neutral);
+  });
+
+  it('refuses a file of another format, features version or shape, naming the file', () => {
+    const write = (name: string, body: unknown): string => {
+      const p = path.join(tmp, name);
+      writeFileSync(p, JSON.stringify(body));
+      return p;
+    };
+    expect(() => loadModel(write('a.json', { format: 'other' }))).toThrow(/a\.json: sentiment model: unknown format/);
+    expect(() => loadModel(write('b.json', tinyModel({ featuresVersion: FEATURES_VERSION + 1 })))).toThrow(/train:sentiment/);
+    expect(() => loadModel(write('c.json', tinyModel({ idf: [1] })))).toThrow(/differ in size/);
+    expect(() => loadModel(write('d.json', tinyModel({ ruleFeatures: true })))).toThrow(/textOnly/);
+    expect(() => loadModel(path.join(tmp, 'missing.json'))).toThrow(/missing\.json/);
+    const p = path.join(tmp, 'e.json');
+    writeFileSync(p, '{not json');
+    expect(() => loadModel(p)).toThrow(/e\.json/);
+  });
+});
+
+describe('softmax regression (L-BFGS)', () => {
+  it('fits a separable three-class problem and lowers the loss', () => {
+    const rows = [
+      { idx: [0], val: [1] },
+      { idx: [0, 2], val: [0.8, 0.6] },
+      { idx: [1], val: [1] },
+      { idx: [1, 2], val: [0.8, 0.6] },
+      { idx: [2], val: [1] },
+      { idx: [2, 3], val: [0.6, 0.8] },
+    ];
+    const labels = [0, 0, 2, 2, 1, 1];
+    const losses: number[] = [];
+    const fit = fitSoftmax(rows, labels, { classes: 3, features: 4, l2: 1e-3, onIteration: (_, l) => losses.push(l) });
+    expect(losses.length).toBeGreaterThan(1);
+    expect(losses[losses.length - 1]!).toBeLessThan(losses[0]!);
+    const predict = (r: { idx: number[]; val: number[] }): number => {
+      const z = [0, 1, 2].map((c) => fit.bias[c]! + r.idx.reduce((s, j, k) => s + fit.weights[c]![j]! * r.val[k]!, 0));
+      return z.indexOf(Math.max(...z));
+    };
+    expect(rows.map(predict)).toEqual(labels);
+  });
+});
+
+describe('labelled-set readers', () => {
+  it('reads the Twitter Financial News CSV (0 bearish, 1 bullish, 2 neutral)', () => {
+    const p = path.join(tmp, 'tfns.csv');
+    writeFileSync(p, 'text,label\n"$X - X falls, again",0\nX beats,1\nX meets,2\n');
+    expect(readLabelledSet(p)).toMatchObject({
+      format: 'twitter-financial-news',
+      items: [
+        { label: 'negative', text: '$X - X falls, again' },
+        { label: 'positive', text: 'X beats' },
+        { label: 'neutral', text: 'X meets' },
+      ],
+    });
+  });
+
+  it('reads SEntFiN: one label when the entities agree, conflicting headlines left out and counted', () => {
+    const p = path.join(tmp, 'sentfin.csv');
+    writeFileSync(
+      p,
+      'S No.,Title,Decisions,Words\n1,A up,"{""A"": ""positive""}",2\n2,A up B down,"{""A"": ""positive"", ""B"": ""negative""}",4\n3,"A, B flat","{""A"": ""neutral"", ""B"": ""neutral""}",3\n',
+    );
+    const set = readLabelledSet(p);
+    expect(set).toMatchObject({ format: 'sentfin', skipped: 1, items: [{ label: 'positive', text: 'A up' }, { label: 'neutral', text: 'A, B flat' }] });
+  });
+
+  it('rejects an unknown format and a bad label with the file named', () => {
+    const a = path.join(tmp, 'x.csv');
+    writeFileSync(a, 'foo,bar\n1,2\n');
+    expect(() => readLabelledSet(a)).toThrow(/x\.csv: unknown format/);
+    const b = path.join(tmp, 'y.csv');
+    writeFileSync(b, 'text,label\nhello,7\n');
+    expect(() => readLabelledSet(b)).toThrow(/y\.csv: record 1/);
+  });
+});
+
+describe('lexicon: movement words in both directions, finance-neutral nouns', () => {
+  it.each([
+    ['Revenue declined 5% in the quarter', 'negative'],
+    ['Sales decreased year on year', 'negative'],
+    ['Operating profit dropped', 'negative'],
+    ['Shipments slumped in March', 'negative'],
+    ['Orders are declining', 'negative'],
+    ['Revenue rose 5% in the quarter', 'positive'],
+    ['Sales increased year on year', 'positive'],
+    ['Costs decreased in the quarter', 'positive'],
+    ['Net loss decreased', 'positive'],
+    ['Acme reports quarterly profit of $3 million', 'neutral'],
+    ['Acme sells assets to Globex', 'neutral'],
+    ['Margins deteriorated', 'negative'],
+  ])('%s → %s (rules)', (text, want) => expect(scoreRules(text).label).toBe(want));
+});
