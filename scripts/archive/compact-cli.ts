@@ -1,0 +1,108 @@
+/**
+ * `npm run archive:compact -- --archive-dir DIR [--delete-source] [--settle-minutes N]`: closed NDJSON
+ * parts of the batch-layer archive → Parquet under `DIR/parquet/` (see scripts/archive/compact.ts).
+ * Progress on stderr (a bar on a TTY, a line per partition otherwise), a JSON summary on stdout.
+ *
+ * Exit codes: 0 done, 1 error (nothing half-written is left visible), 2 invalid usage, 130 interrupted.
+ *
+ * @module scripts/archive/compact-cli
+ */
+import { stat } from 'node:fs/promises';
+import cliProgress from 'cli-progress';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { compactArchive, type CompactOptions } from './compact.js';
+
+function nonNegative(what: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected ${what} as a number ≥ 0`);
+    return n;
+  };
+}
+
+export function buildProgram(): Command {
+  return new Command('archive:compact')
+    .description(
+      'Compact the closed gzip NDJSON parts of the batch-layer archive into Parquet (ZSTD), one file per hour ' +
+        'partition and run, under <archive-dir>/parquet/dataset=…/year=…/month=…/day=…/hour=…/, with the columns ' +
+        'typed from the datasets\' index templates. Parts still open are never read; repeats of a document are ' +
+        'dropped; each file is verified and renamed into place, and lists in its footer the parts it covers, so a ' +
+        're-run (also after a crash) compacts only what is not covered yet. Prints a JSON summary on stdout.',
+    )
+    .requiredOption('--archive-dir <dir>', 'archive root written by `npm run process -- --archive-dir <dir>`')
+    .option('--parquet-dir <dir>', 'Parquet root (default <archive-dir>/parquet)')
+    .option('--delete-source', 'delete NDJSON parts once a verified, fsynced Parquet file covers them (default: keep them; the backfill reads only NDJSON)')
+    .option('--settle-minutes <n>', 'compact an hour only this long after it ended, and never while it has an open part', nonNegative('--settle-minutes'), 10)
+    .addOption(new Option('--compression <codec>', 'Parquet compression').choices(['zstd', 'snappy', 'gzip', 'uncompressed']).default('zstd'))
+    .option('--threads <n>', 'DuckDB threads (default: cores)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+      return n;
+    })
+    .option('--quiet', 'no progress on stderr')
+    .exitOverride()
+    .showHelpAfterError();
+}
+
+export async function main(argv = process.argv): Promise<number> {
+  const program = buildProgram();
+  try {
+    program.parse(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  const o = program.opts<{ archiveDir: string; parquetDir?: string; deleteSource?: boolean; settleMinutes: number; compression: CompactOptions['compression']; threads?: number; quiet?: boolean }>();
+  if (!(await stat(o.archiveDir).then((s) => s.isDirectory(), () => false))) {
+    process.stderr.write(`error: --archive-dir ${o.archiveDir} is not a directory\n`);
+    return 2;
+  }
+  const ac = new AbortController();
+  const stop = (): void => ac.abort(new Error('interrupted'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let bar: cliProgress.SingleBar | undefined;
+  let docs = 0;
+  try {
+    const summary = await compactArchive({
+      archiveDir: o.archiveDir,
+      ...(o.parquetDir ? { parquetDir: o.parquetDir } : {}),
+      deleteSource: o.deleteSource ?? false,
+      settleMs: o.settleMinutes * 60_000,
+      ...(o.compression ? { compression: o.compression } : {}),
+      ...(o.threads ? { threads: o.threads } : {}),
+      signal: ac.signal,
+      ...(o.quiet
+        ? {}
+        : {
+            onPartition: (e) => {
+              if (process.stderr.isTTY) {
+                if (!bar) {
+                  bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'compact |{bar}| {value}/{total} partitions | {docs} docs | {duration_formatted}', hideCursor: false, fps: 5 }, cliProgress.Presets.shades_classic);
+                  bar.start(e.total, 0, { docs: 0 });
+                }
+                docs += e.rows;
+                bar.increment(1, { docs });
+              } else {
+                process.stderr.write(`[${e.done}/${e.total}] ${e.rel}: ${e.parts} parts, ${e.lines} lines → ${e.rows} rows, ${e.sourceBytes} B → ${e.bytes} B\n`);
+              }
+            },
+          }),
+    });
+    bar?.stop();
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return 0;
+  } catch (err) {
+    bar?.stop();
+    if (ac.signal.aborted) {
+      process.stderr.write('interrupted: the partitions finished so far are compacted; run again to go on\n');
+      return 130;
+    }
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('scripts/archive/compact-cli.ts')) {
+  process.exitCode = await main();
+}

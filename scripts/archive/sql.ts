@@ -1,0 +1,103 @@
+/**
+ * SQL over the batch-layer archive with DuckDB: one view per dataset, named after its short name
+ * (`weblogs`, `news`, `ticks`), with the `_source` fields as typed (struct) columns — so
+ * `http.response.status_code` is a column path — plus `_id`, `_index` and the partition columns
+ * `dataset`, `year`, `month`, `day`, `hour` (from the paths, so filters on them skip whole files).
+ *
+ * A view reads the dataset's Parquet files (`union_by_name`, so files written before a template gained
+ * a field still read) and the closed NDJSON parts no Parquet file covers yet, with the same declared
+ * types. No document is counted twice: the NDJSON rows are reduced to one per (`_index`, `_id`) and
+ * rows already in a Parquet file of the same partition are left out; Parquet files hold each document
+ * once (the compactor drops repeats). Open (hidden) parts are not read: their documents appear once
+ * the part closes (by default within 5 minutes; they are in Elasticsearch already).
+ *
+ * @module scripts/archive/sql
+ */
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { HIVE_TYPES, openDuckDb, sqlList } from './duckdb.js';
+import { PARQUET_SUBDIR, scanArchive } from './layout.js';
+import { archiveDatasets, archiveLineColumns, duckdbType, ident, type ArchiveDataset } from './schema.js';
+
+/** What a view reads, for `--explain`-style reporting and tests. */
+export interface ViewSources {
+  view: string;
+  dataset: string;
+  parquetFiles: number;
+  ndjsonParts: number;
+}
+
+const PARTITION_COLUMNS = 'dataset, year, month, day, hour';
+
+/** The SELECT of a dataset's view (see the module comment). */
+function viewSql(a: ArchiveDataset, parquet: string[], ndjson: string[], parquetOfNdjsonPartitions: string[]): string {
+  const hive = `hive_partitioning=true, hive_types=${HIVE_TYPES}`;
+  const selects: string[] = [];
+  if (parquet.length) selects.push(`SELECT * FROM read_parquet(${sqlList(parquet)}, ${hive}, union_by_name=true)`);
+  if (ndjson.length) {
+    const antiJoin = parquetOfNdjsonPartitions.length
+      ? `WHERE NOT EXISTS (SELECT 1 FROM read_parquet(${sqlList(parquetOfNdjsonPartitions)}) AS p WHERE p._index = n._index AND p._id = n._id)`
+      : '';
+    selects.push(
+      `SELECT _id, _index, _source.*, ${PARTITION_COLUMNS} FROM (SELECT * FROM read_json(${sqlList(ndjson)}, format='newline_delimited', compression='gzip', ` +
+        `${hive}, columns=${archiveLineColumns(a)}) QUALIFY row_number() OVER (PARTITION BY _index, _id ORDER BY _id) = 1) AS n ${antiJoin}`,
+    );
+  }
+  if (selects.length === 0) {
+    // No data yet: an empty view with the declared columns, so queries still bind.
+    const cols = a.columns.map(([n, t]) => `NULL::${duckdbType(t)} AS ${ident(n)}`).join(', ');
+    return `SELECT NULL::VARCHAR AS _id, NULL::VARCHAR AS _index, ${cols}, NULL::VARCHAR AS dataset, NULL::INTEGER AS year, NULL::INTEGER AS month, NULL::INTEGER AS day, NULL::INTEGER AS hour WHERE false`;
+  }
+  return selects.join('\nUNION ALL BY NAME\n');
+}
+
+/**
+ * Creates the views `weblogs`, `news`, `ticks` (every registered dataset) over the archive in `conn`.
+ * Resolves with what each view reads.
+ */
+export async function createArchiveViews(conn: DuckDBConnection, archiveDir: string, parquetDir = path.join(archiveDir, PARQUET_SUBDIR)): Promise<ViewSources[]> {
+  const partitions = await scanArchive(conn, archiveDir, parquetDir);
+  const out: ViewSources[] = [];
+  for (const a of archiveDatasets().values()) {
+    const mine = partitions.filter((p) => p.dataset === a.dataset);
+    const parquet = mine.flatMap((p) => p.parquet.map((f) => f.path));
+    const ndjson = mine.flatMap((p) => p.uncovered);
+    const overlap = mine.filter((p) => p.uncovered.length > 0).flatMap((p) => p.parquet.map((f) => f.path));
+    await conn.run(`CREATE OR REPLACE VIEW ${ident(a.view)} AS ${viewSql(a, parquet, ndjson, overlap)}`);
+    out.push({ view: a.view, dataset: a.dataset, parquetFiles: parquet.length, ndjsonParts: ndjson.length });
+  }
+  return out;
+}
+
+/** Column names and rows (plain JS values) of a query result. */
+export interface QueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+/**
+ * Runs `sql` (one or more statements; the last one's result is returned) over the archive's views.
+ * @throws DuckDB's error (parser, binder, catalog …) for bad SQL.
+ */
+export async function queryArchive(archiveDir: string, sql: string, opts: { parquetDir?: string; threads?: number } = {}): Promise<QueryResult & { sources: ViewSources[] }> {
+  const db = await openDuckDb(opts.threads ? { threads: opts.threads } : {});
+  try {
+    const sources = await createArchiveViews(db.conn, archiveDir, opts.parquetDir);
+    const reader = await db.conn.runAndReadAll(sql);
+    return { columns: reader.deduplicatedColumnNames(), rows: reader.getRowObjectsJS() as Record<string, unknown>[], sources };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * A value as JSON can carry it: bigint → number when safe (else string), Date → ISO 8601,
+ * arrays and objects (lists, structs) recursively.
+ */
+export function jsonValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  if (Array.isArray(v)) return v.map(jsonValue);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonValue(x)]));
+  return v;
+}
