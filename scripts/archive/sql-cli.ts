@@ -10,6 +10,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import Table from 'cli-table3';
 import { Command, CommanderError } from 'commander';
+import { athenaTableDdl } from './athena.js';
+import { archiveDatasets } from './schema.js';
 import { jsonValue, queryArchive, type QueryResult } from './sql.js';
 
 const MAX_CELL = 80;
@@ -37,11 +39,12 @@ export function buildProgram(): Command {
         'files. `DESCRIBE weblogs` lists the columns.',
     )
     .argument('[sql]', 'the query (or --file)')
-    .requiredOption('--archive-dir <dir>', 'archive root written by `npm run process -- --archive-dir <dir>`')
+    .option('--archive-dir <dir>', 'archive root written by `npm run process -- --archive-dir <dir>`')
     .option('--parquet-dir <dir>', 'Parquet root (default <archive-dir>/parquet)')
     .option('-f, --file <file>', 'read the query from a file')
     .option('--json', 'JSON lines (one object per row) even on a terminal')
     .option('--table', 'a table even when stdout is not a terminal')
+    .option('--athena-ddl <s3-uri>', 'print the Athena/Glue CREATE EXTERNAL TABLE of every dataset over the uploaded Parquet root (e.g. s3://bucket/archive/parquet) and exit')
     .exitOverride()
     .showHelpAfterError();
 }
@@ -54,7 +57,15 @@ export async function main(argv = process.argv): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     throw err;
   }
-  const o = program.opts<{ archiveDir: string; parquetDir?: string; file?: string; json?: boolean; table?: boolean }>();
+  const o = program.opts<{ archiveDir?: string; parquetDir?: string; file?: string; json?: boolean; table?: boolean; athenaDdl?: string }>();
+  if (o.athenaDdl) {
+    process.stdout.write(`${[...archiveDatasets().values()].map((a) => athenaTableDdl(a, o.athenaDdl!)).join('\n\n')}\n`);
+    return 0;
+  }
+  if (!o.archiveDir) {
+    process.stderr.write('error: required option --archive-dir <dir> not specified\n');
+    return 2;
+  }
   const sql = o.file ? await readFile(o.file, 'utf8').catch(() => undefined) : program.args[0];
   if (!sql || sql.trim() === '') {
     process.stderr.write(`error: ${o.file ? `cannot read ${o.file}` : 'no query given'}\n`);

@@ -1,6 +1,8 @@
 /**
  * Uploads the archive partition files (`ARCHIVE/dataset=<ds>/year=YYYY/month=MM/day=DD/hour=HH/part-*.ndjson.gz`)
- * to an S3 bucket, keys mirroring the relative paths under an optional prefix.
+ * and the Parquet tree `npm run archive:compact` makes of them (`ARCHIVE/parquet/dataset=<ds>/…/hour=HH/compacted-*.parquet`)
+ * to an S3 bucket, keys mirroring the relative paths under an optional prefix. Hidden files (open parts,
+ * the compactor's temporary files and lock) are never uploaded.
  *
  * Idempotent and resumable per object: before uploading, each key is asked for with HeadObject, and the
  * file is skipped when the object has the same size and
@@ -87,7 +89,7 @@ export function createS3Client(opts: { endpoint?: string; region?: string } = {}
 }
 
 /**
- * The archive's finished partition files: every `*.ndjson.gz` below `root`, sorted by relative path.
+ * The archive's finished files: every `*.ndjson.gz` and `*.parquet` below `root` (hidden names skipped), sorted by relative path.
  * Hidden files and directories (a writer's staging names start with `.`) are left out.
  */
 export async function listArchiveFiles(root: string): Promise<ArchiveFile[]> {
@@ -97,7 +99,7 @@ export async function listArchiveFiles(root: string): Promise<ArchiveFile[]> {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile() && entry.name.endsWith('.ndjson.gz')) {
+      else if (entry.isFile() && (entry.name.endsWith('.ndjson.gz') || entry.name.endsWith('.parquet'))) {
         out.push({ path: full, relative: path.relative(root, full).split(path.sep).join('/'), size: (await stat(full)).size });
       }
     }
@@ -196,8 +198,8 @@ export async function uploadArchive(opts: UploadArchiveOptions): Promise<UploadS
           Key: key,
           Body: createReadStream(f.path),
           ContentLength: f.size,
-          // stored as the gzip file it is (no Content-Encoding, so downloads are not inflated on the way)
-          ContentType: 'application/gzip',
+          // stored as the file it is (no Content-Encoding, so gzip downloads are not inflated on the way)
+          ContentType: f.relative.endsWith('.parquet') ? 'application/vnd.apache.parquet' : 'application/gzip',
           Metadata: { [MD5_METADATA_KEY]: digests.md5 },
         },
         partSize,

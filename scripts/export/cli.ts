@@ -114,8 +114,8 @@ export function buildProgram(): Command {
 
   program
     .command('archive')
-    .description('upload the archive partition files to a bucket (keys mirror the paths), skipping objects already there with the same content')
-    .requiredOption('--from-dir <dir>', 'archive root (dataset=<ds>/year=…/part-*.ndjson.gz)')
+    .description('upload the archive partition files and its Parquet tree to a bucket (keys mirror the paths), skipping objects already there with the same content')
+    .requiredOption('--from-dir <dir>', 'archive root (dataset=<ds>/year=…/part-*.ndjson.gz, parquet/dataset=<ds>/…/compacted-*.parquet)')
     .requiredOption('--bucket <bucket>', 'destination bucket')
     .option('--prefix <prefix>', 'key prefix')
     .option('--endpoint <url>', 'S3-compatible endpoint (MinIO: http://127.0.0.1:9000); path-style addressing')
