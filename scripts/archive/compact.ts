@@ -259,13 +259,14 @@ export async function compactArchive(opts: CompactOptions): Promise<CompactSumma
         summary.unknownDataset++;
         continue;
       }
-      if (p.uncovered.length === 0) {
-        summary.upToDate++;
-        if (opts.deleteSource) summary.deletedParts += await deleteCovered(p, []);
+      if (p.uncovered.length > 0 && isWaiting(p)) {
+        summary.waiting++;
         continue;
       }
-      if (isWaiting(p)) {
-        summary.waiting++;
+      if (p.uncovered.length === 0) {
+        if (p.openParts.length > 0) summary.waiting++;
+        else summary.upToDate++;
+        if (opts.deleteSource) summary.deletedParts += await deleteCovered(p, []);
         continue;
       }
       opts.signal?.throwIfAborted();

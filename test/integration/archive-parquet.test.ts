@@ -1,0 +1,192 @@
+/**
+ * Parquet compaction and SQL over the archive, without Elasticsearch: the golden documents of every
+ * dataset (exactly what the processor stores) are archived through the real ArchiveSink, compacted,
+ * and must come back from SQL field for field, before compaction (NDJSON), after it (Parquet) and
+ * mixed; repeats (an at-least-once archive) are counted once; open parts are never compacted; a stale
+ * temporary file and a dead compactor's lock are cleaned up; a second run writes nothing;
+ * `--delete-source` removes exactly the covered parts.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import type { OutputDocument } from '../../processor/pipeline/types.js';
+import { ArchiveSink, type ArchiveLine } from '../../processor/sinks/archive-sink.js';
+import { compactArchive } from '../../scripts/archive/compact.js';
+import { ARRAY_FIELDS, archiveDatasets } from '../../scripts/archive/schema.js';
+import { jsonValue, queryArchive } from '../../scripts/archive/sql.js';
+import { spawnTsx } from '../support/processes.js';
+import { repoRoot, tempDir } from '../support/stack.js';
+
+const golden = (rel: string): ArchiveLine[] =>
+  readFileSync(path.join(repoRoot, 'test/golden', rel), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ArchiveLine);
+const weblogs = golden('weblogs/access.expected.ndjson');
+// (generated.expected.ndjson reuses headlines' _ids: both golden inputs are read from offset 0 of the same path)
+const news = golden('news/headlines.expected.ndjson');
+const ticks = golden('ticks/ticks.expected.ndjson');
+const views: [string, ArchiveLine[]][] = [['weblogs', weblogs], ['news', news], ['ticks', ticks]];
+
+const docs = (lines: ArchiveLine[]): OutputDocument[] => lines.map((l) => ({ id: l._id, index: l._index, body: l._source }) as unknown as OutputDocument);
+
+async function archive(dir: string, lines: ArchiveLine[]): Promise<void> {
+  const sink = new ArchiveSink(dir);
+  await sink.write(docs(lines));
+  await sink.close();
+}
+
+/** A SQL row back to the stored document: partition columns and NULLs dropped, values as JSON has them. */
+function toDocument(row: Record<string, unknown>): ArchiveLine {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v && typeof v === 'object') {
+      const out = Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, strip(x)] as const).filter(([, x]) => !(x && typeof x === 'object' && !Array.isArray(x) && Object.keys(x).length === 0));
+      return Object.fromEntries(out);
+    }
+    return v;
+  };
+  const { _id, _index, dataset, year, month, day, hour, ...source } = jsonValue(row) as Record<string, unknown>;
+  void dataset; void year; void month; void day; void hour;
+  return { _id: _id as string, _index: _index as string, _source: strip(source) as Record<string, unknown> };
+}
+
+/** Every document of every view, sorted by _index and _id. */
+async function everything(dir: string): Promise<Map<string, ArchiveLine[]>> {
+  const out = new Map<string, ArchiveLine[]>();
+  for (const [view] of views) {
+    const r = await queryArchive(dir, `SELECT * FROM ${view} ORDER BY _index, _id`);
+    out.set(view, r.rows.map(toDocument));
+  }
+  return out;
+}
+
+const sorted = (lines: ArchiveLine[]): ArchiveLine[] => [...lines].sort((a, b) => (a._index + a._id < b._index + b._id ? -1 : 1));
+/** Field order differs between JSON and the template; compare canonically. */
+const canonical = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, canonical(x)])) : v;
+
+function parquetFiles(dir: string): string[] {
+  return (readdirSync(path.join(dir, 'parquet'), { recursive: true }) as string[]).filter((f) => f.endsWith('.parquet')).sort();
+}
+
+describe('archive → Parquet → SQL', () => {
+  it('declares every array field the documents have, and every field they have', () => {
+    const schemas = archiveDatasets();
+    const seenArrays = new Set<string>();
+    for (const [, lines] of views) {
+      for (const l of lines) {
+        const schema = schemas.get((l._source.data_stream as { dataset: string }).dataset)!;
+        const walk = (obj: Record<string, unknown>, cols: typeof schema.columns, prefix: string): void => {
+          for (const [k, v] of Object.entries(obj)) {
+            const dotted = prefix ? `${prefix}.${k}` : k;
+            const col = cols.find(([n]) => n === k);
+            expect([dotted, col !== undefined]).toEqual([dotted, true]);
+            expect([dotted, Array.isArray(v)]).toEqual([dotted, col![1].array]);
+            if (Array.isArray(v)) seenArrays.add(dotted);
+            if (col![1].kind === 'struct' && v && typeof v === 'object' && !Array.isArray(v)) walk(v as Record<string, unknown>, col![1].fields, dotted);
+          }
+        };
+        walk(l._source, schema.columns, '');
+      }
+    }
+    // every declared array field occurs as an array in the golden documents, except `tags` (only on odd lines)
+    expect([...ARRAY_FIELDS].filter((f) => !seenArrays.has(f))).toEqual(seenArrays.has('tags') ? [] : ['tags']);
+  });
+
+  it('round-trips every document through NDJSON and Parquet, counts repeats once, a second run writes nothing', async () => {
+    const dir = tempDir('pq-rt');
+    for (const [, lines] of views) await archive(dir, lines);
+    await archive(dir, weblogs.slice(0, 5)); // a replayed batch: the same 5 documents archived again, in new parts
+
+    const expected = new Map(views.map(([v, lines]) => [v, sorted(lines).map((l) => canonical(l))]));
+    const check = async (): Promise<void> => {
+      const got = await everything(dir);
+      for (const [v] of views) expect(got.get(v)!.map((l) => canonical(l))).toEqual(expected.get(v));
+    };
+    await check(); // NDJSON only
+
+    const first = await compactArchive({ archiveDir: dir, settleMs: 0 });
+    const total = weblogs.length + news.length + ticks.length;
+    expect(first).toMatchObject({ rows: total, lines: total + 5, repeats: 5, upToDate: 0, waiting: 0, deletedParts: 0 });
+    expect(first.files).toBe(first.partitions);
+    await check(); // Parquet only
+    const files = parquetFiles(dir);
+
+    const second = await compactArchive({ archiveDir: dir, settleMs: 0 });
+    expect(second).toMatchObject({ compacted: 0, files: 0, rows: 0, upToDate: first.partitions });
+    expect(parquetFiles(dir)).toEqual(files);
+
+    // Later parts: repeats of compacted documents plus one new document, still NDJSON → counted once.
+    const extra: ArchiveLine = { ...weblogs[0]!, _id: 'extra-document-1' };
+    await archive(dir, [...weblogs.slice(0, 3), extra]);
+    expected.set('weblogs', sorted([...weblogs, extra]).map((l) => canonical(l)));
+    await check(); // Parquet + NDJSON
+    const third = await compactArchive({ archiveDir: dir, settleMs: 0 });
+    expect(third).toMatchObject({ compacted: third.files, lines: 4, rows: 1, repeats: 3 });
+    await check();
+  });
+
+  it('never reads an open part; an hour waits for its settle time; stale temporaries and a dead lock are cleaned', async () => {
+    const dir = tempDir('pq-open');
+    const sink = new ArchiveSink(dir);
+    await sink.write(docs(ticks));
+    const open = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => path.basename(f).startsWith('.part-'));
+    expect(open.length).toBeGreaterThan(0);
+    const whileOpen = await compactArchive({ archiveDir: dir, settleMs: 0 });
+    expect(whileOpen).toMatchObject({ compacted: 0, waiting: whileOpen.partitions, rows: 0 });
+    expect((await queryArchive(dir, 'SELECT count(*) AS n FROM ticks')).rows[0]!.n).toBe(0n);
+    await sink.close();
+
+    // with a clock at the first tick, no hour of the ticks has ended yet
+    const firstTick = Math.min(...ticks.map((l) => Date.parse(l._source['@timestamp'] as string)));
+    const early = await compactArchive({ archiveDir: dir, settleMs: 0, now: () => firstTick });
+    expect(early).toMatchObject({ compacted: 0, waiting: early.partitions });
+
+    // what a SIGKILLed compactor leaves: its lock (pid of a process that is gone) and a temporary file
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    const rel = path.dirname(open[0]!);
+    writeFileSync(path.join(dir, 'parquet', '.compact.lock'), String(gone));
+    const tmp = path.join(dir, 'parquet', rel, '.compact-0000000000000000.parquet.tmp');
+    mkdirSync(path.dirname(tmp), { recursive: true });
+    writeFileSync(tmp, 'half a parquet file');
+    const run = await compactArchive({ archiveDir: dir, settleMs: 0 });
+    expect(run).toMatchObject({ rows: ticks.length, staleTemporaries: 1 });
+    expect(existsSync(tmp)).toBe(false);
+    expect(existsSync(path.join(dir, 'parquet', '.compact.lock'))).toBe(false);
+    expect((await queryArchive(dir, 'SELECT count(*) AS n FROM ticks')).rows[0]!.n).toBe(BigInt(ticks.length));
+  });
+
+  it('refuses to run beside a live compactor', async () => {
+    const dir = tempDir('pq-lock');
+    await archive(dir, news);
+    mkdirSync(path.join(dir, 'parquet'), { recursive: true });
+    writeFileSync(path.join(dir, 'parquet', '.compact.lock'), String(process.ppid)); // a process that is alive
+    await expect(compactArchive({ archiveDir: dir, settleMs: 0 })).rejects.toThrow(/another compaction \(pid \d+\) is running/);
+  });
+
+  it('--delete-source removes exactly the covered parts, and the views still count everything once', async () => {
+    const dir = tempDir('pq-del');
+    await archive(dir, news);
+    const parts = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ndjson.gz'));
+    const cli = spawnTsx('scripts/archive/compact-cli.ts', ['--archive-dir', dir, '--settle-minutes', '0', '--delete-source']);
+    expect(await cli.exited).toBe(0);
+    const summary = JSON.parse(cli.stdout().trim()) as Record<string, number>;
+    expect(summary).toMatchObject({ rows: news.length, deletedParts: parts.length });
+    expect((readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ndjson.gz'))).toEqual([]);
+    const sql = spawnTsx('scripts/archive/sql-cli.ts', ['--archive-dir', dir, '--json', 'SELECT news.sentiment.label AS label, count(*) AS n FROM news GROUP BY 1 ORDER BY 1']);
+    expect(await sql.exited).toBe(0);
+    const byLabel = new Map<string, number>();
+    for (const l of news) {
+      const label = (l._source.news as { sentiment: { label: string } }).sentiment.label;
+      byLabel.set(label, (byLabel.get(label) ?? 0) + 1);
+    }
+    expect(sql.stdout().trim().split('\n').map((l) => JSON.parse(l) as { label: string; n: number })).toEqual([...byLabel].sort(([a], [b]) => (a < b ? -1 : 1)).map(([label, n]) => ({ label, n })));
+  });
+
+  it('the SQL command explains bad SQL and exits 1', async () => {
+    const dir = tempDir('pq-bad');
+    const cli = spawnTsx('scripts/archive/sql-cli.ts', ['--archive-dir', dir, 'SELECT status FROM weblogs']);
+    expect(await cli.exited).toBe(1);
+    expect(cli.stderr()).toMatch(/Binder Error: Referenced column "status" not found/);
+    expect(cli.stdout()).toBe('');
+  });
+});
