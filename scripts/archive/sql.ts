@@ -14,7 +14,7 @@
  * @module scripts/archive/sql
  */
 import path from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
 import { HIVE_TYPES, openDuckDb, sqlList } from './duckdb.js';
 import { PARQUET_SUBDIR, scanArchive } from './layout.js';
 import { archiveDatasets, archiveLineColumns, duckdbType, ident, type ArchiveDataset } from './schema.js';
@@ -84,7 +84,12 @@ export async function queryArchive(archiveDir: string, sql: string, opts: { parq
   try {
     const sources = await createArchiveViews(db.conn, archiveDir, opts.parquetDir);
     const reader = await db.conn.runAndReadAll(sql);
-    return { columns: reader.deduplicatedColumnNames(), rows: reader.getRowObjectsJS() as Record<string, unknown>[], sources };
+    const columns = reader.deduplicatedColumnNames();
+    const rows = reader.getRowObjectsJS() as Record<string, unknown>[];
+    // DATE comes back as a JS Date at midnight UTC: show it as the date it is
+    const dates = columns.filter((_, i) => reader.columnTypes()[i]!.typeId === DuckDBTypeId.DATE);
+    for (const row of rows) for (const c of dates) if (row[c] instanceof Date) row[c] = (row[c] as Date).toISOString().slice(0, 10);
+    return { columns, rows, sources };
   } finally {
     db.close();
   }

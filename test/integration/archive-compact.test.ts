@@ -4,9 +4,9 @@
  * Elasticsearch with `--archive-dir`; `archive:compact` is SIGKILLed mid-run and run again. SQL over the
  * archive — mixed NDJSON and Parquet after the kill, Parquet only at the end — must give the same counts
  * per hour, per status, per day and per sentiment label as Elasticsearch's aggregations, exactly the
- * data streams' `_id` sets, and a third run must change nothing.
+ * data streams' `_id` sets; the daily OHLC from the ticks equals the real candles; a third run changes nothing.
  */
-import { copyFileSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { startProcessor } from '../../processor/processor.js';
@@ -125,6 +125,18 @@ describe('archive:compact and sql on the real samples', () => {
     const views = await queryArchive(archiveDir, 'SELECT 1');
     expect(views.sources.every((s) => s.ndjsonParts === 0)).toBe(true);
     await sqlState(); // Parquet only
+
+    // Daily OHLC from the minute ticks gives back the real candles they were fanned out from (prices at 0.01).
+    const ohlc = await queryArchive(
+      archiveDir,
+      `SELECT "@timestamp"::DATE AS date, arg_min(market.open, "@timestamp") AS open, max(market.high) AS high, min(market.low) AS low, ` +
+        `arg_max(market.close, "@timestamp") AS close, sum(market.volume) AS volume FROM ticks GROUP BY 1 ORDER BY 1`,
+    );
+    const candles = readFileSync(path.join(repoRoot, 'data/samples/market/hsi_daily.csv'), 'utf8').split('\n').map((l) => l.split(',')).filter((c) => ['2009-06-01', '2009-06-02', '2009-06-03'].includes(c[1]!));
+    const cent = (v: string): number => Math.round(Number(v) * 100) / 100;
+    expect(ohlc.rows.map((r) => ({ ...r, volume: Number(r.volume) }))).toEqual(
+      candles.map((c) => ({ date: c[1], open: cent(c[2]!), high: cent(c[3]!), low: cent(c[4]!), close: cent(c[5]!), volume: Number(c[7]) })),
+    );
 
     const third = spawnTsx('scripts/archive/compact-cli.ts', ['--archive-dir', archiveDir, '--quiet']);
     expect(await third.exited).toBe(0);

@@ -13,6 +13,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { OutputDocument } from '../../processor/pipeline/types.js';
 import { ArchiveSink, type ArchiveLine } from '../../processor/sinks/archive-sink.js';
 import { compactArchive } from '../../scripts/archive/compact.js';
+import { COOKBOOK } from '../../scripts/archive/cookbook.js';
 import { ARRAY_FIELDS, archiveDatasets } from '../../scripts/archive/schema.js';
 import { jsonValue, queryArchive } from '../../scripts/archive/sql.js';
 import { spawnTsx } from '../support/processes.js';
@@ -180,6 +181,18 @@ describe('archive → Parquet → SQL', () => {
       byLabel.set(label, (byLabel.get(label) ?? 0) + 1);
     }
     expect(sql.stdout().trim().split('\n').map((l) => JSON.parse(l) as { label: string; n: number })).toEqual([...byLabel].sort(([a], [b]) => (a < b ? -1 : 1)).map(([label, n]) => ({ label, n })));
+  });
+
+  it('runs every cookbook query (README) over the views', async () => {
+    const dir = tempDir('pq-cook');
+    for (const [, lines] of views) await archive(dir, lines);
+    for (const [name, sql] of Object.entries(COOKBOOK)) {
+      const r = await queryArchive(dir, sql);
+      expect([name, r.rows.length > 0]).toEqual([name, true]);
+    }
+    const ohlc = await queryArchive(dir, COOKBOOK.dailyOhlc!);
+    const aapl = ticks.filter((l) => (l._source.market as { symbol: string }).symbol === 'AAPL' && !(l._source.tags as string[] | undefined)?.includes('out_of_order'));
+    expect(ohlc.rows.find((r) => r.symbol === 'AAPL')).toMatchObject({ open: (aapl[0]!._source.market as { open: number }).open });
   });
 
   it('the SQL command explains bad SQL and exits 1', async () => {
