@@ -27,6 +27,7 @@ export async function openDuckDb(opts: DuckDbOptions = {}): Promise<{ conn: Duck
   const instance = await DuckDBInstance.create(':memory:', config);
   const conn = await instance.connect();
   await conn.run("SET TimeZone = 'UTC'"); // icu is built in, but loads only after the instance exists
+  await conn.run('SET parquet_metadata_cache = true'); // footers are read once per process (coverage, then the views)
   return {
     conn,
     close: () => {
