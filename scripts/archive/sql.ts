@@ -15,7 +15,7 @@
  */
 import path from 'node:path';
 import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
-import { HIVE_TYPES, openDuckDb, sqlList } from './duckdb.js';
+import { HIVE_TYPES, openDuckDb, sqlList, sqlString } from './duckdb.js';
 import { PARQUET_SUBDIR, scanArchive } from './layout.js';
 import { archiveDatasets, archiveLineColumns, duckdbType, ident, type ArchiveDataset } from './schema.js';
 
@@ -30,10 +30,10 @@ export interface ViewSources {
 const PARTITION_COLUMNS = 'dataset, year, month, day, hour';
 
 /** The SELECT of a dataset's view (see the module comment). */
-function viewSql(a: ArchiveDataset, parquet: string[], ndjson: string[], parquetOfNdjsonPartitions: string[]): string {
+function viewSql(a: ArchiveDataset, parquet: string[] | string, ndjson: string[], parquetOfNdjsonPartitions: string[]): string {
   const hive = `hive_partitioning=true, hive_types=${HIVE_TYPES}`;
   const selects: string[] = [];
-  if (parquet.length) selects.push(`SELECT * FROM read_parquet(${sqlList(parquet)}, ${hive}, union_by_name=true)`);
+  if (parquet.length) selects.push(`SELECT * FROM read_parquet(${typeof parquet === 'string' ? sqlString(parquet) : sqlList(parquet)}, ${hive}, union_by_name=true)`);
   if (ndjson.length) {
     const antiJoin = parquetOfNdjsonPartitions.length
       ? `WHERE NOT EXISTS (SELECT 1 FROM read_parquet(${sqlList(parquetOfNdjsonPartitions)}) AS p WHERE p._index = n._index AND p._id = n._id)`
@@ -63,7 +63,11 @@ export async function createArchiveViews(conn: DuckDBConnection, archiveDir: str
     const parquet = mine.flatMap((p) => p.parquet.map((f) => f.path));
     const ndjson = mine.flatMap((p) => p.uncovered);
     const overlap = mine.filter((p) => p.uncovered.length > 0).flatMap((p) => p.parquet.map((f) => f.path));
-    await conn.run(`CREATE OR REPLACE VIEW ${ident(a.view)} AS ${viewSql(a, parquet, ndjson, overlap)}`);
+    // Everything compacted: a glob keeps the view's text short however many hours there are. (It may
+    // also see a file a concurrent compaction renamed since the scan, which is fine: there is no NDJSON
+    // side that file could double. With NDJSON parts in the view, the scanned file list is used.)
+    const glob = path.join(parquetDir, `dataset=${a.dataset}`, 'year=*', 'month=*', 'day=*', 'hour=*', '*.parquet');
+    await conn.run(`CREATE OR REPLACE VIEW ${ident(a.view)} AS ${viewSql(a, ndjson.length === 0 && parquet.length > 0 ? glob : parquet, ndjson, overlap)}`);
     out.push({ view: a.view, dataset: a.dataset, parquetFiles: parquet.length, ndjsonParts: ndjson.length });
   }
   return out;
