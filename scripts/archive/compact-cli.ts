@@ -3,7 +3,8 @@
  * parts of the batch-layer archive → Parquet under `DIR/parquet/` (see scripts/archive/compact.ts).
  * Progress on stderr (a bar on a TTY, a line per partition otherwise), a JSON summary on stdout.
  *
- * Exit codes: 0 done, 1 error (nothing half-written is left visible), 2 invalid usage, 130 interrupted.
+ * Exit codes: 0 done, 1 error or a partition that could not be compacted (listed in `failed`; nothing
+ * half-written is left visible), 2 invalid usage, 130 interrupted.
  *
  * @module scripts/archive/compact-cli
  */
@@ -90,8 +91,9 @@ export async function main(argv = process.argv): Promise<number> {
           }),
     });
     bar?.stop();
+    for (const f of summary.failed) process.stderr.write(`error: ${f.partition} not compacted: ${f.error}\n`);
     process.stdout.write(`${JSON.stringify(summary)}\n`);
-    return 0;
+    return summary.failed.length > 0 ? 1 : 0;
   } catch (err) {
     bar?.stop();
     if (ac.signal.aborted) {

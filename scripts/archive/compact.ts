@@ -101,6 +101,8 @@ export interface CompactSummary {
   deletedParts: number;
   /** Stale temporary files of an interrupted run removed. */
   staleTemporaries: number;
+  /** Partitions that could not be compacted (e.g. a damaged part), with the first line of the error; left as they are. */
+  failed: { partition: string; error: string }[];
   seconds: number;
   /** Lines read per second of the run. */
   linesPerSecond: number;
@@ -228,9 +230,9 @@ async function deleteCovered(p: Partition, newlyCovered: string[]): Promise<numb
 
 /**
  * Compacts every partition with closed parts not yet in Parquet (see the module comment).
- * @throws CompactionError when another compactor runs or a written file fails verification; a
- *   DuckDB error when a part cannot be read with the declared types (the run stops; files finished
- *   before stay, and nothing of the failing partition is renamed).
+ * A partition that fails (a part that cannot be read with the declared types, a file that fails
+ * verification) is listed in `failed` with its error and left as it was; the other partitions go on.
+ * @throws CompactionError when another compactor holds the lock.
  */
 export async function compactArchive(opts: CompactOptions): Promise<CompactSummary> {
   const started = Date.now();
@@ -243,7 +245,7 @@ export async function compactArchive(opts: CompactOptions): Promise<CompactSumma
   const db = await openDuckDb({ ...(opts.threads ? { threads: opts.threads } : {}), tempDirectory: path.join(parquetDir, '.duckdb-tmp') });
   const summary: CompactSummary = {
     partitions: 0, compacted: 0, upToDate: 0, waiting: 0, unknownDataset: 0, parts: 0, lines: 0, rows: 0, repeats: 0,
-    files: 0, sourceBytes: 0, parquetBytes: 0, deletedParts: 0, staleTemporaries: 0, seconds: 0, linesPerSecond: 0,
+    files: 0, sourceBytes: 0, parquetBytes: 0, deletedParts: 0, staleTemporaries: 0, failed: [], seconds: 0, linesPerSecond: 0,
   };
   try {
     const schemas = archiveDatasets();
@@ -270,7 +272,16 @@ export async function compactArchive(opts: CompactOptions): Promise<CompactSumma
         continue;
       }
       opts.signal?.throwIfAborted();
-      const r = await compactPartition(db.conn, p, schema, parquetDir, compression);
+      let r: PartitionResult;
+      try {
+        r = await compactPartition(db.conn, p, schema, parquetDir, compression);
+      } catch (err) {
+        // A part that cannot be read with the declared types (damaged, or a field of another type) must
+        // not block the other hours: nothing of this partition was renamed; report it and go on.
+        await removeStaleTemporaries(path.join(parquetDir, p.rel));
+        summary.failed.push({ partition: p.rel, error: (err as Error).message.split('\n')[0]! });
+        continue;
+      }
       summary.compacted++;
       summary.files++;
       summary.parts += r.parts;

@@ -156,6 +156,21 @@ describe('archive → Parquet → SQL', () => {
     expect((await queryArchive(dir, 'SELECT count(*) AS n FROM ticks')).rows[0]!.n).toBe(BigInt(ticks.length));
   });
 
+  it('a damaged part fails its own partition only, with the reason; the others are compacted', async () => {
+    const dir = tempDir('pq-bad-part');
+    await archive(dir, ticks);
+    const rel = path.dirname((readdirSync(dir, { recursive: true }) as string[]).find((f) => f.endsWith('.ndjson.gz'))!);
+    writeFileSync(path.join(dir, rel, 'part-20260101T000000000Z-999999.ndjson.gz'), 'not gzip at all');
+    const cli = spawnTsx('scripts/archive/compact-cli.ts', ['--archive-dir', dir, '--settle-minutes', '0', '--quiet']);
+    expect(await cli.exited).toBe(1);
+    const summary = JSON.parse(cli.stdout().trim()) as { compacted: number; partitions: number; failed: { partition: string; error: string }[] };
+    expect(summary.failed).toEqual([{ partition: rel, error: expect.any(String) }]);
+    expect(summary.compacted).toBe(summary.partitions - 1);
+    expect(cli.stderr()).toContain(`error: ${rel} not compacted:`);
+    const out = path.join(dir, 'parquet', rel);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]); // nothing half-written
+  });
+
   it('refuses to run beside a live compactor', async () => {
     const dir = tempDir('pq-lock');
     await archive(dir, news);
