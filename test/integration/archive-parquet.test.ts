@@ -210,6 +210,23 @@ describe('archive → Parquet → SQL', () => {
     expect(ohlc.rows.find((r) => r.symbol === 'AAPL')).toMatchObject({ open: (aapl[0]!._source.market as { open: number }).open });
   });
 
+  it('prints Athena tables with every column and partition projection over the uploaded layout', async () => {
+    const cli = spawnTsx('scripts/archive/sql-cli.ts', ['--athena-ddl', 's3://bucket/archive/parquet/']);
+    expect(await cli.exited).toBe(0);
+    const ddl = cli.stdout().split('\n\n');
+    expect(ddl).toHaveLength(3);
+    for (const [i, a] of [...archiveDatasets().values()].entries()) {
+      const table = ddl[i]!;
+      expect(table).toContain(`CREATE EXTERNAL TABLE IF NOT EXISTS \`${a.view}\` (`);
+      for (const [name] of a.columns) expect(table).toContain(`\n  \`${name}\` `);
+      expect(table).toContain(`LOCATION 's3://bucket/archive/parquet/dataset=${a.dataset}/'`);
+      expect(table).toContain(`'projection.dataset.values' = '${a.dataset}'`);
+      expect(table).toContain("'storage.location.template' = 's3://bucket/archive/parquet/dataset=${dataset}/year=${year}/month=${month}/day=${day}/hour=${hour}/'");
+    }
+    expect(ddl[0]).toContain('`http` struct<version:string,request:struct<method:string,referrer:string>,response:struct<status_code:bigint,body:struct<bytes:bigint>>>');
+    expect(ddl[1]).toContain('tickers:array<string>');
+  });
+
   it('the SQL command explains bad SQL and exits 1', async () => {
     const dir = tempDir('pq-bad');
     const cli = spawnTsx('scripts/archive/sql-cli.ts', ['--archive-dir', dir, 'SELECT status FROM weblogs']);
