@@ -53,6 +53,17 @@ export interface Dataset<Raw> {
   decode(raw: string): unknown;
   /** The zod schema every decoded record must pass before enrichment. */
   readonly schema: z.ZodType<Raw>;
+  /**
+   * Optional hand-written equivalent of `schema` for the hot path: the dead-letter reason, or
+   * `undefined` when the decoded record is valid (and then is a `Raw`). When given, the pipeline uses it
+   * instead of `schema.safeParse`; the dataset's tests must show the two agree.
+   */
+  validate?(decoded: unknown): string | undefined;
+  /**
+   * True when `enrich` keeps no state across records (nothing in `ctx.state`), so batches of this
+   * dataset may be transformed on worker threads in any order. Stateful datasets stay on the main thread.
+   */
+  readonly stateless?: boolean;
   /** Build the output document body (ECS fields first, dataset fields under the dataset namespace). */
   enrich(raw: Raw, ctx: EnrichContext, meta: { raw: string; position: SourcePosition; dataStream: DataStreamName }): Record<string, unknown>;
   /** The composable index template for `{type}-{dataset}-*`. */

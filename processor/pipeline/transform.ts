@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { getDataset } from '../datasets/registry.js';
-import { dataStreamIndex, DecodeError, type EnrichContext } from '../datasets/types.js';
+import { dataStreamIndex, DecodeError, type DataStreamName, type Dataset, type EnrichContext } from '../datasets/types.js';
 import type { DeadLetter, OutputDocument, SourcePosition, SourceRecord } from './types.js';
 
 /**
@@ -23,15 +23,25 @@ export interface TransformResult {
 }
 
 /**
- * Decode → validate (zod) → enrich each record with its dataset. Never throws for bad input: a record
- * that fails a stage becomes a dead letter with the stage and the reason.
+ * Decode → validate → enrich each record with its dataset. Never throws for bad input: a record that
+ * fails a stage becomes a dead letter with the stage and the reason. Validation uses the dataset's
+ * hand-written `validate` when it has one (same rules as its zod schema), else `schema.safeParse`.
+ * Documents of one dataset in one batch share one `data_stream` object (do not mutate it).
  */
 export function transformBatch(records: SourceRecord[], ctx: EnrichContext, namespace: string): TransformResult {
   const docs: OutputDocument[] = [];
   const deadLetters: DeadLetter[] = [];
+  let lastName: string | undefined;
+  let dataset: Dataset<unknown> | undefined;
+  let dataStream: DataStreamName | undefined;
+  let index = '';
   for (const record of records) {
-    const dataset = getDataset(record.dataset);
-    const dataStream = { ...dataset.dataStream, namespace };
+    if (record.dataset !== lastName || !dataset || !dataStream) {
+      lastName = record.dataset;
+      dataset = getDataset(record.dataset) as Dataset<unknown>;
+      dataStream = { ...dataset.dataStream, namespace };
+      index = dataStreamIndex(dataStream);
+    }
     let decoded: unknown;
     try {
       decoded = dataset.decode(record.raw);
@@ -40,15 +50,26 @@ export function transformBatch(records: SourceRecord[], ctx: EnrichContext, name
       deadLetters.push({ record, stage: 'decode', reason });
       continue;
     }
-    const parsed = dataset.schema.safeParse(decoded);
-    if (!parsed.success) {
-      const reason = parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
-      deadLetters.push({ record, stage: 'validate', reason });
-      continue;
+    let valid: unknown;
+    if (dataset.validate) {
+      const reason = dataset.validate(decoded);
+      if (reason !== undefined) {
+        deadLetters.push({ record, stage: 'validate', reason });
+        continue;
+      }
+      valid = decoded;
+    } else {
+      const parsed = dataset.schema.safeParse(decoded);
+      if (!parsed.success) {
+        const reason = parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
+        deadLetters.push({ record, stage: 'validate', reason });
+        continue;
+      }
+      valid = parsed.data;
     }
     try {
-      const body = dataset.enrich(parsed.data, ctx, { raw: record.raw, position: record.position, dataStream });
-      docs.push({ id: documentId(record.position), index: dataStreamIndex(dataStream), body, record });
+      const body = dataset.enrich(valid, ctx, { raw: record.raw, position: record.position, dataStream });
+      docs.push({ id: documentId(record.position), index, body, record });
     } catch (err) {
       deadLetters.push({ record, stage: 'enrich', reason: err instanceof Error ? err.message : String(err) });
     }

@@ -1,8 +1,8 @@
 import { DecodeError } from '../types.js';
 
 /**
- * One access-log line split into its fields, before validation. Strings are as they appear in the
- * line, with Apache's `\"` escapes undone; `-` placeholders become `undefined`.
+ * One access-log line split into its fields, before validation. Quoted fields have their escapes
+ * decoded (see `unescapeLogField`); `-` placeholders become `undefined`.
  */
 export interface DecodedAccessLine {
   client: string;
@@ -10,8 +10,10 @@ export interface DecodedAccessLine {
   user?: string;
   /** `%t` without brackets, e.g. `17/May/2015:10:05:03 +0000`. */
   time: string;
-  /** The parsed instant of `time` (an invalid Date when `time` is malformed; validation rejects it). */
+  /** The instant of `time` (an invalid Date when `time` is malformed or impossible; validation rejects it). */
   timestamp: Date;
+  /** `timestamp` as ECS writes `@timestamp`: UTC ISO 8601 with milliseconds ('' when invalid). */
+  timestampIso: string;
   /** Time zone offset of `time` as ECS writes it, e.g. `+00:00`. */
   timezone: string;
   /** The request line `%r`, e.g. `GET /index.html HTTP/1.1`. */
@@ -26,11 +28,16 @@ export interface DecodedAccessLine {
   userAgent?: string;
   /** The line ended inside the user-agent quote (a writer cut off mid-line); kept leniently. */
   userAgentTruncated: boolean;
+  /**
+   * A quoted field had `\xHH` escapes whose bytes are not valid UTF-8 (e.g. a cp1251 referrer): that
+   * field is kept exactly as logged, escapes included, and the document is tagged `non_utf8_escapes`.
+   */
+  nonUtf8Escapes: boolean;
 }
 
 // Apache httpd mod_log_config "common" is `%h %l %u %t "%r" %>s %b`; "combined" appends
 // `"%{Referer}i" "%{User-agent}i"`; nginx's default `combined` log_format has the same shape and may
-// be followed by extra fields, which are ignored here. Quoted fields may contain `\"` escapes.
+// be followed by extra fields, which are ignored here. Quoted fields may contain backslash escapes.
 const QUOTED = String.raw`"((?:[^"\\]|\\.)*)"`;
 const LINE = new RegExp(
   String.raw`^(\S+) (\S+) (\S+) \[([^\]]+)\] ` +
@@ -39,33 +46,112 @@ const LINE = new RegExp(
     String.raw`(?: ${QUOTED}(?: "((?:[^"\\]|\\.)*)("?))?)?(?:\s.*)?\s*$`,
 );
 
-const MONTHS: Record<string, string> = {
-  Jan: '01', Feb: '02', Mar: '03', Apr: '04', May: '05', Jun: '06',
-  Jul: '07', Aug: '08', Sep: '09', Oct: '10', Nov: '11', Dec: '12',
+const MONTHS: Record<string, number> = {
+  Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12,
 };
 const CLF_TIME = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
 
-/**
- * Parses an Apache `%t` time (`dd/Mon/yyyy:HH:mm:ss ±hhmm`) into an instant and its zone.
- * Returns an invalid Date (and `+00:00`) when the text does not match.
- */
-export function parseClfTime(text: string): { timestamp: Date; timezone: string } {
-  const m = CLF_TIME.exec(text);
-  const month = m ? MONTHS[m[2]!] : undefined;
-  if (!m || !month) return { timestamp: new Date(Number.NaN), timezone: '+00:00' };
-  const zone = `${m[7]}${m[8]}:${m[9]}`;
-  const timestamp = new Date(`${m[3]}-${month}-${m[1]}T${m[4]}:${m[5]}:${m[6]}${zone}`);
-  return { timestamp, timezone: zone };
+const daysInMonth = (year: number, month: number): number =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+
+/** A parsed `%t`: the instant, its ISO string and the zone. */
+export interface ClfTime {
+  timestamp: Date;
+  timestampIso: string;
+  timezone: string;
 }
 
-const unescape = (s: string): string => s.replace(/\\(.)/g, '$1');
+const INVALID_TIME: ClfTime = Object.freeze({ timestamp: new Date(Number.NaN), timestampIso: '', timezone: '+00:00' });
+// Consecutive log lines mostly share their second: the last text parsed is reused.
+let lastTimeText = '';
+let lastTime: ClfTime = INVALID_TIME;
+
+/**
+ * Parses an Apache/nginx `%t` time (`dd/Mon/yyyy:HH:mm:ss ±hhmm`, strftime `%d/%b/%Y:%H:%M:%S %z`).
+ * Every field is range-checked — day within its month (leap years per the Gregorian rule), hour
+ * 0–23, minute and second 0–59, zone offset up to ±23:59 — so an impossible time such as
+ * `31/Feb/2023`, `24:00:00` or minute 60 is refused instead of rolling over into the next month, day
+ * or hour. Returns an invalid Date (with `timestampIso` '' and zone `+00:00`) when the text does not
+ * match or is impossible. The returned object may be shared between calls: do not mutate it.
+ */
+export function parseClfTime(text: string): ClfTime {
+  if (text === lastTimeText) return lastTime;
+  const m = CLF_TIME.exec(text);
+  let parsed = INVALID_TIME;
+  const month = m ? MONTHS[m[2]!] : undefined;
+  if (m && month !== undefined) {
+    const day = Number(m[1]), year = Number(m[3]), hour = Number(m[4]), minute = Number(m[5]), second = Number(m[6]);
+    const zh = Number(m[8]), zm = Number(m[9]);
+    if (day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59 && zh <= 23 && zm <= 59) {
+      const offsetMs = (m[7] === '-' ? -1 : 1) * (zh * 60 + zm) * 60_000;
+      const local = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+      if (year < 100) local.setUTCFullYear(year); // Date.UTC reads years 0–99 as 1900–1999
+      const timestamp = new Date(local.getTime() - offsetMs);
+      parsed = { timestamp, timestampIso: timestamp.toISOString(), timezone: `${m[7]}${m[8]}:${m[9]}` };
+    }
+  }
+  lastTimeText = text;
+  lastTime = parsed;
+  return parsed;
+}
+
+const SIMPLE_ESCAPES: Record<string, number> = { '"': 0x22, '\\': 0x5c, t: 0x09, n: 0x0a, r: 0x0d, b: 0x08, v: 0x0b, f: 0x0c };
+const HEX = /^[0-9a-fA-F]{2}$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes the escapes Apache httpd (`ap_escape_logitem`: `\"`, `\\`, `\b`, `\n`, `\r`, `\t`, `\v`,
+ * `\xHH`) and nginx (`\xHH` for `"`, `\`, control and non-ASCII bytes; `\f` too) write inside quoted
+ * log fields into the bytes they stand for, then reads those bytes as UTF-8:
+ * `q=\x22foo\x22` → `q="foo"`, `http://\xc3\xa4.example/` → `http://ä.example/`. A backslash before
+ * any other character is kept as written.
+ *
+ * Returns `undefined` when the decoded bytes are not valid UTF-8 (a client sent another encoding, such
+ * as cp1251): the caller then keeps the field as logged, which loses nothing and stays readable;
+ * replacing the bytes with U+FFFD would destroy them.
+ */
+export function unescapeLogField(s: string): string | undefined {
+  if (!s.includes('\\')) return s;
+  const bytes: number[] = [];
+  let literalFrom = 0;
+  const flushLiteral = (to: number): void => {
+    if (to > literalFrom) for (const b of Buffer.from(s.slice(literalFrom, to), 'utf8')) bytes.push(b);
+  };
+  for (let i = s.indexOf('\\'); i !== -1 && i < s.length - 1; i = s.indexOf('\\', i)) {
+    const c = s[i + 1]!;
+    let byte: number | undefined;
+    let width = 2;
+    if (c === 'x' && HEX.test(s.slice(i + 2, i + 4))) {
+      byte = parseInt(s.slice(i + 2, i + 4), 16);
+      width = 4;
+    } else {
+      byte = SIMPLE_ESCAPES[c];
+    }
+    if (byte === undefined) {
+      i += 2; // unknown escape: kept as written
+      continue;
+    }
+    flushLiteral(i);
+    bytes.push(byte);
+    i += width;
+    literalFrom = i;
+  }
+  flushLiteral(s.length);
+  try {
+    return utf8.decode(Uint8Array.from(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
 const dash = (s: string | undefined): string | undefined => (s === undefined || s === '-' ? undefined : s);
+const HTTP_VERSION = /^HTTP\/\d(\.\d)?$/;
 
 /**
  * Splits a combined- or common-format access-log line into fields.
  * Lenient where real logs are ragged: a line cut off inside its user-agent quote is accepted (flagged
  * `userAgentTruncated`), trailing extra fields are ignored, a request line that is not
- * `METHOD TARGET HTTP/x` keeps only `request`.
+ * `METHOD TARGET HTTP/x` keeps only `request`. Quoted fields are unescaped with `unescapeLogField`.
  * @throws DecodeError when the line does not have the common-log shape at all.
  */
 export function decodeAccessLine(line: string): DecodedAccessLine {
@@ -76,30 +162,45 @@ export function decodeAccessLine(line: string): DecodedAccessLine {
     );
   }
   const [, client, ident, user, time, request, status, bytes, referrer, userAgent, closingQuote] = m;
-  const requestLine = unescape(request!);
-  const parts = requestLine.split(' ');
+  let nonUtf8Escapes = false;
+  const field = (raw: string): string => {
+    const text = unescapeLogField(raw);
+    if (text !== undefined) return text;
+    nonUtf8Escapes = true;
+    return raw;
+  };
+  const requestLine = field(request!);
+  const clf = parseClfTime(time!);
+  // Same property order for every line, so every decoded record has one hidden class.
   const decoded: DecodedAccessLine = {
     client: client!,
+    ident: dash(ident),
+    user: dash(user),
     time: time!,
-    ...parseClfTime(time!),
+    timestamp: clf.timestamp,
+    timestampIso: clf.timestampIso,
+    timezone: clf.timezone,
     request: requestLine,
+    method: undefined,
+    target: undefined,
+    httpVersion: undefined,
     status: status === '-' ? Number.NaN : Number(status),
     bytes: bytes === '-' ? 0 : Number(bytes),
+    referrer: referrer === undefined ? undefined : dash(field(referrer)),
+    userAgent: userAgent === undefined ? undefined : dash(field(userAgent)),
     userAgentTruncated: userAgent !== undefined && closingQuote === '',
+    nonUtf8Escapes: false,
   };
-  if (dash(ident)) decoded.ident = ident;
-  if (dash(user)) decoded.user = user;
-  if (parts.length === 3 && /^HTTP\/\d(\.\d)?$/.test(parts[2]!)) {
-    decoded.method = parts[0];
-    decoded.target = parts[1];
-    decoded.httpVersion = parts[2]!.slice(5);
-  } else if (parts.length === 2 && parts[1]!.startsWith('/')) {
-    decoded.method = parts[0]; // HTTP/0.9 simple request
-    decoded.target = parts[1];
+  decoded.nonUtf8Escapes = nonUtf8Escapes;
+  const sp1 = requestLine.indexOf(' ');
+  const sp2 = sp1 < 0 ? -1 : requestLine.indexOf(' ', sp1 + 1);
+  if (sp2 > 0 && requestLine.indexOf(' ', sp2 + 1) < 0 && HTTP_VERSION.test(requestLine.slice(sp2 + 1))) {
+    decoded.method = requestLine.slice(0, sp1);
+    decoded.target = requestLine.slice(sp1 + 1, sp2);
+    decoded.httpVersion = requestLine.slice(sp2 + 6);
+  } else if (sp1 > 0 && sp2 < 0 && requestLine[sp1 + 1] === '/') {
+    decoded.method = requestLine.slice(0, sp1); // HTTP/0.9 simple request
+    decoded.target = requestLine.slice(sp1 + 1);
   }
-  const ref = dash(referrer === undefined ? undefined : unescape(referrer));
-  if (ref) decoded.referrer = ref;
-  const ua = dash(userAgent === undefined ? undefined : unescape(userAgent));
-  if (ua) decoded.userAgent = ua;
   return decoded;
 }

@@ -4,15 +4,59 @@ import type { SourcePosition } from '../../pipeline/types.js';
 import type { AccessLine } from './schema.js';
 import { ECS_VERSION } from '../ecs-mappings.js';
 
+/** ECS `url.*` parts of a request target; `port` is a number, everything else a string. */
+export interface UrlFields {
+  original: string;
+  scheme?: string;
+  domain?: string;
+  port?: number;
+  path?: string;
+  query?: string;
+  fragment?: string;
+  extension?: string;
+}
 
-/** ECS `url.*` parts of a request target (origin-form `/p?q` or absolute-form `http://h/p?q`). */
-export function urlFields(target: string): Record<string, string> {
-  const url: Record<string, string> = { original: target };
+const ABSOLUTE = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)(.*)$/;
+// RFC 9112 §3.2.3 authority-form, used only by CONNECT: `host:port` (an IPv6 host in brackets).
+const AUTHORITY = /^(\[[0-9A-Fa-f:.]+\]|[^\s/?#@:[\]]+):(\d{1,5})$/;
+const HOST_PORT = /^(.*?)(?::(\d{1,5}))?$/;
+const EXTENSION = /\.([A-Za-z0-9]{1,10})$/;
+
+/** Splits an authority `[userinfo@]host[:port]` into ECS `domain` and `port` (ports 0–65535 only). */
+function setAuthority(url: UrlFields, authority: string): void {
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  const m = HOST_PORT.exec(hostPort)!;
+  const port = m[2] === undefined ? undefined : Number(m[2]);
+  if (port !== undefined && port <= 65535) {
+    url.domain = m[1]!;
+    url.port = port;
+  } else {
+    url.domain = hostPort;
+  }
+  if (url.domain === '') delete url.domain;
+}
+
+/**
+ * ECS `url.*` parts of a request target (RFC 9112 §3.2): origin-form `/p?q#f`, absolute-form
+ * `http://host:8080/p?q` (scheme, domain, and the port in `url.port`), or authority-form `host:443`,
+ * which is what a `CONNECT` request names (domain and port, no path). IPv6 hosts keep their brackets
+ * in `url.domain`, as ECS asks.
+ */
+export function urlFields(target: string, method?: string): UrlFields {
+  const url: UrlFields = { original: target };
+  if (method === 'CONNECT') {
+    const a = AUTHORITY.exec(target);
+    if (a && Number(a[2]) <= 65535) {
+      url.domain = a[1]!;
+      url.port = Number(a[2]);
+      return url;
+    }
+  }
   let pathAndQuery = target;
-  const absolute = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)(.*)$/.exec(target);
+  const absolute = target.charCodeAt(0) === 47 /* '/' */ ? null : ABSOLUTE.exec(target);
   if (absolute) {
     url.scheme = absolute[1]!.toLowerCase();
-    url.domain = absolute[2]!.replace(/:\d+$/, '');
+    setAuthority(url, absolute[2]!);
     pathAndQuery = absolute[3] || '/';
   }
   const hash = pathAndQuery.indexOf('#');
@@ -26,16 +70,32 @@ export function urlFields(target: string): Record<string, string> {
   if (path) url.path = path;
   // ECS: "The field value must not contain the leading period." Only short alphanumeric suffixes of
   // the last segment count, so `/v1.2/` or `/a.b/c` yield no extension.
-  const ext = /\.([A-Za-z0-9]{1,10})$/.exec(path.slice(path.lastIndexOf('/') + 1));
-  if (ext) url.extension = ext[1]!.toLowerCase();
+  const dot = path.lastIndexOf('.');
+  if (dot > path.lastIndexOf('/')) {
+    const ext = EXTENSION.exec(path.slice(dot));
+    if (ext) url.extension = ext[1]!.toLowerCase();
+  }
   return url;
+}
+
+// `event.ingested` for records enriched within the same millisecond is formatted once.
+let lastIngestedMs = Number.NaN;
+let lastIngested = '';
+function ingestedNow(ctx: EnrichContext): string {
+  const ms = ctx.now().getTime();
+  if (ms !== lastIngestedMs) {
+    lastIngestedMs = ms;
+    lastIngested = new Date(ms).toISOString();
+  }
+  return lastIngested;
 }
 
 /**
  * Builds the ECS document for one validated access-log line.
  * Output shape: `@timestamp`, `message`, `event.*`, `source.*` (with `geo` when the address is
  * public and known), `user.name`, `http.*`, `url.*`, `user_agent.*`, `weblogs.crawler`,
- * `log.file.path`/`log.offset` (file sources), `data_stream.*`, `ecs.version`, `tags`.
+ * `log.file.path`/`log.offset` (file sources), `data_stream.*`, `ecs.version`, `tags`
+ * (`truncated_user_agent`, `non_utf8_escapes`).
  */
 export function enrichAccessLine(
   line: AccessLine,
@@ -48,32 +108,35 @@ export function enrichAccessLine(
     const geo = ctx.geoip.lookup(line.client);
     if (geo) source.geo = geo;
   }
-  const request: Record<string, unknown> = {};
-  if (line.method) request.method = line.method;
-  if (line.referrer) request.referrer = line.referrer;
   const http: Record<string, unknown> = { response: { status_code: line.status, body: { bytes: line.bytes } } };
-  if (Object.keys(request).length > 0) http.request = request;
+  if (line.method || line.referrer) {
+    const request: Record<string, unknown> = {};
+    if (line.method) request.method = line.method;
+    if (line.referrer) request.referrer = line.referrer;
+    http.request = request;
+  }
   if (line.httpVersion) http.version = line.httpVersion;
+  const failure = line.status >= 400;
 
   const doc: Record<string, unknown> = {
-    '@timestamp': line.timestamp.toISOString(),
+    '@timestamp': line.timestampIso || line.timestamp.toISOString(),
     message: meta.raw,
     ecs: { version: ECS_VERSION },
     event: {
       kind: 'event',
       category: ['web'],
-      type: line.status >= 400 ? ['access', 'error'] : ['access'],
-      outcome: line.status >= 400 ? 'failure' : 'success',
+      type: failure ? ['access', 'error'] : ['access'],
+      outcome: failure ? 'failure' : 'success',
       dataset: meta.dataStream.dataset,
       module: 'weblogs',
       timezone: line.timezone,
-      ingested: ctx.now().toISOString(),
+      ingested: ingestedNow(ctx),
     },
     source,
     http,
   };
   if (line.user) doc.user = { name: line.user };
-  if (line.target) doc.url = urlFields(line.target);
+  if (line.target) doc.url = urlFields(line.target, line.method);
   let crawler = false;
   if (line.userAgent) {
     const ua = ctx.userAgents.parse(line.userAgent);
@@ -81,10 +144,15 @@ export function enrichAccessLine(
     crawler = ua.crawler;
   }
   doc.weblogs = { crawler };
-  if (line.userAgentTruncated) doc.tags = ['truncated_user_agent'];
+  if (line.userAgentTruncated || line.nonUtf8Escapes) {
+    const tags: string[] = [];
+    if (line.userAgentTruncated) tags.push('truncated_user_agent');
+    if (line.nonUtf8Escapes) tags.push('non_utf8_escapes');
+    doc.tags = tags;
+  }
   if (meta.position.kind === 'file') {
     doc.log = { file: { path: meta.position.path }, offset: meta.position.offset };
   }
-  doc.data_stream = { ...meta.dataStream };
+  doc.data_stream = meta.dataStream;
   return doc;
 }

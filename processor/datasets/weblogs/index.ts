@@ -1,6 +1,7 @@
 import type { Dataset } from '../types.js';
 import { decodeAccessLine } from './decode.js';
-import { accessLineSchema, type AccessLine } from './schema.js';
+import { accessLineSchema, validateAccessLine, type AccessLine } from './schema.js';
+import type { DecodedAccessLine } from './decode.js';
 import { enrichAccessLine } from './enrich.js';
 import { weblogsTemplate } from './template.js';
 import { trafficPerMinute } from './windows.js';
@@ -12,6 +13,8 @@ export const weblogs: Dataset<AccessLine> = {
   topic: 'weblogs.access',
   decode: decodeAccessLine,
   schema: accessLineSchema,
+  validate: (decoded) => validateAccessLine(decoded as DecodedAccessLine),
+  stateless: true,
   enrich: enrichAccessLine,
   indexTemplate: weblogsTemplate,
   windows: [trafficPerMinute],

@@ -42,6 +42,7 @@ export function weblogsTemplate(): IndexTemplate {
         original: { ...keyword, ignore_above: 8191, fields: { text: { type: 'text' } } },
         scheme: keyword,
         domain: keyword,
+        port: { type: 'long' },
         path: keyword,
         query: keyword,
         fragment: keyword,
