@@ -38,18 +38,18 @@ export interface DecodedAccessLine {
 // Apache httpd mod_log_config "common" is `%h %l %u %t "%r" %>s %b`; "combined" appends
 // `"%{Referer}i" "%{User-agent}i"`; nginx's default `combined` log_format has the same shape and may
 // be followed by extra fields, which are ignored here. Quoted fields may contain backslash escapes.
-const QUOTED = String.raw`"((?:[^"\\]|\\.)*)"`;
+// Quoted content is written as an "unrolled loop" (`[^"\\]*(?:\\.[^"\\]*)*`): the same language as
+// `(?:[^"\\]|\\.)*` without one alternation per character, which made the regex a third of decoding.
+const CONTENT = String.raw`([^"\\]*(?:\\.[^"\\]*)*)`;
 const LINE = new RegExp(
-  String.raw`^(\S+) (\S+) (\S+) \[([^\]]+)\] ` +
-    QUOTED +
+  String.raw`^(\S+) (\S+) (\S+) \[([^\]]+)\] "${CONTENT}"` +
     String.raw` (\d{3}|-) (\d+|-)` +
-    String.raw`(?: ${QUOTED}(?: "((?:[^"\\]|\\.)*)("?))?)?(?:\s.*)?\s*$`,
+    String.raw`(?: "${CONTENT}"(?: "${CONTENT}("?))?)?(?:\s.*)?\s*$`,
 );
 
 const MONTHS: Record<string, number> = {
   Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12,
 };
-const CLF_TIME = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
 
 const daysInMonth = (year: number, month: number): number =>
   month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
@@ -62,9 +62,30 @@ export interface ClfTime {
 }
 
 const INVALID_TIME: ClfTime = Object.freeze({ timestamp: new Date(Number.NaN), timestampIso: '', timezone: '+00:00' });
-// Consecutive log lines mostly share their second: the last text parsed is reused.
-let lastTimeText = '';
-let lastTime: ClfTime = INVALID_TIME;
+// Consecutive log lines mostly share their day and zone: the last day's midnight is reused.
+let lastDayText = '';
+let lastDayMs = Number.NaN;
+
+/** Two ASCII digits at `i` as a number, or NaN. */
+function digits2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : Number.NaN;
+}
+
+/** UTC midnight of `dd/Mon/yyyy` (epoch ms), or NaN for an impossible or malformed date. */
+function dayStart(text: string): number {
+  const m = CLF_DAY.exec(text);
+  const month = m ? MONTHS[m[2]!] : undefined;
+  if (!m || month === undefined) return Number.NaN;
+  const day = Number(m[1]);
+  const year = Number(m[3]);
+  if (day < 1 || day > daysInMonth(year, month)) return Number.NaN;
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (year < 100) d.setUTCFullYear(year); // Date.UTC reads years 0–99 as 1900–1999
+  return d.getTime();
+}
+const CLF_DAY = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4})$/;
 
 /**
  * Parses an Apache/nginx `%t` time (`dd/Mon/yyyy:HH:mm:ss ±hhmm`, strftime `%d/%b/%Y:%H:%M:%S %z`).
@@ -72,27 +93,26 @@ let lastTime: ClfTime = INVALID_TIME;
  * 0–23, minute and second 0–59, zone offset up to ±23:59 — so an impossible time such as
  * `31/Feb/2023`, `24:00:00` or minute 60 is refused instead of rolling over into the next month, day
  * or hour. Returns an invalid Date (with `timestampIso` '' and zone `+00:00`) when the text does not
- * match or is impossible. The returned object may be shared between calls: do not mutate it.
+ * match or is impossible.
  */
 export function parseClfTime(text: string): ClfTime {
-  if (text === lastTimeText) return lastTime;
-  const m = CLF_TIME.exec(text);
-  let parsed = INVALID_TIME;
-  const month = m ? MONTHS[m[2]!] : undefined;
-  if (m && month !== undefined) {
-    const day = Number(m[1]), year = Number(m[3]), hour = Number(m[4]), minute = Number(m[5]), second = Number(m[6]);
-    const zh = Number(m[8]), zm = Number(m[9]);
-    if (day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59 && zh <= 23 && zm <= 59) {
-      const offsetMs = (m[7] === '-' ? -1 : 1) * (zh * 60 + zm) * 60_000;
-      const local = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-      if (year < 100) local.setUTCFullYear(year); // Date.UTC reads years 0–99 as 1900–1999
-      const timestamp = new Date(local.getTime() - offsetMs);
-      parsed = { timestamp, timestampIso: timestamp.toISOString(), timezone: `${m[7]}${m[8]}:${m[9]}` };
-    }
+  if (text.length !== 26 || text.charCodeAt(11) !== 58 || text.charCodeAt(14) !== 58 || text.charCodeAt(17) !== 58 || text.charCodeAt(20) !== 32) {
+    return INVALID_TIME;
   }
-  lastTimeText = text;
-  lastTime = parsed;
-  return parsed;
+  const dayText = text.slice(0, 11);
+  if (dayText !== lastDayText) {
+    lastDayText = dayText;
+    lastDayMs = dayStart(dayText);
+  }
+  const sign = text.charCodeAt(21);
+  const hour = digits2(text, 12), minute = digits2(text, 15), second = digits2(text, 18), zh = digits2(text, 22), zm = digits2(text, 24);
+  // NaN fails every comparison, so malformed digits land here too.
+  if (!(hour <= 23 && minute <= 59 && second <= 59 && zh <= 23 && zm <= 59) || (sign !== 43 && sign !== 45) || Number.isNaN(lastDayMs)) {
+    return INVALID_TIME;
+  }
+  const offsetMs = (sign === 45 ? -1 : 1) * (zh * 60 + zm) * 60_000;
+  const timestamp = new Date(lastDayMs + ((hour * 60 + minute) * 60 + second) * 1000 - offsetMs);
+  return { timestamp, timestampIso: timestamp.toISOString(), timezone: text.slice(21, 24) + ':' + text.slice(24) };
 }
 
 const SIMPLE_ESCAPES: Record<string, number> = { '"': 0x22, '\\': 0x5c, t: 0x09, n: 0x0a, r: 0x0d, b: 0x08, v: 0x0b, f: 0x0c };
@@ -162,14 +182,22 @@ export function decodeAccessLine(line: string): DecodedAccessLine {
     );
   }
   const [, client, ident, user, time, request, status, bytes, referrer, userAgent, closingQuote] = m;
+  // Fields without a backslash (nearly all) skip unescaping; a non-UTF-8 field is kept as logged.
+  let requestLine = request!;
+  let ref = referrer;
+  let ua = userAgent;
   let nonUtf8Escapes = false;
-  const field = (raw: string): string => {
-    const text = unescapeLogField(raw);
-    if (text !== undefined) return text;
-    nonUtf8Escapes = true;
-    return raw;
-  };
-  const requestLine = field(request!);
+  if (line.includes('\\')) {
+    const field = (raw: string): string => {
+      const text = unescapeLogField(raw);
+      if (text !== undefined) return text;
+      nonUtf8Escapes = true;
+      return raw;
+    };
+    requestLine = field(requestLine);
+    if (ref !== undefined) ref = field(ref);
+    if (ua !== undefined) ua = field(ua);
+  }
   const clf = parseClfTime(time!);
   // Same property order for every line, so every decoded record has one hidden class.
   const decoded: DecodedAccessLine = {
@@ -186,12 +214,11 @@ export function decodeAccessLine(line: string): DecodedAccessLine {
     httpVersion: undefined,
     status: status === '-' ? Number.NaN : Number(status),
     bytes: bytes === '-' ? 0 : Number(bytes),
-    referrer: referrer === undefined ? undefined : dash(field(referrer)),
-    userAgent: userAgent === undefined ? undefined : dash(field(userAgent)),
+    referrer: dash(ref),
+    userAgent: dash(ua),
     userAgentTruncated: userAgent !== undefined && closingQuote === '',
-    nonUtf8Escapes: false,
+    nonUtf8Escapes,
   };
-  decoded.nonUtf8Escapes = nonUtf8Escapes;
   const sp1 = requestLine.indexOf(' ');
   const sp2 = sp1 < 0 ? -1 : requestLine.indexOf(' ', sp1 + 1);
   if (sp2 > 0 && requestLine.indexOf(' ', sp2 + 1) < 0 && HTTP_VERSION.test(requestLine.slice(sp2 + 1))) {
