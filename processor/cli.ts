@@ -43,6 +43,12 @@ const program = new Command('process')
   .option('--archive-roll-ms <ms>', 'close an archive part this long after it was opened', positiveInt, 300_000)
   .option('--metrics-port <port>', 'serve /metrics and /healthz on 127.0.0.1:<port> (0 = any free port)', port, 9464)
   .option('--no-metrics', 'serve no /metrics or /healthz')
+  .option('--transform-threads <n>', 'worker threads for decode/validate/enrich; 0 = the main thread (default: cores beyond two)', (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 64) throw new InvalidArgumentError('expected an integer 0-64');
+    return n;
+  })
+  .option('--es-compression', 'gzip _bulk request bodies (worth it when Elasticsearch is across a network; off by default)')
   .showHelpAfterError();
 addEsConnectionOptions(program);
 
@@ -69,6 +75,8 @@ const o = program.opts<EsConnectionOptionValues & {
   archiveDir?: string;
   archiveRollBytes: number;
   archiveRollMs: number;
+  transformThreads?: number;
+  esCompression?: boolean;
 }>();
 
 const log = createLogger('processor');
@@ -91,6 +99,8 @@ try {
     archiveRollBytes: o.archiveRollBytes,
     archiveRollMs: o.archiveRollMs,
     metricsPort: o.metrics ? o.metricsPort : undefined,
+    transformThreads: o.transformThreads,
+    esCompression: o.esCompression,
     log,
   });
   const shutdown = (signal: string): void => {

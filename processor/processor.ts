@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { datasets, getDataset } from './datasets/registry.js';
 import type { EnrichContext } from './datasets/types.js';
-import { openGeoIp } from './enrich/geoip.js';
+import { geoIpFromDatabases, loadGeoIpDatabases, type GeoIpDatabases } from './enrich/geoip.js';
 import { createUserAgentParser } from './enrich/user-agent.js';
 import { createEsClient, waitForEs } from './elasticsearch/client.js';
 import { esConnectionFromOptions, type EsConnection } from './elasticsearch/connection.js';
@@ -11,6 +11,7 @@ import { startHttpServer } from './observability/http-server.js';
 import { createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Pipeline, type PipelineTotals } from './pipeline/pipeline.js';
+import { createTransformPool, defaultTransformThreads, inlineTransformer } from './pipeline/transform-pool.js';
 import { ArchiveSink } from './sinks/archive-sink.js';
 import { DeadLetterFile } from './sinks/dead-letter-sink.js';
 import { ElasticsearchSink } from './sinks/elasticsearch-sink.js';
@@ -65,6 +66,13 @@ export interface ProcessorOptions {
   archiveRollMs?: number;
   /** Port for `/metrics` and `/healthz`; 0 picks a free one; `undefined` serves none. */
   metricsPort?: number;
+  /**
+   * Worker threads for decode → validate → enrich (default `defaultTransformThreads()`: the cores
+   * beyond two, so 0 — the main thread — on a 2-core machine; see README, "Performance").
+   */
+  transformThreads?: number;
+  /** gzip `_bulk` request bodies (default off; see `ElasticsearchSinkOptions.compression`). */
+  esCompression?: boolean;
   log?: Logger;
 }
 
@@ -97,9 +105,12 @@ export interface ProcessorHandle {
   checkpointFiles: string[];
 }
 
-/** Opens GeoIP and user-agent resources once; the clock is the wall clock. */
-export async function createEnrichContext(): Promise<EnrichContext> {
-  return { geoip: await openGeoIp(), userAgents: createUserAgentParser(), now: () => new Date(), state: new Map() };
+/**
+ * Opens GeoIP and user-agent resources once; the clock is the wall clock. Pass `dbs` to share GeoIP
+ * databases already loaded (e.g. in SharedArrayBuffers also handed to worker threads).
+ */
+export async function createEnrichContext(dbs?: GeoIpDatabases): Promise<EnrichContext> {
+  return { geoip: geoIpFromDatabases(dbs ?? (await loadGeoIpDatabases())), userAgents: createUserAgentParser(), now: () => new Date(), state: new Map() };
 }
 
 async function createKafkaSource(o: KafkaInputOptions, once: boolean, metrics: Metrics, log: Logger): Promise<KafkaSource> {
@@ -163,7 +174,10 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   await waitForEs(client, es);
   await installIndexTemplates(client, datasets.values());
 
-  const ctx = await createEnrichContext();
+  const transformThreads = opts.transformThreads ?? defaultTransformThreads();
+  const dbs = await loadGeoIpDatabases(transformThreads > 0);
+  const ctx = await createEnrichContext(dbs);
+  const transformer = transformThreads > 0 ? createTransformPool(transformThreads, ctx, dbs) : inlineTransformer(ctx);
   const metrics = new Metrics();
   const fileSources = [...watchByDataset].map(
     ([name, paths]) =>
@@ -180,7 +194,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   const kafkaSource = opts.kafka ? await createKafkaSource(opts.kafka, !!opts.once, metrics, log) : undefined;
   const sources: (FileSource | KafkaSource)[] = [...fileSources, ...(kafkaSource ? [kafkaSource] : [])];
   const deadLetters = new DeadLetterFile(deadLetterFile);
-  const sink = new ElasticsearchSink(client, log);
+  const sink = new ElasticsearchSink(client, log, { compression: opts.esCompression });
   const archive = opts.archiveDir
     ? new ArchiveSink(opts.archiveDir, { rollBytes: opts.archiveRollBytes, rollMs: opts.archiveRollMs, log })
     : undefined;
@@ -204,6 +218,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     namespace: opts.namespace,
     windows,
     archive,
+    transformer,
   });
   const lagBytes = (): number => fileSources.reduce((n, f) => n + f.lagBytes(), 0);
   metrics.lagBytes = lagBytes;
@@ -244,6 +259,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
         // A part that cannot be closed stays hidden and is finished by the next start.
         await archive?.close().catch((err: unknown) => log.error({ err }, 'archive: could not close open parts'));
         await sink.close();
+        await transformer.close();
         await client.close();
         await new Promise<void>((resolve) => (http ? http.server.close(() => resolve()) : resolve()));
       }

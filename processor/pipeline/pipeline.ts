@@ -5,7 +5,7 @@ import type { DeadLetterFile } from '../sinks/dead-letter-sink.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { WindowOperator } from '../windows/window-operator.js';
 import pRetry from 'p-retry';
-import { transformBatch } from './transform.js';
+import { inlineTransformer, type Transformer } from './transform-pool.js';
 import type { DeadLetter, OutputDocument, Sink, Source, SourceBatch, SourceRecord } from './types.js';
 
 /** Micro-batch tuning: sizes in records, times in ms. */
@@ -25,6 +25,8 @@ export interface PipelineOptions {
    * appended and fsynced there before the batch commits (see `ArchiveSink`).
    */
   archive?: ArchiveSink;
+  /** Where decode → validate → enrich runs (default: the main thread, `inlineTransformer`). */
+  transformer?: Transformer;
 }
 
 interface OpenBatch {
@@ -65,6 +67,9 @@ export class Pipeline {
   private readonly windows: WindowOperator | undefined;
   private readonly archive: ArchiveSink | undefined;
   private readonly maxInFlight: number;
+  private readonly transformer: Transformer;
+  /** Settles when the most recently started batch has been assessed by the windows. */
+  private lastAssess: Promise<void> = Promise.resolve();
   private open: OpenBatch | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Closed batches not yet started. */
@@ -91,6 +96,7 @@ export class Pipeline {
     this.namespace = opts.namespace ?? 'default';
     this.windows = opts.windows;
     this.archive = opts.archive;
+    this.transformer = opts.transformer ?? inlineTransformer(ctx);
     this.fatal = new Promise((_, reject) => (this.rejectFatal = reject));
     this.fatal.catch(() => undefined); // observed through `fatal` by the caller
   }
@@ -190,9 +196,21 @@ export class Pipeline {
     previousCommit: Promise<void>,
   ): Promise<void> {
     const started = process.hrtime.bigint();
-    const { docs, deadLetters } = transformBatch(records, this.ctx, this.namespace);
-    // Lateness is judged here, synchronously at batch start, so in arrival order across batches in flight.
-    const touches = this.windows?.assess(docs);
+    // The transform may run on worker threads and finish out of order; lateness is still judged in
+    // arrival order across batches in flight, because each batch is assessed after the one before it.
+    const previousAssess = this.lastAssess;
+    let assessed!: () => void;
+    this.lastAssess = new Promise<void>((resolve) => (assessed = resolve));
+    let docs: OutputDocument[];
+    let deadLetters: DeadLetter[];
+    let touches: ReturnType<WindowOperator['assess']> | undefined;
+    try {
+      ({ docs, deadLetters } = await this.transformer.transform(records, this.namespace));
+      await previousAssess;
+      touches = this.windows?.assess(docs);
+    } finally {
+      assessed();
+    }
     const result = docs.length > 0 ? await this.sink.write(docs) : { indexed: [], duplicates: [], rejected: [] };
     // The archive gets exactly what Elasticsearch holds, durably, before the commit below. Batches in flight
     // may reach it out of order (its writes are serialised internally); a replay may repeat documents there.
