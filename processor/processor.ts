@@ -88,6 +88,12 @@ export interface RunSummary {
   archived?: number;
   /** Peak resident set size of this process so far, MiB (getrusage ru_maxrss). */
   peakRssMiB: number;
+  /**
+   * Where the memory went, MiB: peaks of V8's heap (`heapUsed`, `heapTotal`) and of memory outside it
+   * (`external`, of which `arrayBuffers`), sampled every 250 ms, and the GeoIP databases (`geoip`,
+   * part of `arrayBuffers`).
+   */
+  memoryMiB: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; geoip: number };
 }
 
 /** A running processor. */
@@ -238,6 +244,18 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     );
   }
 
+  const mib = (n: number): number => Math.round(n / 2 ** 20);
+  const memoryPeak = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0, geoip: 0 };
+  const sampleMemory = (): void => {
+    const m = process.memoryUsage();
+    memoryPeak.heapUsed = Math.max(memoryPeak.heapUsed, mib(m.heapUsed));
+    memoryPeak.heapTotal = Math.max(memoryPeak.heapTotal, mib(m.heapTotal));
+    memoryPeak.external = Math.max(memoryPeak.external, mib(m.external));
+    memoryPeak.arrayBuffers = Math.max(memoryPeak.arrayBuffers, mib(m.arrayBuffers));
+    memoryPeak.geoip = mib(dbs.v4.byteLength + (dbs.v6?.byteLength ?? 0));
+  };
+  const memorySampler = setInterval(sampleMemory, 250);
+  memorySampler.unref();
   const summary = (): RunSummary => ({
     files: fileSources.reduce((n, f) => n + f.fileCount(), 0),
     lines: pipeline.totals.read,
@@ -247,6 +265,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     ...(archive ? { archived: pipeline.totals.archived } : {}),
     seconds: Math.round((Date.now() - started) / 10) / 100,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    memoryMiB: (sampleMemory(), { ...memoryPeak }),
   });
 
   let closing: Promise<RunSummary> | undefined;
@@ -262,6 +281,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
         await transformer.close();
         await client.close();
         await new Promise<void>((resolve) => (http ? http.server.close(() => resolve()) : resolve()));
+        clearInterval(memorySampler);
       }
       return summary();
     })());

