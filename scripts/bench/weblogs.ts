@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -118,7 +118,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
     filebeat = await runFilebeat({
       bin: o.filebeatBin, esUrl: o.esUrl, input, index: `bench-filebeat-${run}`, lines: lines.length, workDir: dir, timeoutMs: 30 * 60_000,
     });
-    o.log(`Filebeat (${filebeat.configFile}, through a loopback shim answering GET /): ${fmt(filebeat.docsPerSec)} docs/s (${fmt(filebeat.seconds, 2)} s), peak RSS ${fmt(filebeat.peakRssMiB)} MiB`);
+    o.log(`Filebeat (config as written: scripts/bench/filebeat.ts, through a loopback shim answering GET /): ${fmt(filebeat.docsPerSec)} docs/s (${fmt(filebeat.seconds, 2)} s), peak RSS ${fmt(filebeat.peakRssMiB)} MiB`);
     o.log(
       `project ÷ Filebeat: docs/s ${fmt(endToEnd.docsPerSec / filebeat.docsPerSec, 3)}, peak RSS ${fmt(endToEnd.peakRssMiB / filebeat.peakRssMiB, 2)} ` +
         '(project with GeoIP + user agents, Filebeat without)',
@@ -140,6 +140,8 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
     timeoutMs: (o.latencySeconds + 30) * 1000,
   });
   await live.stop();
+  rmSync(latDir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true }); // the 200,000-line input, checkpoints, Filebeat's registry
   const latencyP50Ms = percentile(latencies, 50);
   const latencyP99Ms = percentile(latencies, 99);
   o.log(`append → searchable at ${fmt(o.latencyRate)} lines/s: p50 ${fmt(latencyP50Ms)} ms, p99 ${fmt(latencyP99Ms)} ms (${fmt(latencies.length)} lines)`);
