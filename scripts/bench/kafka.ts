@@ -87,7 +87,8 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   ]);
   // The summary's seconds include the group join and the final lag check (~1–4 s): a conservative rate.
   const endToEndPerSec = e2e.indexed / e2e.seconds;
-  o.log(`Kafka → Elasticsearch: ${fmt(endToEndPerSec)} events/s (${fmt(e2e.indexed)} in ${fmt(e2e.seconds, 2)} s, group join included); processor peak RSS ${fmt(e2e.peakRssMiB)} MiB`);
+  o.log(`Kafka → Elasticsearch: ${fmt(endToEndPerSec)} events/s (${fmt(e2e.indexed)} in ${fmt(e2e.seconds, 2)} s, group join included); processor peak RSS ${fmt(e2e.peakRssMiB)} MiB ` +
+    `(heap used ≤ ${e2e.memoryMiB.heapUsed}, heap total ≤ ${e2e.memoryMiB.heapTotal}, external ≤ ${e2e.memoryMiB.external}, GeoIP ${e2e.memoryMiB.geoip})`);
 
   const ctx = await createEnrichContext();
   const bulkCeilingPerSec = await bulkCeiling(o.esUrl, weblogRecords(lines), ctx, `bench${run}c`, o.batchSize);
