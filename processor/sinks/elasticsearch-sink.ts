@@ -54,10 +54,12 @@ export function bulkLine(doc: OutputDocument): string {
 /**
  * A document's approximate NDJSON size in bytes without serialising it: its raw line (which `message`
  * repeats) times a factor measured on the access-log documents (1,400 bytes for a 200-byte line),
- * plus a constant for the action line and fixed fields.
+ * plus a constant for the action line and fixed fields; 2,000 when the document has no record.
  */
 function estimateBytes(doc: OutputDocument): number {
-  return 600 + 4 * doc.record.raw.length;
+  // A backfill re-sends archived documents without their source record: assume a typical size.
+  const raw = (doc.record as OutputDocument['record'] | undefined)?.raw;
+  return raw === undefined ? 2000 : 600 + 4 * raw.length;
 }
 
 /** `bulkLine` of every document, in order. */
