@@ -178,7 +178,10 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   const es = opts.es ?? esConnectionFromOptions({ esUrl: opts.esUrl });
   const client = createEsClient(es);
   await waitForEs(client, es);
-  await installIndexTemplates(client, datasets.values());
+  const templates = await installIndexTemplates(client, datasets.values());
+  for (const o of templates.outdated) {
+    log.warn(`existing data streams ${o.pattern} keep an older mapping until they roll over (${o.reason}); documents with new fields are dead-lettered there`);
+  }
 
   const transformThreads = opts.transformThreads ?? defaultTransformThreads();
   const dbs = await loadGeoIpDatabases(transformThreads > 0);

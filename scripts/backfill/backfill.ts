@@ -101,7 +101,9 @@ export async function backfill(o: BackfillOptions): Promise<BackfillSummary> {
   const summary: BackfillSummary = { files: 0, documents: 0, indexed: 0, duplicates: 0, rejected: 0, seconds: 0 };
   try {
     await waitForEs(client, conn);
-    await installIndexTemplates(client, datasets.values());
+    for (const t of (await installIndexTemplates(client, datasets.values())).outdated) {
+      o.log.warn(`existing data streams ${t.pattern} keep an older mapping until they roll over (${t.reason})`);
+    }
     const sink = new ElasticsearchSink(client, o.log);
     const files = await archiveFilesInRange(o.archiveDir, o.from, o.to);
     const batchSize = o.batchSize ?? 5000;
