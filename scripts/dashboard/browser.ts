@@ -38,12 +38,16 @@ export async function newDashboardPage(browser: Browser): Promise<Page> {
 
 /**
  * Opens `view` at `baseUrl` with the range `[from, to)` and auto-refresh off, and waits until the
- * view has been drawn (or has shown its empty state) and no panel is still loading.
+ * view has been drawn (or has shown its empty state) and no panel is still loading. The URL already
+ * shown is loaded again (as the refresh button does).
  */
 export async function openView(page: Page, baseUrl: string, view: ViewName, from: string, to: string, extra: Record<string, string> = {}): Promise<void> {
-  const q = new URLSearchParams({ from, to, refresh: '0', ...extra });
-  const before = Number((await page.evaluate(() => document.body?.dataset.loaded).catch(() => undefined)) ?? 0);
-  await page.goto(`${baseUrl}#/${view}?${q}`);
+  const target = `${baseUrl}#/${view}?${new URLSearchParams({ from, to, refresh: '0', ...extra })}`;
+  const current = page.url();
+  const sameDocument = current.split('#')[0] === target.split('#')[0];
+  const before = sameDocument ? Number((await page.evaluate(() => document.body.dataset.loaded)) ?? 0) : 0;
+  if (current === target) await page.click('#reload');
+  else await page.goto(target);
   await waitForLoad(page, view, before);
 }
 
@@ -53,7 +57,7 @@ export async function waitForLoad(page: Page, view: ViewName, after: number): Pr
     ([v, n]) => {
       const b = document.body;
       if (b.dataset.loading !== 'false' || b.dataset.view !== v || Number(b.dataset.loaded ?? 0) <= (n as number)) return false;
-      return ![...document.querySelectorAll(`[data-view="${v}"] [data-panel]`)].some((p) => (p as HTMLElement).dataset.state === 'loading') || !document.querySelector('#empty')!.hasAttribute('hidden');
+      return ![...document.querySelectorAll(`.grid[data-view="${v}"] [data-panel]`)].some((p) => (p as HTMLElement).dataset.state === 'loading') || !document.querySelector('#empty')!.hasAttribute('hidden');
     },
     [view, after] as const,
   );

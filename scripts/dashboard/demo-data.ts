@@ -21,6 +21,7 @@ import { createRandom } from '../../generators/common/random.js';
 import { COMPANIES, createNewsGenerator } from '../../generators/news/index.js';
 import { createFanOutGenerator, createLiveTickGenerator, readCandlesFile, selectCandles, TICKS_PER_DAY } from '../../generators/ticks/index.js';
 import { startProcessor, type RunSummary } from '../../processor/processor.js';
+import type { ViewName } from './api-types.js';
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
@@ -32,6 +33,16 @@ export const HSI_CSV = path.join(repoRoot, 'data/samples/market/hsi_daily.csv');
 export const HSI_DAYS = { from: '2010-01-05', to: '2010-01-11' } as const;
 /** Generated US symbols, ticked on the same weekdays as the HSI days. */
 export const US_SYMBOLS = ['AAPL', 'MSFT', 'NVDA'] as const;
+/**
+ * Each view over the range where this data lies, with the PNG it is saved to by
+ * `npm run dashboard:screenshots` (markets: two days, so the candles are 30 minutes wide).
+ */
+export const DEMO_VIEWS: { view: ViewName; file: string; from: string; to: string; params?: Record<string, string> }[] = [
+  { view: 'web', file: 'web-traffic.png', from: '2015-05-17T06:00:00Z', to: '2015-05-21T00:00:00Z' },
+  { view: 'news', file: 'news-sentiment.png', from: '2015-05-17T06:00:00Z', to: '2015-05-21T00:00:00Z' },
+  { view: 'markets', file: 'markets.png', from: '2010-01-07T00:00:00Z', to: '2010-01-09T00:00:00Z', params: { symbol: 'HSI' } },
+];
+
 /** Headlines generated, and the companies they name. */
 export const NEWS_COUNT = 1_700;
 export const NEWS_COMPANIES = 6;

@@ -10,20 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { defaultEsUrl } from '../../processor/elasticsearch/client.js';
 import { createLogger } from '../../processor/observability/logger.js';
-import type { ViewName } from './api-types.js';
 import { launchChromium, newDashboardPage, openView } from './browser.js';
-import { ingestDemoData } from './demo-data.js';
+import { DEMO_VIEWS, ingestDemoData } from './demo-data.js';
 import { createDashboardClient, NAMESPACE_PATTERN, search, streamName } from './elasticsearch.js';
 import { startDashboardServer } from './server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-/** The views photographed, with the time range each is shown over (where the sample data lies). */
-export const SHOTS: { view: ViewName; file: string; from: string; to: string; params?: Record<string, string> }[] = [
-  { view: 'web', file: 'web-traffic.png', from: '2015-05-17T06:00:00Z', to: '2015-05-21T00:00:00Z' },
-  { view: 'news', file: 'news-sentiment.png', from: '2015-05-17T06:00:00Z', to: '2015-05-21T00:00:00Z' },
-  { view: 'markets', file: 'markets.png', from: '2010-01-07T00:00:00Z', to: '2010-01-09T00:00:00Z', params: { symbol: 'HSI' } },
-];
 
 const program = new Command('dashboard:screenshots')
   .description('Ingest the samples into a namespace (once), serve the dashboard and save a PNG of each view.')
@@ -62,7 +54,7 @@ try {
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(e.message));
     await mkdir(o.out, { recursive: true });
-    for (const s of SHOTS) {
+    for (const s of DEMO_VIEWS) {
       await openView(page, server.url, s.view, s.from, s.to, s.params);
       const file = path.join(o.out, s.file);
       await page.screenshot({ path: file, fullPage: true });

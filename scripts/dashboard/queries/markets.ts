@@ -66,7 +66,9 @@ export function returnDistribution(candles: readonly Candle[], bins = RETURN_BIN
 }
 
 /**
- * SMA and EMA over `period` closes (trading-signals), aligned with `candles`; null while warming up.
+ * SMA and EMA over `period` closes (trading-signals, as the ticks dataset's `market.sma_20`/`ema_20`),
+ * aligned with `candles`; null for the first `period − 1` candles. The EMA starts from the first close
+ * with k = 2 / (period + 1).
  */
 export function movingAverages(candles: readonly Candle[], period = MA_PERIOD): { sma: (number | null)[]; ema: (number | null)[] } {
   const sma = new SMA(period);
@@ -96,9 +98,9 @@ export async function marketsView(es: Client, namespace: string, range: TimeRang
       symbols: { terms: { field: 'market.symbol', size: MAX_SYMBOLS, order: { volume: 'desc' } }, aggs: ohlcv },
     },
   });
-  const a = overview.aggregations!;
-  const extent = readExtent(a.extent);
-  const symbols = (a.symbols.buckets as TermsBucket[]).map((b) => {
+  const a = overview.aggregations;
+  const extent = readExtent(a?.extent);
+  const symbols = ((a?.symbols?.buckets ?? []) as TermsBucket[]).map((b) => {
     const c = toCandle({ ...b, key: 0 });
     return { symbol: String(b.key), bars: b.doc_count, open: c.open, close: c.close, high: c.high, low: c.low, volume: c.volume, return: round(c.close / c.open - 1, 6) };
   });

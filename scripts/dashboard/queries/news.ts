@@ -13,6 +13,7 @@ import { EXTENT_AGG, emptyState, rangeHistogram, readExtent, round, timeFilter, 
 /** Tickers drawn in the sentiment chart: the ones with the most headlines in the windows. */
 export const SENTIMENT_TICKERS = 6;
 
+const NEWS_HINT = 'Ingest headlines with `npm start` (news generator → Kafka → processor).';
 type Label = 'positive' | 'negative' | 'neutral';
 const LABELS: Label[] = ['positive', 'negative', 'neutral'];
 
@@ -65,8 +66,22 @@ export async function newsView(es: Client, namespace: string, range: TimeRange):
       },
     }),
   ]);
-  const a = main.aggregations!;
   const count = main.hits.total.value;
+  if (!main.aggregations) {
+    return {
+      streams: [headlines, windows],
+      range: { from: range.fromMs, to: range.toMs, intervalMs: range.intervalMs },
+      extent: null,
+      empty: emptyState(null, 0, [headlines], NEWS_HINT),
+      tookMs: Date.now() - started,
+      kpis: { headlines: 0, meanScore: null, positive: 0, negative: 0, neutral: 0 },
+      sentimentByTicker: { t: [], tickers: [], series: {}, windowStream: windows, windowsEmpty: true },
+      labelsOverTime: { t: [], positive: [], negative: [], neutral: [] },
+      tickers: [],
+      latest: [],
+    };
+  }
+  const a = main.aggregations;
   const extent = readExtent(a.extent);
   const buckets = a.timeline.buckets as Bucket[];
   const t = buckets.map((b) => b.key);
@@ -86,7 +101,7 @@ export async function newsView(es: Client, namespace: string, range: TimeRange):
     streams: [headlines, windows],
     range: { from: range.fromMs, to: range.toMs, intervalMs: range.intervalMs },
     extent,
-    empty: emptyState(extent, count, [headlines], 'Ingest headlines with `npm start` (news generator → Kafka → processor).'),
+    empty: emptyState(extent, count, [headlines], NEWS_HINT),
     tookMs: Date.now() - started,
     kpis: { headlines: count, meanScore: a.score.value === null ? null : round(a.score.value, 3), ...totals },
     sentimentByTicker: {

@@ -13,6 +13,7 @@ import { EXTENT_AGG, emptyState, rangeHistogram, readExtent, round, timeFilter, 
 const CLASSES = { '1xx': [100, 200], '2xx': [200, 300], '3xx': [300, 400], '4xx': [400, 500], '5xx': [500, 600] } as const;
 type StatusClass = keyof typeof CLASSES;
 
+const WEB_HINT = 'Ingest web logs with `npm start`, or `npm run process -- --watch data/samples/weblogs --once`.';
 const statusRange = (gte: number, lt: number) => ({ range: { 'http.response.status_code': { gte, lt } } });
 
 interface ErrorDoc {
@@ -70,7 +71,8 @@ export async function webView(es: Client, namespace: string, range: TimeRange): 
       },
     }),
   ]);
-  const a = main.aggregations!;
+  if (!main.aggregations) return blankWebView([access, traffic], range, Date.now() - started);
+  const a = main.aggregations;
   const requests = main.hits.total.value;
   const extent = readExtent(a.extent);
   const buckets = a.timeline.buckets as Bucket[];
@@ -87,7 +89,7 @@ export async function webView(es: Client, namespace: string, range: TimeRange): 
     streams: [access, traffic],
     range: { from: range.fromMs, to: range.toMs, intervalMs: range.intervalMs },
     extent,
-    empty: emptyState(extent, requests, [access], 'Ingest web logs with `npm start`, or `npm run process -- --watch data/samples/weblogs --once`.'),
+    empty: emptyState(extent, requests, [access], WEB_HINT),
     tookMs: Date.now() - started,
     kpis: {
       requests,
@@ -124,5 +126,26 @@ export async function webView(es: Client, namespace: string, range: TimeRange): 
       country: d!.source?.geo?.country_name ?? null,
       userAgent: d!.user_agent?.name ?? d!.user_agent?.original ?? null,
     })),
+  };
+}
+
+/** The view of a namespace whose data stream does not exist yet (Elasticsearch returns no aggregations). */
+function blankWebView(streams: string[], range: TimeRange, tookMs: number): WebView {
+  return {
+    streams,
+    range: { from: range.fromMs, to: range.toMs, intervalMs: range.intervalMs },
+    extent: null,
+    empty: emptyState(null, 0, [streams[0]!], WEB_HINT),
+    tookMs,
+    kpis: { requests: 0, errors5xx: 0, errorShare: 0, bytes: 0, p95Bytes: null, clients: 0, crawlerShare: 0 },
+    requestsPerMinute: { t: [], classes: { '1xx': [], '2xx': [], '3xx': [], '4xx': [], '5xx': [] } },
+    errorShare: { t: [], mean: [], worst: [] },
+    bytes: { t: [], bytes: [] },
+    crawlers: { t: [], crawlers: [], people: [], totalCrawlers: 0, totalPeople: 0 },
+    statusCodes: [],
+    topPaths: [],
+    countries: [],
+    unknownCountry: 0,
+    recentErrors: [],
   };
 }

@@ -156,13 +156,14 @@ async function load(): Promise<void> {
     }
     $('#fit').toggleAttribute('disabled', !meta.extent);
     $('#status').textContent = `${dateTime(meta.range.from)} → ${dateTime(meta.range.to)} · ${interval(meta.range.intervalMs)} buckets · updated ${dateTime(Date.now()).slice(11)} · ${meta.tookMs} ms`;
-    document.body.dataset.view = s.view;
-    document.body.dataset.loaded = String(Number(document.body.dataset.loaded ?? 0) + 1);
   } catch (err) {
     if (ctl.signal.aborted) return;
     showError((err as Error).message);
   } finally {
     if (inflight === ctl) {
+      // A finished load, drawn or failed (tests and screenshots wait for this counter).
+      document.body.dataset.view = s.view;
+      document.body.dataset.loaded = String(Number(document.body.dataset.loaded ?? 0) + 1);
       document.body.dataset.loading = 'false';
       if (state.refresh > 0) timer = window.setTimeout(() => void load(), state.refresh * 1000);
     }
