@@ -21,6 +21,25 @@ export interface WorldGeoJson {
 
 let cached: string | undefined;
 
+type Ring = [number, number][];
+
+/**
+ * A ring that crosses the antimeridian (Russia's Chukotka, Fiji) jumps from +180 to −180 and would be
+ * drawn across the whole map: its points on the minority side are moved onto the ±180 meridian.
+ */
+function unwrapRing(ring: Ring): Ring {
+  const crosses = ring.some((p, i) => i > 0 && Math.abs(p[0] - ring[i - 1]![0]) > 180);
+  if (!crosses) return ring;
+  const east = ring.filter((p) => p[0] > 0).length >= ring.length / 2;
+  return ring.map(([lon, lat]) => [east ? (lon < 0 ? 180 : lon) : lon > 0 ? -180 : lon, lat]);
+}
+
+function unwrap(geometry: { type: string; coordinates: unknown }): { type: string; coordinates: unknown } {
+  if (geometry.type === 'Polygon') return { ...geometry, coordinates: (geometry.coordinates as Ring[]).map(unwrapRing) };
+  if (geometry.type === 'MultiPolygon') return { ...geometry, coordinates: (geometry.coordinates as Ring[][]).map((poly) => poly.map(unwrapRing)) };
+  return geometry;
+}
+
 /** The world map as a GeoJSON string (computed on first use, ≈ 160 kB; Antarctica left out). */
 export function worldGeoJson(): string {
   if (cached) return cached;
@@ -32,7 +51,7 @@ export function worldGeoJson(): string {
       .filter((f) => f.properties.name !== 'Antarctica')
       .map((f) => {
         const iso2 = f.id === undefined ? undefined : countries.numericToAlpha2(String(f.id));
-        return { type: 'Feature' as const, properties: { iso2: iso2 ?? f.properties.name, name: f.properties.name }, geometry: (f as { geometry: unknown }).geometry };
+        return { type: 'Feature' as const, properties: { iso2: iso2 ?? f.properties.name, name: f.properties.name }, geometry: unwrap((f as unknown as { geometry: { type: string; coordinates: unknown } }).geometry) };
       }),
   };
   // 0.01° (≈ 1 km) is finer than the 1:110m outlines; rounding halves the size.

@@ -77,16 +77,16 @@ export function createWebView(root: HTMLElement): { panels: Panel[]; render(d: W
 
     p.status.setChart(
       {
-        title: { text: short(k.requests), subtext: 'requests', left: 'center', top: '44%', textStyle: { color: COLORS.text, fontSize: 20, fontWeight: 'bold' }, subtextStyle: { color: COLORS.muted }, itemGap: 2 },
+        title: { text: short(k.requests), subtext: 'requests', left: 'center', top: '36%', textStyle: { color: COLORS.text, fontSize: 20, fontWeight: 'bold' }, subtextStyle: { color: COLORS.muted }, itemGap: 2 },
         tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
-        legend: { show: false },
+        legend: { show: true, bottom: 0, top: 'auto', textStyle: { color: COLORS.muted }, itemWidth: 8, itemHeight: 8 },
         series: [
           {
             type: 'pie',
-            radius: ['48%', '78%'],
-            center: ['50%', '54%'],
+            radius: ['46%', '72%'],
+            center: ['50%', '45%'],
             itemStyle: { borderColor: '#121826', borderWidth: 2 },
-            minShowLabelAngle: 12,
+            minShowLabelAngle: 25,
             label: { color: COLORS.text, formatter: '{b}\n{d}%', fontSize: 11 },
             labelLine: { lineStyle: { color: COLORS.axis } },
             data: d.statusCodes.map((s) => ({ name: String(s.code), value: s.count, itemStyle: { color: shade(COLORS[classOf(s.code)], s.code) } })),
