@@ -159,7 +159,6 @@ try {
     log,
   });
   say(`  metrics: http://127.0.0.1:${processor.metricsPort}/metrics   health: http://127.0.0.1:${processor.metricsPort}/healthz`);
-  say('▶ query it:\n' + curlCookbook(esUrl));
   let dashboard: DashboardServer | undefined;
   if (o.dashboard) {
     // The page is a convenience: a taken port is reported, the ingest goes on.
@@ -169,6 +168,8 @@ try {
     });
     if (dashboard) say(`▶ dashboard: ${dashboard.url}  (web traffic, news sentiment, markets; refreshes every 10 s)`);
   }
+
+  say('▶ query it:\n' + curlCookbook(esUrl));
 
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
