@@ -135,6 +135,19 @@ describe('dashboard in headless Chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('refreshes by itself: 10 s by default, and at the interval chosen', async () => {
+    const d = demo('news');
+    await page.goto(`${server.url}#/news?from=${d.from}&to=${d.to}`);
+    await waitForLoad(page, 'news', 0);
+    expect(await page.inputValue('#refresh')).toBe('10');
+    // A 1-second interval (settable in the URL): the page loads the view again without any input.
+    const loads = Number(await page.evaluate(() => document.body.dataset.loaded));
+    await page.goto(`${server.url}#/news?from=${d.from}&to=${d.to}&refresh=1`);
+    await waitForLoad(page, 'news', loads + 2);
+    expect(await page.isHidden('#error')).toBe(true);
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('markets: clicking a symbol draws its candles', async () => {
     const d = demo('markets');
     await openView(page, server.url, 'markets', d.from, d.to, d.params);
