@@ -59,8 +59,8 @@ export async function search<T = unknown>(es: Client, index: string, body: Recor
 export interface SearchResult<T> {
   took: number;
   hits: { total: { value: number }; hits: { _id: string; _source?: T }[] };
-  // Aggregation shapes depend on the request; each query module reads them with its own types.
-  aggregations?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Absent when no index matched; shapes depend on the request, each query module reads them with its own types. */
+  aggregations?: Record<string, any>;
 }
 
 /** Maps a client error to an {@link UpstreamError} naming `index` and the cause. */

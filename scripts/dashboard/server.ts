@@ -58,6 +58,16 @@ export interface DashboardServer {
 
 const VIEWS: ViewName[] = ['web', 'news', 'markets'];
 
+/**
+ * Headers of the page's files: scripts, styles and data only from this server (ECharts and the page
+ * set inline styles, hence `style-src 'unsafe-inline'`), no framing, no MIME sniffing.
+ */
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const data = Buffer.from(JSON.stringify(body));
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': data.length, 'cache-control': 'no-store' });
@@ -97,7 +107,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     }
     const asset: Asset | undefined = assets.get(url.pathname === '/index.html' ? '/' : url.pathname);
     if (asset) {
-      res.writeHead(200, { 'content-type': asset.type, 'content-length': asset.body.length, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+      res.writeHead(200, { 'content-type': asset.type, 'content-length': asset.body.length, 'cache-control': 'no-cache', ...SECURITY_HEADERS });
       res.end(req.method === 'HEAD' ? undefined : asset.body);
       return;
     }

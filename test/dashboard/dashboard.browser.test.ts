@@ -193,8 +193,10 @@ describe('dashboard API', () => {
     expect((await fetch(`${server.url}api/views/web`, { method: 'POST' })).status).toBe(405);
   });
 
-  it('answers health, config without credentials, and serves ECharts and the map from the server', async () => {
+  it('answers health, config without credentials, a page with a CSP, and serves ECharts and the map from the server', async () => {
     expect((await fetch(`${server.url}healthz`)).status).toBe(200);
+    const page0 = await fetch(server.url);
+    expect(page0.headers.get('content-security-policy')).toContain("default-src 'self'");
     const cfg = (await (await fetch(`${server.url}api/config`)).json()) as { namespace: string; elasticsearch: string };
     expect(cfg.namespace).toBe(namespace);
     expect(cfg.elasticsearch).not.toMatch(/@/);

@@ -109,7 +109,7 @@ export async function marketsView(es: Client, namespace: string, range: TimeRang
     streams: [bars],
     range: { from: range.fromMs, to: range.toMs, intervalMs: range.intervalMs },
     extent,
-    empty: emptyState(extent, overview.hits.total.value, [bars], 'Ingest ticks with `npm start` (ticks generator → Kafka → processor, which writes the one-minute bars).'),
+    empty: emptyState(extent, overview.hits.total.value, [bars], `Ingest ticks with \`npm start -- --namespace ${namespace}\` (ticks generator → Kafka → processor, which writes the one-minute bars).`),
   };
   if (chosen === null || base.empty) {
     return { ...base, tookMs: Date.now() - started, symbols, symbol: chosen, candles: [], sma20: [], ema20: [], returns: returnDistribution([]), cumulative: { t: [], series: {} } };

@@ -13,7 +13,7 @@ import { EXTENT_AGG, emptyState, rangeHistogram, readExtent, round, timeFilter, 
 /** Tickers drawn in the sentiment chart: the ones with the most headlines in the windows. */
 export const SENTIMENT_TICKERS = 6;
 
-const NEWS_HINT = 'Ingest headlines with `npm start` (news generator → Kafka → processor).';
+const newsHint = (ns: string): string => `Ingest headlines with \`npm start -- --namespace ${ns}\` (news generator → Kafka → processor).`;
 type Label = 'positive' | 'negative' | 'neutral';
 const LABELS: Label[] = ['positive', 'negative', 'neutral'];
 
@@ -72,7 +72,7 @@ export async function newsView(es: Client, namespace: string, range: TimeRange):
       streams: [headlines, windows],
       range: { from: range.fromMs, to: range.toMs, intervalMs: range.intervalMs },
       extent: null,
-      empty: emptyState(null, 0, [headlines], NEWS_HINT),
+      empty: emptyState(null, 0, [headlines], newsHint(namespace)),
       tookMs: Date.now() - started,
       kpis: { headlines: 0, meanScore: null, positive: 0, negative: 0, neutral: 0 },
       sentimentByTicker: { t: [], tickers: [], series: {}, windowStream: windows, windowsEmpty: true },
@@ -101,7 +101,7 @@ export async function newsView(es: Client, namespace: string, range: TimeRange):
     streams: [headlines, windows],
     range: { from: range.fromMs, to: range.toMs, intervalMs: range.intervalMs },
     extent,
-    empty: emptyState(extent, count, [headlines], NEWS_HINT),
+    empty: emptyState(extent, count, [headlines], newsHint(namespace)),
     tookMs: Date.now() - started,
     kpis: { headlines: count, meanScore: a.score.value === null ? null : round(a.score.value, 3), ...totals },
     sentimentByTicker: {

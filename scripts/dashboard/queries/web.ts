@@ -13,7 +13,8 @@ import { EXTENT_AGG, emptyState, rangeHistogram, readExtent, round, timeFilter, 
 const CLASSES = { '1xx': [100, 200], '2xx': [200, 300], '3xx': [300, 400], '4xx': [400, 500], '5xx': [500, 600] } as const;
 type StatusClass = keyof typeof CLASSES;
 
-const WEB_HINT = 'Ingest web logs with `npm start`, or `npm run process -- --watch data/samples/weblogs --once`.';
+const webHint = (ns: string): string =>
+  `Ingest web logs with \`npm start -- --namespace ${ns}\`, or \`npm run process -- --watch data/samples/weblogs --once --namespace ${ns}\`.`;
 const statusRange = (gte: number, lt: number) => ({ range: { 'http.response.status_code': { gte, lt } } });
 
 interface ErrorDoc {
@@ -71,7 +72,7 @@ export async function webView(es: Client, namespace: string, range: TimeRange): 
       },
     }),
   ]);
-  if (!main.aggregations) return blankWebView([access, traffic], range, Date.now() - started);
+  if (!main.aggregations) return blankWebView([access, traffic], range, Date.now() - started, namespace);
   const a = main.aggregations;
   const requests = main.hits.total.value;
   const extent = readExtent(a.extent);
@@ -89,7 +90,7 @@ export async function webView(es: Client, namespace: string, range: TimeRange): 
     streams: [access, traffic],
     range: { from: range.fromMs, to: range.toMs, intervalMs: range.intervalMs },
     extent,
-    empty: emptyState(extent, requests, [access], WEB_HINT),
+    empty: emptyState(extent, requests, [access], webHint(namespace)),
     tookMs: Date.now() - started,
     kpis: {
       requests,
@@ -130,12 +131,12 @@ export async function webView(es: Client, namespace: string, range: TimeRange): 
 }
 
 /** The view of a namespace whose data stream does not exist yet (Elasticsearch returns no aggregations). */
-function blankWebView(streams: string[], range: TimeRange, tookMs: number): WebView {
+function blankWebView(streams: string[], range: TimeRange, tookMs: number, namespace: string): WebView {
   return {
     streams,
     range: { from: range.fromMs, to: range.toMs, intervalMs: range.intervalMs },
     extent: null,
-    empty: emptyState(null, 0, [streams[0]!], WEB_HINT),
+    empty: emptyState(null, 0, [streams[0]!], webHint(namespace)),
     tookMs,
     kpis: { requests: 0, errors5xx: 0, errorShare: 0, bytes: 0, p95Bytes: null, clients: 0, crawlerShare: 0 },
     requestsPerMinute: { t: [], classes: { '1xx': [], '2xx': [], '3xx': [], '4xx': [], '5xx': [] } },
