@@ -131,7 +131,8 @@ export function createMarketsView(root: HTMLElement, onSymbol: (symbol: string) 
           name: n,
           type: 'line' as const,
           showSymbol: false,
-          connectNulls: true,
+          // Gaps (nights, weekends) stay gaps: a line across them would draw a move that did not trade.
+          connectNulls: false,
           lineStyle: { width: n === d.symbol ? 2.5 : 1.3 },
           itemStyle: { color: COLORS.series[i % COLORS.series.length] },
           data: cum.series[n],
