@@ -49,6 +49,9 @@ try {
   const es = createDashboardClient(o.esUrl);
   const server = await startDashboardServer({ es, esUrl: o.esUrl, namespace: o.namespace, port: o.port, host: o.host, log });
   process.stdout.write(`dashboard: ${server.url}  (namespace ${o.namespace}, Elasticsearch ${redactUrl(o.esUrl)}; Ctrl-C stops)\n`);
+  if (!['127.0.0.1', '::1', 'localhost'].includes(o.host)) {
+    log.warn(`listening on ${o.host}: the page has no login of its own, so anyone who can reach this address can read the dashboards`);
+  }
   // Say early when Elasticsearch cannot be read; the page shows the same message per view.
   search(es, `logs-*-${o.namespace},metrics-*-${o.namespace}`, { size: 0 }).catch((err: Error) => log.warn(err.message));
   const stop = (): void => {
