@@ -17,6 +17,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { ViewName } from '../../scripts/dashboard/api-types.js';
 import { launchChromium, newDashboardPage, openView, waitForLoad } from '../../scripts/dashboard/browser.js';
 import { DEMO_VIEWS, ingestDemoData } from '../../scripts/dashboard/demo-data.js';
+import { createDashboardClient } from '../../scripts/dashboard/elasticsearch.js';
 import { startDashboardServer, type DashboardServer } from '../../scripts/dashboard/server.js';
 import { countDocs, es, esUrl, quietLog, tempDir, uniqueNamespace } from '../support/stack.js';
 
@@ -178,6 +179,25 @@ describe('dashboard in headless Chromium', () => {
 });
 
 describe('dashboard API', () => {
+  it('Elasticsearch unreachable: 502 with the reason, health 503, no credentials in any answer', async () => {
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    const url = 'http://elastic:not-a-real-secret@127.0.0.1:9';
+    const down = createDashboardClient(url);
+    const s = await startDashboardServer({ es: down, esUrl: url, namespace, port: 0, log: quietLog });
+    try {
+      const r = await fetch(`${s.url}api/views/web`);
+      expect(r.status).toBe(502);
+      const text = await r.text();
+      expect(text).toContain('Elasticsearch is unreachable');
+      expect(text).not.toContain('not-a-real-secret');
+      expect((await fetch(`${s.url}healthz`)).status).toBe(503);
+      expect(await (await fetch(`${s.url}api/config`)).text()).not.toContain('not-a-real-secret');
+    } finally {
+      await s.close();
+      await down.close();
+    }
+  });
+
   it('rejects bad parameters with 400 naming each problem, unknown views with 404', async () => {
     const bad = await fetch(`${server.url}api/views/web?from=yesterday&to=now&color=red`);
     expect(bad.status).toBe(400);
