@@ -162,7 +162,7 @@ try {
   let dashboard: DashboardServer | undefined;
   if (o.dashboard) {
     // The page is a convenience: a taken port is reported, the ingest goes on.
-    dashboard = await startDashboardServer({ es: createDashboardClient({ ...es, url: stack.esUrl }), esUrl: stack.esUrl, namespace: o.namespace, port: o.dashboardPort, log }).catch((err: Error) => {
+    dashboard = await startDashboardServer({ es: createDashboardClient({ ...es, url: stack.esUrl }), esUrl: stack.esUrl, connection: { ...es, url: stack.esUrl }, namespace: o.namespace, port: o.dashboardPort, log }).catch((err: Error) => {
       say(`  dashboard not started: ${err.message}`);
       return undefined;
     });

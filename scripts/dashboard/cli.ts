@@ -4,9 +4,9 @@
  * 127.0.0.1, reading the data streams of one namespace from Elasticsearch.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { defaultEsUrl } from '../../processor/elasticsearch/client.js';
+import { addEsConnectionOptions, describeEsConnection, esConnectionFromOptions, type EsConnectionOptionValues } from '../../processor/elasticsearch/connection.js';
 import { createLogger } from '../../processor/observability/logger.js';
-import { createDashboardClient, NAMESPACE_PATTERN, redactUrl, search } from './elasticsearch.js';
+import { createDashboardClient, NAMESPACE_PATTERN, search, UpstreamError } from './elasticsearch.js';
 import { startDashboardServer } from './server.js';
 
 /** Default port: not Kibana's 5601, so both can run side by side. */
@@ -21,16 +21,6 @@ const namespace = (v: string): string => {
   if (!NAMESPACE_PATTERN.test(v)) throw new InvalidArgumentError('expected a data stream namespace: lower case letters, digits, _ . + (no -), at most 100');
   return v;
 };
-const esUrl = (v: string): string => {
-  try {
-    const u = new URL(v);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-    return v;
-  } catch {
-    throw new InvalidArgumentError('expected an http:// or https:// URL');
-  }
-};
-
 const program = new Command('dashboard')
   .description(
     'Serve the live dashboard: web traffic, news sentiment and markets, drawn from Elasticsearch aggregations ' +
@@ -38,22 +28,23 @@ const program = new Command('dashboard')
   )
   .option('--port <port>', 'HTTP port', port, DEFAULT_DASHBOARD_PORT)
   .option('--host <address>', 'listen address (loopback by default: the page has no login of its own)', '127.0.0.1')
-  .option('--es-url <url>', 'Elasticsearch URL (env ES_URL; credentials from ES_API_KEY or ES_USERNAME/ES_PASSWORD)', esUrl, defaultEsUrl())
   .option('--namespace <name>', 'data stream namespace to show', namespace, 'default')
   .showHelpAfterError();
+addEsConnectionOptions(program);
 program.parse();
-const o = program.opts<{ port: number; host: string; esUrl: string; namespace: string }>();
+const o = program.opts<EsConnectionOptionValues & { port: number; host: string; namespace: string }>();
 const log = createLogger('dashboard');
 
 try {
-  const es = createDashboardClient(o.esUrl);
-  const server = await startDashboardServer({ es, esUrl: o.esUrl, namespace: o.namespace, port: o.port, host: o.host, log });
-  process.stdout.write(`dashboard: ${server.url}  (namespace ${o.namespace}, Elasticsearch ${redactUrl(o.esUrl)}; Ctrl-C stops)\n`);
+  const conn = esConnectionFromOptions(o);
+  const es = createDashboardClient(conn);
+  const server = await startDashboardServer({ es, esUrl: conn.url, connection: conn, namespace: o.namespace, port: o.port, host: o.host, log });
+  process.stdout.write(`dashboard: ${server.url}  (namespace ${o.namespace}, Elasticsearch ${describeEsConnection(conn)}; Ctrl-C stops)\n`);
   if (!['127.0.0.1', '::1', 'localhost'].includes(o.host)) {
     log.warn(`listening on ${o.host}: the page has no login of its own, so anyone who can reach this address can read the dashboards`);
   }
   // Say early when Elasticsearch cannot be read; the page shows the same message per view.
-  search(es, `logs-*-${o.namespace},metrics-*-${o.namespace}`, { size: 0 }).catch((err: Error) => log.warn(err.message));
+  search(es, `logs-*-${o.namespace},metrics-*-${o.namespace}`, { size: 0 }).catch((err: Error) => log.warn(err instanceof UpstreamError ? err.explain(conn) : err.message));
   const stop = (): void => {
     void server.close().then(() => es.close()).then(() => process.exit(0));
   };

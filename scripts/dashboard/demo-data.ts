@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import { createRandom } from '../../generators/common/random.js';
 import { COMPANIES, createNewsGenerator } from '../../generators/news/index.js';
 import { createFanOutGenerator, createLiveTickGenerator, readCandlesFile, selectCandles, TICKS_PER_DAY } from '../../generators/ticks/index.js';
+import type { EsConnection } from '../../processor/elasticsearch/connection.js';
 import { startProcessor, type RunSummary } from '../../processor/processor.js';
 import type { ViewName } from './api-types.js';
 
@@ -93,7 +94,8 @@ async function writeOnce(file: string, make: () => Promise<string[]> | string[])
 
 /** Options of {@link ingestDemoData}. */
 export interface DemoDataOptions {
-  esUrl: string;
+  /** Where to index (URL, CA, credentials). */
+  es: EsConnection;
   namespace: string;
   /** Holds the input files and the processor's checkpoints; reuse it to make a re-run read nothing. */
   workDir: string;
@@ -125,7 +127,7 @@ export async function ingestDemoData(opts: DemoDataOptions): Promise<Record<'web
       watch: [dir],
       dataset,
       once: true,
-      esUrl: opts.esUrl,
+      es: opts.es,
       namespace: opts.namespace,
       dataDir: path.join(opts.workDir, 'state', dataset),
       log: opts.log,

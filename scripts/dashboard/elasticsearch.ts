@@ -1,15 +1,15 @@
 /**
  * The dashboard's only contact with Elasticsearch: one client (made in {@link createDashboardClient}
- * from the project's `createEsClient`, so its authentication and TLS options apply here too) and
+ * from the project's shared connection — URL, CA, API key or basic auth from `--es-*` / `ES_*`) and
  * read-only `_search` requests on the data streams of one namespace. Nothing else is called, so a
- * user with `read` and `view_index_metadata` on `logs-*`/`metrics-*` is enough on a secured cluster.
+ * user with `read` on `logs-*`/`metrics-*` is enough on a secured cluster.
  */
 import type { Client } from '@elastic/elasticsearch';
-import { createEsClient } from '../../processor/elasticsearch/client.js';
+import { createEsClient, explainEsError, type EsConnection } from '../../processor/elasticsearch/connection.js';
 
-/** The client the dashboard server uses for `url` (the one place it is created). */
-export function createDashboardClient(url: string): Client {
-  return createEsClient(url);
+/** The client the dashboard server uses (the one place it is created). @throws when the CA file cannot be read. */
+export function createDashboardClient(conn: string | EsConnection): Client {
+  return createEsClient(conn);
 }
 
 /** Data stream `{type}-{dataset}-{namespace}`. */
@@ -23,21 +23,14 @@ export function streamName(type: 'logs' | 'metrics', dataset: string, namespace:
  */
 export const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9_.+]{0,99}$/;
 
-/** `url` without user information, for printing (`http://elastic:secret@h:9200` → `http://h:9200`). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
-/** Elasticsearch failed or could not be reached; the server answers 502 with this message. */
+/** Elasticsearch failed or could not be reached; the server answers 502 with this message. `cause` is the client's error. */
 export class UpstreamError extends Error {
   override readonly name = 'UpstreamError';
+
+  /** A clearer sentence for what retrying cannot fix (untrusted certificate, refused credentials …) given the connection, else the message. */
+  explain(conn: EsConnection | undefined): string {
+    return (conn && explainEsError(this.cause, conn)) ?? this.message;
+  }
 }
 
 /**
@@ -67,11 +60,12 @@ export interface SearchResult<T> {
 export function toUpstreamError(err: unknown, index: string): UpstreamError {
   const e = err as { name?: string; message?: string; meta?: { statusCode?: number; body?: { error?: { type?: string; reason?: string; root_cause?: { reason?: string }[] } } } };
   const status = e.meta?.statusCode;
+  const cause = { cause: err };
   if (e.name === 'ConnectionError' || e.name === 'TimeoutError' || e.name === 'NoLivingConnectionsError') {
-    return new UpstreamError(`Elasticsearch is unreachable (${e.message ?? e.name})`);
+    return new UpstreamError(`Elasticsearch is unreachable (${e.message ?? e.name})`, cause);
   }
-  if (status === 401) return new UpstreamError('Elasticsearch refused the credentials (401): check ES_API_KEY or ES_USERNAME/ES_PASSWORD');
-  if (status === 403) return new UpstreamError(`Elasticsearch denied reading ${index} (403): the user needs the read privilege on it`);
+  if (status === 401) return new UpstreamError('Elasticsearch refused the credentials (401): check --es-api-key / ES_API_KEY or --es-username/--es-password', cause);
+  if (status === 403) return new UpstreamError(`Elasticsearch denied reading ${index} (403): the user needs the read privilege on it`, cause);
   const reason = e.meta?.body?.error?.root_cause?.[0]?.reason ?? e.meta?.body?.error?.reason ?? e.message ?? String(err);
-  return new UpstreamError(`Elasticsearch error on ${index}${status ? ` (${status})` : ''}: ${reason}`);
+  return new UpstreamError(`Elasticsearch error on ${index}${status ? ` (${status})` : ''}: ${reason}`, cause);
 }

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { defaultEsUrl } from '../../processor/elasticsearch/client.js';
+import { addEsConnectionOptions, esConnectionFromOptions, type EsConnectionOptionValues } from '../../processor/elasticsearch/connection.js';
 import { createLogger } from '../../processor/observability/logger.js';
 import { launchChromium, newDashboardPage, openView } from './browser.js';
 import { DEMO_VIEWS, ingestDemoData } from './demo-data.js';
@@ -20,23 +20,24 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const program = new Command('dashboard:screenshots')
   .description('Ingest the samples into a namespace (once), serve the dashboard and save a PNG of each view.')
   .option('--namespace <name>', 'namespace holding the sample data', 'dashdemo')
-  .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
   .option('--out <dir>', 'where the PNGs go', path.join(here, 'screenshots'))
   .option('--work-dir <dir>', 'sample input files and processor checkpoints', '.data/dashboard-demo')
   .showHelpAfterError();
+addEsConnectionOptions(program);
 program.parse();
-const o = program.opts<{ namespace: string; esUrl: string; out: string; workDir: string }>();
+const o = program.opts<EsConnectionOptionValues & { namespace: string; out: string; workDir: string }>();
 if (!NAMESPACE_PATTERN.test(o.namespace)) program.error(`--namespace ${o.namespace}: not a data stream namespace (lower case, digits, _ . +; no -)`);
 const log = createLogger('screenshots');
 const say = (s: string): void => void process.stdout.write(s + '\n');
 
-const es = createDashboardClient(o.esUrl);
+const conn = esConnectionFromOptions(o);
+const es = createDashboardClient(conn);
 try {
   const existing = await search(es, streamName('logs', 'weblogs.access', o.namespace), { size: 0 });
   if (existing.hits.total.value === 0) {
     say(`▶ ingesting the samples into namespace ${o.namespace} …`);
     const summaries = await ingestDemoData({
-      esUrl: o.esUrl,
+      es: conn,
       namespace: o.namespace,
       workDir: path.join(o.workDir, o.namespace),
       log,
@@ -46,7 +47,7 @@ try {
   } else {
     say(`▶ namespace ${o.namespace} already holds ${existing.hits.total.value} web log documents: using them`);
   }
-  const server = await startDashboardServer({ es, esUrl: o.esUrl, namespace: o.namespace, port: 0, log });
+  const server = await startDashboardServer({ es, esUrl: conn.url, connection: conn, namespace: o.namespace, port: 0, log });
   const browser = await launchChromium();
   try {
     const page = await newDashboardPage(browser);

@@ -20,7 +20,8 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
 import type { ApiError, DashboardConfig, ViewName } from './api-types.js';
 import { loadAssets, type Asset } from './assets.js';
-import { redactUrl, search, UpstreamError } from './elasticsearch.js';
+import { redactUrl, type EsConnection } from '../../processor/elasticsearch/connection.js';
+import { search, UpstreamError } from './elasticsearch.js';
 import { ParamError, parseParams, symbolSchema, timeRangeSchema } from './params.js';
 import { marketsView } from './queries/markets.js';
 import { newsView } from './queries/news.js';
@@ -35,6 +36,8 @@ export interface DashboardServerOptions {
   es: Client;
   /** Elasticsearch URL, shown redacted on the page. */
   esUrl: string;
+  /** The connection the client was made from, to explain TLS and credential errors (optional). */
+  connection?: EsConnection;
   /** Data stream namespace to show (`default`). */
   namespace: string;
   /** TCP port; 0 picks a free one. */
@@ -117,7 +120,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
         await search(es, `logs-*-${namespace},metrics-*-${namespace}`, { size: 0 });
         return sendJson(res, 200, { status: 'ok' });
       } catch (err) {
-        return sendJson(res, 503, { status: 'unavailable', error: (err as Error).message });
+        return sendJson(res, 503, { status: 'unavailable', error: err instanceof UpstreamError ? err.explain(opts.connection) : (err as Error).message });
       }
     }
     const m = /^\/api\/views\/([a-z]+)$/.exec(url.pathname);
@@ -133,8 +136,9 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     handle(req, res).catch((err: unknown) => {
       if (err instanceof ParamError) return sendError(res, 400, err.message);
       if (err instanceof UpstreamError) {
-        log.warn({ path: req.url }, err.message);
-        return sendError(res, 502, err.message);
+        const message = err.explain(opts.connection);
+        log.warn({ path: req.url }, message);
+        return sendError(res, 502, message);
       }
       log.error({ err, path: req.url }, 'dashboard request failed');
       if (!res.headersSent) sendError(res, 500, `internal error: ${(err as Error).message}`);

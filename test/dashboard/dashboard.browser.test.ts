@@ -17,6 +17,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { ViewName } from '../../scripts/dashboard/api-types.js';
 import { launchChromium, newDashboardPage, openView, waitForLoad } from '../../scripts/dashboard/browser.js';
 import { DEMO_VIEWS, ingestDemoData } from '../../scripts/dashboard/demo-data.js';
+import { esConnectionFromOptions } from '../../processor/elasticsearch/connection.js';
 import { createDashboardClient } from '../../scripts/dashboard/elasticsearch.js';
 import { startDashboardServer, type DashboardServer } from '../../scripts/dashboard/server.js';
 import { countDocs, es, esUrl, quietLog, tempDir, uniqueNamespace } from '../support/stack.js';
@@ -30,7 +31,7 @@ let page: Page;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  const summaries = await ingestDemoData({ esUrl, namespace, workDir: tempDir('dashboard-demo'), log: quietLog });
+  const summaries = await ingestDemoData({ es: esConnectionFromOptions({ esUrl }), namespace, workDir: tempDir('dashboard-demo'), log: quietLog });
   expect(summaries.weblogs).toMatchObject({ lines: 10_000, indexed: 10_000, rejected: 0 });
   expect(summaries.news.rejected).toBe(0);
   expect(summaries.ticks.rejected).toBe(0);
