@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import { createRandom } from '../../generators/common/random.js';
 import { COMPANIES, createNewsGenerator } from '../../generators/news/index.js';
 import { createFanOutGenerator, createLiveTickGenerator, readCandlesFile, selectCandles, TICKS_PER_DAY } from '../../generators/ticks/index.js';
-import type { EsConnection } from '../../processor/elasticsearch/connection.js';
+import { createEsClient, type EsConnection } from '../../processor/elasticsearch/connection.js';
 import { startProcessor, type RunSummary } from '../../processor/processor.js';
 import type { ViewName } from './api-types.js';
 
@@ -105,8 +105,8 @@ export interface DemoDataOptions {
 }
 
 /**
- * Ingests the three datasets into `namespace` through the processor (`--once` per dataset) and
- * returns each run's summary.
+ * Ingests the three datasets into `namespace` through the processor (`--once` per dataset), refreshes
+ * the namespace's data streams so all of it is searchable, and returns each run's summary.
  * @throws when a sample file is missing or the processor fails (Elasticsearch unreachable …).
  */
 export async function ingestDemoData(opts: DemoDataOptions): Promise<Record<'weblogs' | 'news' | 'ticks', RunSummary>> {
@@ -133,6 +133,13 @@ export async function ingestDemoData(opts: DemoDataOptions): Promise<Record<'web
       log: opts.log,
     });
     summaries[dataset] = await handle.done;
+  }
+  // Window results are indexed last in each batch: make everything searchable before views are drawn.
+  const client = createEsClient(opts.es);
+  try {
+    await client.indices.refresh({ index: `logs-*-${opts.namespace},metrics-*-${opts.namespace}`, ignore_unavailable: true, allow_no_indices: true });
+  } finally {
+    await client.close();
   }
   return summaries;
 }

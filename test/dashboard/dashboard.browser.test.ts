@@ -9,15 +9,20 @@
  * - the time-range controls change the data: a custom range shows that range's count, a relative
  *   preset with no data shows the out-of-range empty state, "Fit to data" brings all of it back;
  * - clicking a symbol draws its candles;
+ * - opened without parameters, the page shows the last hour of live data and refreshes every 10 s;
  * - a namespace with nothing ingested shows the explanatory empty state on every view, not an error;
  * - the API rejects bad parameters with 400 and a message naming them.
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import type { ViewName } from '../../scripts/dashboard/api-types.js';
 import { launchChromium, newDashboardPage, openView, waitForLoad } from '../../scripts/dashboard/browser.js';
 import { DEMO_VIEWS, ingestDemoData } from '../../scripts/dashboard/demo-data.js';
+import { createWeblogGenerator } from '../../generators/weblogs/index.js';
 import { esConnectionFromOptions } from '../../processor/elasticsearch/connection.js';
+import { startProcessor } from '../../processor/processor.js';
 import { createDashboardClient } from '../../scripts/dashboard/elasticsearch.js';
 import { startDashboardServer, type DashboardServer } from '../../scripts/dashboard/server.js';
 import { countDocs, es, esUrl, quietLog, tempDir, uniqueNamespace } from '../support/stack.js';
@@ -165,6 +170,32 @@ describe('dashboard in headless Chromium', () => {
     // Two New York sessions of 6.5 hours in 30-minute candles.
     expect(candles.points).toBe(26);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('opened without parameters: the web view over the last hour, refreshing every 10 s, shows live data', async () => {
+    // 240 generated lines over the last 30 minutes, indexed by the processor into their own namespace.
+    const live = uniqueNamespace('dashlive');
+    const dir = tempDir('dashboard-live');
+    const gen = createWeblogGenerator({ seed: 11 });
+    const now = Date.now();
+    writeFileSync(path.join(dir, 'access.log'), Array.from({ length: 240 }, (_, i) => gen.next(new Date(now - 30 * 60_000 + i * 7_500))).join('\n') + '\n');
+    const handle = await startProcessor({ watch: [dir], once: true, es: esConnectionFromOptions({ esUrl }), namespace: live, dataDir: tempDir('dashboard-live-data'), log: quietLog });
+    expect((await handle.done).indexed).toBe(240);
+    // The per-minute windows are indexed after the raw lines: make them searchable before the page asks.
+    await es.indices.refresh({ index: `logs-*-${live},metrics-*-${live}` });
+    const liveServer = await startDashboardServer({ es, esUrl, namespace: live, port: 0, log: quietLog });
+    try {
+      await page.goto(liveServer.url);
+      await waitForLoad(page, 'web', 0);
+      expect(page.url()).toBe(liveServer.url);
+      expect(await page.inputValue('#range')).toBe('now-1h');
+      expect(await page.inputValue('#refresh')).toBe('10');
+      expect((await kpis(page)).Requests).toBe(240);
+      expect((await panels(page, 'web')).filter((p) => p.state !== 'ready')).toEqual([]);
+      expect(consoleErrors).toEqual([]);
+    } finally {
+      await liveServer.close();
+    }
   });
 
   it.each(['web', 'news', 'markets'] as const)('%s on an empty namespace: an explanatory empty state, not an error', async (view) => {
