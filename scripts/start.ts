@@ -23,6 +23,8 @@ import { createWeblogGenerator } from '../generators/weblogs/index.js';
 import { createLogger } from '../processor/observability/logger.js';
 import { startProcessor } from '../processor/processor.js';
 import { addEsConnectionOptions, esConnectionFromOptions, esHttpAccess, redactUrl, type EsConnection, type EsConnectionOptionValues } from '../processor/elasticsearch/connection.js';
+import { createDashboardClient } from './dashboard/elasticsearch.js';
+import { startDashboardServer, type DashboardServer } from './dashboard/server.js';
 import { ensureStack } from './stack/stack.js';
 
 const positive = (v: string): number => {
@@ -48,6 +50,8 @@ const program = new Command('start')
   .option('--data-dir <dir>', 'checkpoints, dead letters and the live log (env RTAS_DATA_DIR)', process.env.RTAS_DATA_DIR ?? '.data')
   .option('--metrics-port <port>', 'processor /metrics and /healthz port', positive, 9464)
   .option('--namespace <name>', 'data stream namespace, the last part of {type}-{dataset}-{namespace}', 'default')
+  .option('--dashboard-port <port>', 'port of the live dashboard page on 127.0.0.1', positive, 8088)
+  .option('--no-dashboard', 'do not serve the dashboard page')
   .showHelpAfterError();
 addEsConnectionOptions(program);
 program.parse();
@@ -62,6 +66,8 @@ const o = program.opts<EsConnectionOptionValues & {
   dataDir: string;
   metricsPort: number;
   namespace: string;
+  dashboardPort: number;
+  dashboard: boolean;
 }>();
 
 const log = createLogger('start');
@@ -153,6 +159,16 @@ try {
     log,
   });
   say(`  metrics: http://127.0.0.1:${processor.metricsPort}/metrics   health: http://127.0.0.1:${processor.metricsPort}/healthz`);
+  let dashboard: DashboardServer | undefined;
+  if (o.dashboard) {
+    // The page is a convenience: a taken port is reported, the ingest goes on.
+    dashboard = await startDashboardServer({ es: createDashboardClient({ ...es, url: stack.esUrl }), esUrl: stack.esUrl, connection: { ...es, url: stack.esUrl }, namespace: o.namespace, port: o.dashboardPort, log }).catch((err: Error) => {
+      say(`  dashboard not started: ${err.message}`);
+      return undefined;
+    });
+    if (dashboard) say(`▶ dashboard: ${dashboard.url}  (web traffic, news sentiment, markets; refreshes every 10 s)`);
+  }
+
   say('▶ query it:\n' + curlCookbook(esUrl));
 
   const stop = new AbortController();
@@ -185,6 +201,7 @@ try {
   // Let the last lines reach Elasticsearch before stopping: the processor commits what is in flight.
   await new Promise((r) => setTimeout(r, 2000));
   const s = await processor.stop();
+  await dashboard?.close();
   say(`▶ stopped: generated ${gen!.lines} log lines${market.length ? `, ${market[0]!.lines} headlines, ${market[1]!.lines} ticks` : ''}; processor ${JSON.stringify(s)}`);
   say('▶ query it:\n' + curlCookbook(esUrl));
   process.exit(0);

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createEsClient, esHttpAccess } from '../../processor/elasticsearch/connection.js';
 import { ensureStack } from '../../scripts/stack/stack.js';
-import { spawnTsx } from '../support/processes.js';
+import { spawnTsx, type Child } from '../support/processes.js';
 import { startSecureEs, type SecureEs } from '../support/secure-es.js';
 import { realAccessLog, tempDir, uniqueNamespace } from '../support/stack.js';
 
@@ -145,5 +145,36 @@ describe('commands against Elasticsearch with security and TLS on', () => {
     expectNoSecret(ok.stdout() + ok.stderr(), es.password);
     expect(deniedCode).toBe(1);
     expect(denied.stderr()).toContain(`Elasticsearch at ${es.url} needs credentials (401)`);
+  });
+
+  it('the dashboard server reads the secured cluster with the CA and basic auth; a wrong password is a clear 502, no secret shown', async () => {
+    const namespace = uniqueNamespace('secdash');
+    const ingest = await processOnce(['--es-url', es.url, '--es-ca', es.caFile, '--es-username', 'elastic', '--namespace', namespace], { ES_PASSWORD: es.password });
+    expect(ingest.code).toBe(0);
+    const start = async (password: string): Promise<{ child: Child; url: string }> => {
+      const child = spawnTsx('scripts/dashboard/cli.ts', ['--port', '0', '--namespace', namespace, '--es-url', es.url, '--es-ca', es.caFile, '--es-username', 'elastic'], cleanEnv({ ES_PASSWORD: password }));
+      let url: string | undefined;
+      for (let i = 0; i < 600 && !url; i++) {
+        url = /dashboard: (http:\/\/\S+)/.exec(child.stdout())?.[1];
+        if (!url) await new Promise((r) => setTimeout(r, 100));
+      }
+      if (!url) throw new Error(`the dashboard did not start: ${child.stderr()}`);
+      return { child, url };
+    };
+    const good = await start(es.password);
+    const bad = await start('not-the-password');
+    try {
+      const view = await fetch(`${good.url}api/views/web?from=2015-05-17T00:00:00Z&to=2015-05-21T00:00:00Z`);
+      expect(view.status).toBe(200);
+      expect(((await view.json()) as { kpis: { requests: number } }).kpis.requests).toBe(LINES);
+      const refused = await fetch(`${bad.url}api/views/web`);
+      expect(refused.status).toBe(502);
+      expect(((await refused.json()) as { error: string }).error).toContain('refused the credentials (401)');
+    } finally {
+      good.child.proc.kill('SIGTERM');
+      bad.child.proc.kill('SIGTERM');
+      await Promise.all([good.child.exited, bad.child.exited]);
+    }
+    expectNoSecret(good.child.stdout() + good.child.stderr() + bad.child.stdout() + bad.child.stderr(), es.password, 'not-the-password');
   });
 });
