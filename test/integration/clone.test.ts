@@ -55,7 +55,9 @@ describe('a clone with nothing beside it', () => {
 
     const ns = uniqueNamespace('clone');
     const metricsPort = String(20_000 + Math.floor(Math.random() * 20_000));
-    const started = await run('npm', ['start', '--', '--duration', '10', '--no-markets', '--namespace', ns, '--metrics-port', metricsPort], clone, {
+    const dashboardPort = String(Number(metricsPort) + 1);
+    const args = ['start', '--', '--duration', '10', '--no-markets', '--namespace', ns, '--metrics-port', metricsPort, '--dashboard-port', dashboardPort];
+    const started = await run('npm', args, clone, {
       ES_URL: esUrl,
     });
     if (started.code !== 0) throw new Error(`npm start exited ${started.code}:\n${started.stdout.slice(-2000)}\n${started.stderr.slice(-2000)}`);
