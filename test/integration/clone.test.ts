@@ -62,6 +62,9 @@ describe('a clone with nothing beside it', () => {
     });
     if (started.code !== 0) throw new Error(`npm start exited ${started.code}:\n${started.stdout.slice(-2000)}\n${started.stderr.slice(-2000)}`);
 
+    // The live dashboard page was served and its address printed.
+    expect(started.stdout).toContain(`▶ dashboard: http://127.0.0.1:${dashboardPort}`);
+
     // The backfill of the clone's own copy of the sample: all 10,000 lines, nothing rejected.
     const backfill = started.stdout.match(/^\s+(\{"files".*?\})\s+\(a second run/m);
     expect(backfill).not.toBeNull();
