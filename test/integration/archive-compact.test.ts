@@ -12,24 +12,11 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { startProcessor } from '../../processor/processor.js';
 import { queryArchive } from '../../scripts/archive/sql.js';
 import { spawnTsx } from '../support/processes.js';
-import { es, esUrl, quietLog, realAccessLog, repoRoot, tempDir, uniqueNamespace, waitFor } from '../support/stack.js';
+import { es, esUrl, idsOf, quietLog, realAccessLog, repoRoot, tempDir, uniqueNamespace, waitFor } from '../support/stack.js';
 
 afterAll(async () => {
   await es.close();
 });
-
-/** All `_id`s of a data stream, sorted. */
-async function idsOf(index: string): Promise<string[]> {
-  await es.indices.refresh({ index });
-  const ids: string[] = [];
-  let r = await es.search({ index, size: 5000, _source: false, scroll: '1m', query: { match_all: {} } });
-  while (r.hits.hits.length > 0) {
-    ids.push(...r.hits.hits.map((h) => h._id!));
-    r = await es.scroll({ scroll_id: r._scroll_id!, scroll: '1m' });
-  }
-  if (r._scroll_id) await es.clearScroll({ scroll_id: r._scroll_id });
-  return ids.sort();
-}
 
 /** Bucket key → doc count of a one-level aggregation (terms or date_histogram). */
 async function esBuckets(index: string, agg: Record<string, unknown>): Promise<Record<string, number>> {

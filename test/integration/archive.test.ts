@@ -11,24 +11,11 @@ import { startProcessor } from '../../processor/processor.js';
 import type { ArchiveLine } from '../../processor/sinks/archive-sink.js';
 import { backfill } from '../../scripts/backfill/backfill.js';
 import { spawnTsx } from '../support/processes.js';
-import { countDocs, es, esUrl, quietLog, realAccessLog, tempDir, uniqueNamespace } from '../support/stack.js';
+import { countDocs, es, esUrl, idsOf, quietLog, realAccessLog, tempDir, uniqueNamespace } from '../support/stack.js';
 
 afterAll(async () => {
   await es.close();
 });
-
-/** All `_id`s of a data stream. */
-async function idsOf(index: string): Promise<string[]> {
-  await es.indices.refresh({ index });
-  const ids: string[] = [];
-  let r = await es.search({ index, size: 5000, _source: false, scroll: '1m', query: { match_all: {} } });
-  while (r.hits.hits.length > 0) {
-    ids.push(...r.hits.hits.map((h) => h._id!));
-    r = await es.scroll({ scroll_id: r._scroll_id!, scroll: '1m' });
-  }
-  if (r._scroll_id) await es.clearScroll({ scroll_id: r._scroll_id });
-  return ids;
-}
 
 describe('batch-layer archive', () => {
   it('archives what is indexed, by partition; backfills a range exactly and idempotently', async () => {

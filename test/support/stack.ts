@@ -36,6 +36,19 @@ export async function countDocs(index: string, query?: Record<string, unknown>):
   }
 }
 
+/** All `_id`s of `index` (a data stream or pattern), sorted; refreshes first. */
+export async function idsOf(index: string): Promise<string[]> {
+  await es.indices.refresh({ index });
+  const ids: string[] = [];
+  let r = await es.search({ index, size: 5000, _source: false, scroll: '1m', query: { match_all: {} } });
+  while (r.hits.hits.length > 0) {
+    ids.push(...r.hits.hits.map((h) => h._id!));
+    r = await es.scroll({ scroll_id: r._scroll_id!, scroll: '1m' });
+  }
+  if (r._scroll_id) await es.clearScroll({ scroll_id: r._scroll_id });
+  return ids.sort();
+}
+
 /** Polls `probe` every 250 ms until it returns true. @throws after `timeoutMs` with `what` in the message. */
 export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
