@@ -37,6 +37,7 @@ const program = new Command('process')
   .option('--dead-letter-file <file>', 'dead-letter NDJSON file (default <data-dir>/dead-letters.ndjson)')
   .option('--batch-size <records>', 'close a micro-batch at this many records', positiveInt, 5000)
   .option('--batch-interval-ms <ms>', 'close a micro-batch this long after its first record at the latest', positiveInt, 1000)
+  .option('--max-record-bytes <bytes>', 'longer lines/messages are cut while reading and dead-lettered with their first <bytes> bytes and original length', positiveInt, 1024 * 1024)
   .option('--no-windows', 'do not compute the event-time windows (traffic per minute, 1-minute bars, sentiment)')
   .option('--allowed-lateness-ms <ms>', 'events older than the latest event time minus this are late for the windows', positiveInt, 600_000)
   .option('--archive-dir <dir>', 'also archive every indexed document as gzip NDJSON under <dir>/dataset=…/year=…/month=…/day=…/hour=…/ (fsynced before each commit)')
@@ -69,6 +70,7 @@ const o = program.opts<EsConnectionOptionValues & {
   deadLetterFile?: string;
   batchSize: number;
   batchIntervalMs: number;
+  maxRecordBytes: number;
   metricsPort: number;
   metrics: boolean;
   windows: boolean;
@@ -90,6 +92,21 @@ if (!/--heap-growing-percent|--max-semi-space-size/.test(`${process.env.NODE_OPT
 }
 
 const log = createLogger('processor');
+// SIGTERM/SIGINT at any moment (start-up included): stop reading, commit everything already read, exit 0.
+// A second signal exits at once (what was not committed is read again on the next start).
+let stopRequested: string | undefined;
+let requestStop: (() => void) | undefined;
+const onSignal = (signal: string): void => {
+  if (stopRequested) {
+    log.warn({ signal }, 'second signal: exiting without waiting for the batches in flight (they are read again on the next start)');
+    process.exit(130);
+  }
+  stopRequested = signal;
+  log.info({ signal }, 'stopping: no more reading; committing the batches in flight');
+  requestStop?.();
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 try {
   const handle = await startProcessor({
     watch: o.watch,
@@ -103,6 +120,7 @@ try {
     deadLetterFile: o.deadLetterFile,
     batchSize: o.batchSize,
     batchIntervalMs: o.batchIntervalMs,
+    maxRecordBytes: o.maxRecordBytes,
     windows: o.windows,
     allowedLatenessMs: o.allowedLatenessMs,
     archiveDir: o.archiveDir,
@@ -113,12 +131,8 @@ try {
     esCompression: o.esCompression,
     log,
   });
-  const shutdown = (signal: string): void => {
-    log.info({ signal }, 'stopping: committing the batch in flight');
-    void handle.stop();
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  requestStop = () => void handle.stop().catch(() => undefined);
+  if (stopRequested) requestStop();
   const summary = await handle.done;
   process.stdout.write(JSON.stringify(summary) + '\n');
   process.exit(0);

@@ -51,6 +51,11 @@ export interface ProcessorOptions {
   deadLetterFile?: string;
   batchSize?: number;
   batchIntervalMs?: number;
+  /**
+   * Maximum record size in bytes (default 1 MiB): a longer line or message is cut while reading, never
+   * buffered whole, and dead-lettered (stage `read`) with its first bytes and its original length.
+   */
+  maxRecordBytes?: number;
   /** Compute the datasets' event-time windows (default true). */
   windows?: boolean;
   /** Allowed lateness of events for the windows, ms (default 10 min). */
@@ -119,7 +124,7 @@ export async function createEnrichContext(dbs?: GeoIpDatabases): Promise<EnrichC
   return { geoip: geoIpFromDatabases(dbs ?? (await loadGeoIpDatabases())), userAgents: createUserAgentParser(), now: () => new Date(), state: new Map() };
 }
 
-async function createKafkaSource(o: KafkaInputOptions, once: boolean, metrics: Metrics, log: Logger): Promise<KafkaSource> {
+async function createKafkaSource(o: KafkaInputOptions, once: boolean, maxRecordBytes: number | undefined, metrics: Metrics, log: Logger): Promise<KafkaSource> {
   const byTopic = new Map([...datasets.values()].map((d) => [d.topic, d.name]));
   // `topic=dataset` reads a topic of another name (e.g. a load-test copy) with a dataset's parser.
   const mapping = new Map(
@@ -138,6 +143,7 @@ async function createKafkaSource(o: KafkaInputOptions, once: boolean, metrics: M
     groupId: o.groupId ?? 'rtas-processor',
     topics: mapping,
     once,
+    maxRecordBytes,
     onLag: (topic, partition, lag) => metrics.kafkaConsumerLag.set({ topic, partition: String(partition) }, lag),
     log,
   });
@@ -197,10 +203,11 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
         // The processor's own output must never become its input (a dead letter would loop forever).
         exclude: [dataDir, deadLetterFile, ...(opts.archiveDir ? [opts.archiveDir] : [])],
         once: !!opts.once,
+        maxRecordBytes: opts.maxRecordBytes,
         log,
       }),
   );
-  const kafkaSource = opts.kafka ? await createKafkaSource(opts.kafka, !!opts.once, metrics, log) : undefined;
+  const kafkaSource = opts.kafka ? await createKafkaSource(opts.kafka, !!opts.once, opts.maxRecordBytes, metrics, log) : undefined;
   const sources: (FileSource | KafkaSource)[] = [...fileSources, ...(kafkaSource ? [kafkaSource] : [])];
   const deadLetters = new DeadLetterFile(deadLetterFile);
   const sink = new ElasticsearchSink(client, log, { compression: opts.esCompression });

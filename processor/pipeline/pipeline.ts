@@ -5,6 +5,7 @@ import type { DeadLetterFile } from '../sinks/dead-letter-sink.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { WindowOperator } from '../windows/window-operator.js';
 import pRetry from 'p-retry';
+import { documentId } from './document-id.js';
 import { inlineTransformer, type Transformer } from './transform-pool.js';
 import type { DeadLetter, OutputDocument, Sink, Source, SourceBatch, SourceRecord } from './types.js';
 
@@ -117,13 +118,22 @@ export class Pipeline {
     await this.idle();
   }
 
-  /** Stops sources, finishes the batches already closed, and rejects the last processing error, if any. */
+  /**
+   * A clean stop: the sources stop reading; every record already read (the open batch included) is
+   * processed and committed while the sinks and the sources' commit paths are still open; then the
+   * sources close (a Kafka consumer leaves its group). So a restart re-reads nothing. Rejects with the
+   * processing error that stopped the pipeline, if any (the sources are closed all the same).
+   */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
     for (const wake of this.spaceWaiters.splice(0)) wake();
-    await Promise.all(this.sources.map((s) => s.stop()));
-    await this.idle();
+    try {
+      await Promise.all(this.sources.map((s) => s.stop()));
+      this.closeBatch();
+      await this.idle();
+    } finally {
+      await Promise.all(this.sources.map((s) => s.close().catch((err: unknown) => this.log.warn({ err, source: s.name }, 'closing a source failed'))));
+    }
   }
 
   private async idle(): Promise<void> {
@@ -132,8 +142,10 @@ export class Pipeline {
   }
 
   private async accept(source: Source, batch: SourceBatch): Promise<void> {
-    if (this.stopping) return; // not committed, so read again on the next start
+    if (this.failure) throw this.failure;
+    // Records read while stopping are still taken: `stop` commits them, so a restart does not read them again.
     for (const r of batch.records) {
+      r.id = documentId(r);
       if (!this.open) {
         this.open = { records: [], bySource: new Map() };
         this.timer = setTimeout(() => this.closeBatch(), this.batchIntervalMs);
@@ -146,7 +158,7 @@ export class Pipeline {
     }
     this.metrics.eventsIn.inc(batch.records.length);
     this.totals.read += batch.records.length;
-    if (batch.caughtUp) this.closeBatch();
+    if (batch.caughtUp || this.stopping) this.closeBatch();
     // Back-pressure: hold the source while every in-flight slot is taken and one more batch waits.
     while (this.waiting.length > 0 && this.inFlight >= this.maxInFlight && !this.stopping && !this.failure) {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
@@ -196,6 +208,9 @@ export class Pipeline {
     previousCommit: Promise<void>,
   ): Promise<void> {
     const started = process.hrtime.bigint();
+    // A record cut at the maximum record size is not the event it was: dead-letter it with its prefix.
+    const oversized = records.filter((r) => r.originalBytes !== undefined);
+    const whole = oversized.length > 0 ? records.filter((r) => r.originalBytes === undefined) : records;
     // The transform may run on worker threads and finish out of order; lateness is still judged in
     // arrival order across batches in flight, because each batch is assessed after the one before it.
     const previousAssess = this.lastAssess;
@@ -205,7 +220,8 @@ export class Pipeline {
     let deadLetters: DeadLetter[];
     let touches: ReturnType<WindowOperator['assess']> | undefined;
     try {
-      ({ docs, deadLetters } = await this.transformer.transform(records, this.namespace));
+      ({ docs, deadLetters } = await this.transformer.transform(whole, this.namespace));
+      if (oversized.length > 0) deadLetters = [...oversized.map(oversizeLetter), ...deadLetters];
       await previousAssess;
       touches = this.windows?.assess(docs);
     } finally {
@@ -255,4 +271,14 @@ export class Pipeline {
     }
     this.log.debug({ records: records.length, indexed: result.indexed.length, seconds }, 'batch committed');
   }
+}
+
+/** The dead letter of a record longer than the maximum record size (`raw` holds only its first bytes). */
+function oversizeLetter(record: SourceRecord): DeadLetter {
+  const kept = Buffer.byteLength(record.raw);
+  return {
+    record,
+    stage: 'read',
+    reason: `record of ${record.originalBytes} bytes exceeds the maximum record size; cut to its first ${kept} bytes (--max-record-bytes)`,
+  };
 }

@@ -1,20 +1,7 @@
-import { createHash } from 'node:crypto';
 import { getDataset } from '../datasets/registry.js';
 import { dataStreamIndex, DecodeError, type DataStreamName, type Dataset, type EnrichContext } from '../datasets/types.js';
-import type { DeadLetter, OutputDocument, SourcePosition, SourceRecord } from './types.js';
-
-/**
- * Deterministic document `_id` for a source position: the same record read again (after a crash,
- * a rebalance, a replay) gets the same id, so `create` turns the replay into a 409, not a copy.
- * 27 characters: base64url of SHA-1 over the position's identity.
- */
-export function documentId(position: SourcePosition): string {
-  const key =
-    position.kind === 'file'
-      ? `file:${position.fileId}:${position.generation}:${position.offset}`
-      : `kafka:${position.topic}:${position.partition}:${position.offset}`;
-  return createHash('sha1').update(key).digest('base64url');
-}
+import { documentId } from './document-id.js';
+import type { DeadLetter, OutputDocument, SourceRecord } from './types.js';
 
 /** Result of transforming one micro-batch: documents for the sinks and records that failed. */
 export interface TransformResult {
@@ -69,7 +56,7 @@ export function transformBatch(records: SourceRecord[], ctx: EnrichContext, name
     }
     try {
       const body = dataset.enrich(valid, ctx, { raw: record.raw, position: record.position, dataStream });
-      docs.push({ id: documentId(record.position), index, body, record });
+      docs.push({ id: record.id ?? documentId(record), index, body, record });
     } catch (err) {
       deadLetters.push({ record, stage: 'enrich', reason: err instanceof Error ? err.message : String(err) });
     }

@@ -18,6 +18,8 @@ export interface FilePosition {
   offset: number;
   /** Byte offset just past the line's newline: where reading resumes once this record is committed. */
   nextOffset: number;
+  /** Content identity of the file up to this line (see `fileFingerprint` in document-id.ts); part of the `_id`. */
+  fingerprint?: string;
 }
 
 /** Where a record sits in a Kafka topic partition. */
@@ -27,6 +29,10 @@ export interface KafkaPosition {
   partition: number;
   /** The message offset (a decimal string, as kafkajs gives it). */
   offset: string;
+  /** Cluster id of the broker the message came from; part of the `_id`. */
+  cluster?: string;
+  /** The message timestamp (ms since the epoch, a decimal string); part of the `_id`. */
+  timestamp?: string;
 }
 
 export type SourcePosition = FilePosition | KafkaPosition;
@@ -35,14 +41,18 @@ export type SourcePosition = FilePosition | KafkaPosition;
 export interface SourceRecord {
   /** Name of the dataset that knows how to parse the record (e.g. `weblogs`). */
   dataset: string;
-  /** The raw text without its line terminator. */
+  /** The raw text without its line terminator (at most the maximum record size; see `originalBytes`). */
   raw: string;
   position: SourcePosition;
+  /** Set when the record was longer than the maximum record size: its full length in bytes; `raw` is a prefix. */
+  originalBytes?: number;
+  /** The document `_id`, stamped by the pipeline when the record arrives (processor/pipeline/document-id.ts). */
+  id?: string;
 }
 
 /** A document ready for a sink: `_id` is deterministic so a replay is recognised as a duplicate. */
 export interface OutputDocument {
-  /** Deterministic document id derived from the source position. */
+  /** Deterministic document id derived from the source position and the record's content (document-id.ts). */
   id: string;
   /** Target data stream, `{type}-{dataset}-{namespace}`. */
   index: string;
@@ -56,7 +66,7 @@ export interface OutputDocument {
 export interface DeadLetter {
   record: SourceRecord;
   /** Pipeline stage that refused it. */
-  stage: 'decode' | 'validate' | 'enrich' | 'index';
+  stage: 'read' | 'decode' | 'validate' | 'enrich' | 'index';
   reason: string;
 }
 
@@ -78,7 +88,13 @@ export interface Source {
   commit(positions: SourcePosition[]): Promise<void>;
   /** Resolves when a bounded source (`--once`) has emitted everything; never for a live source. */
   drained(): Promise<void>;
+  /**
+   * Stops reading: once it resolves, `emit` is not called again. Commits must keep working (a Kafka
+   * consumer stays in its group) so the batches in flight can still commit.
+   */
   stop(): Promise<void>;
+  /** Releases connections and files after the last commit (a Kafka consumer leaves its group). */
+  close(): Promise<void>;
 }
 
 /** Outcome of a sink write: every document is in exactly one of the three lists. */

@@ -1,7 +1,7 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { DeadLetter } from '../pipeline/types.js';
-import { documentId } from '../pipeline/transform.js';
+import { documentId } from '../pipeline/document-id.js';
 
 /**
  * One line of the dead-letter file. `id` is the `_id` the record would have had, so a reader can
@@ -13,7 +13,10 @@ export interface DeadLetterEntry {
   dataset: string;
   stage: DeadLetter['stage'];
   reason: string;
+  /** The raw text; for a record over the maximum record size only its first bytes (see `originalBytes`). */
   raw: string;
+  /** Full length in bytes of a record that was cut at the maximum record size. */
+  originalBytes?: number;
   position: DeadLetter['record']['position'];
 }
 
@@ -40,11 +43,12 @@ export class DeadLetterFile {
       .map((l) => {
         const entry: DeadLetterEntry = {
           '@timestamp': now.toISOString(),
-          id: documentId(l.record.position),
+          id: l.record.id ?? documentId(l.record),
           dataset: l.record.dataset,
           stage: l.stage,
           reason: l.reason,
           raw: l.record.raw,
+          ...(l.record.originalBytes !== undefined ? { originalBytes: l.record.originalBytes } : {}),
           position: l.record.position,
         };
         return JSON.stringify(entry);

@@ -14,12 +14,20 @@ const checkpointSchema = z.object({
 
 /**
  * The committed read position of one file, keyed elsewhere by file identity (`device:inode`).
- * `headHash` is a SHA-1 of the first `headLength` bytes (at most 64): a different head under the
- * same inode means the file was replaced or truncated and rewritten, so reading restarts at 0.
+ * `headHash` is a SHA-1 (hex) of the first `headLength` bytes (at most 1024; 64 in version-1 stores):
+ * a different head under the same inode means the file was replaced, truncated and rewritten, or
+ * its inode reused, so reading restarts at 0.
  */
 export type FileCheckpoint = z.infer<typeof checkpointSchema>;
 
-const storeSchema = z.object({ version: z.literal(1), files: z.record(z.string(), checkpointSchema) });
+/**
+ * Version 2 (this one) came with content-based document ids (document-id.ts). Version 1 stores (written
+ * before) are migrated on load: their offsets and 64-byte head hashes stay valid as they are.
+ */
+const storeSchema = z.object({ version: z.union([z.literal(1), z.literal(2)]), files: z.record(z.string(), checkpointSchema) });
+
+/** Version written by this code. */
+export const CHECKPOINT_VERSION = 2;
 
 /** How long the entry of a deleted file is kept (ms): long enough for a rename to show up as its new path. */
 const GONE_TTL_MS = 10 * 60 * 1000;
@@ -31,6 +39,8 @@ const GONE_TTL_MS = 10 * 60 * 1000;
 export class CheckpointStore {
   private files = new Map<string, FileCheckpoint>();
   private writing: Promise<void> = Promise.resolve();
+  /** Version of the store as loaded (undefined: none on disk). */
+  loadedVersion: number | undefined;
 
   constructor(readonly filePath: string) {}
 
@@ -49,6 +59,7 @@ export class CheckpointStore {
     const parsed = storeSchema.safeParse(JSON.parse(text));
     if (!parsed.success) throw new Error(`checkpoint file ${this.filePath} is not valid: ${parsed.error.message}`);
     this.files = new Map(Object.entries(parsed.data.files));
+    this.loadedVersion = parsed.data.version;
   }
 
   get(fileId: string): FileCheckpoint | undefined {
@@ -64,13 +75,18 @@ export class CheckpointStore {
     return this.files.size;
   }
 
+  /** Resolves when the writes started so far have finished (or failed). */
+  idle(): Promise<void> {
+    return this.writing.catch(() => undefined);
+  }
+
   /** Writes the current state durably; concurrent calls are serialised. */
   flush(now = new Date()): Promise<void> {
     const run = async (): Promise<void> => {
       for (const [id, cp] of this.files) {
         if (cp.goneAt && now.getTime() - Date.parse(cp.goneAt) > GONE_TTL_MS) this.files.delete(id);
       }
-      const body = JSON.stringify({ version: 1, files: Object.fromEntries(this.files) }, null, 1);
+      const body = JSON.stringify({ version: CHECKPOINT_VERSION, files: Object.fromEntries(this.files) }, null, 1);
       await writeFileAtomic(this.filePath, body);
     };
     this.writing = this.writing.then(run, run);

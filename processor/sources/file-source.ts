@@ -4,8 +4,9 @@ import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import type { FilePosition, Source, SourceBatch, SourcePosition, SourceRecord } from '../pipeline/types.js';
+import { FINGERPRINT_BYTES, fileFingerprint } from '../pipeline/document-id.js';
 import { CheckpointStore } from './file-checkpoints.js';
-import { readLines } from './line-reader.js';
+import { DEFAULT_MAX_RECORD_BYTES, readLines } from './line-reader.js';
 
 /** Options of a directory-watching source; sizes in records, times in ms. */
 export interface FileSourceOptions {
@@ -24,6 +25,8 @@ export interface FileSourceOptions {
   chunkRecords?: number;
   /** Interval of a safety re-scan of known files, in case a file-system event was missed (default 2000). */
   rescanMs?: number;
+  /** Longer lines are cut to this many bytes while reading and flagged with `originalBytes` (default 1 MiB). */
+  maxRecordBytes?: number;
   log: Logger;
 }
 
@@ -40,16 +43,21 @@ interface TrackedFile {
   gone: boolean;
   reading: Promise<void> | undefined;
   rereadRequested: boolean;
+  /** The file's first bytes (up to 1 KiB) as of the last read: the source of each line's fingerprint. */
+  head: Buffer;
 }
 
 /** Bytes of a file's head that identify its content (see `FileCheckpoint.headHash`). */
-const HEAD_BYTES = 64;
+const HEAD_BYTES = FINGERPRINT_BYTES;
 
 /**
  * Reads growing files from directories watched with chokidar, incrementally from each file's
- * committed byte offset, with split2. File identity is `device:inode`, so a renamed (rotated) file
- * continues where it was; a file found shorter than its offset, or with a different head, was
- * truncated or replaced and is read again from 0 under a new generation (so its documents get new ids).
+ * committed byte offset (see `readLines`: lines over `maxRecordBytes` are cut while reading). Checkpoints
+ * are keyed by `device:inode`, so a renamed (rotated) file continues where it was; a file found shorter
+ * than its offset, or whose first KiB differs from the one checkpointed, was truncated or replaced
+ * (or its inode reused) and is read again from 0. Document ids do not depend on the inode: each line
+ * carries the fingerprint of the file's head (document-id.ts), so new content always gets new ids and
+ * unchanged content read again gets the same ones.
  * In live mode a last line without `\n` waits for its newline; `--once` takes it as it is.
  */
 export class FileSource implements Source {
@@ -80,6 +88,13 @@ export class FileSource implements Source {
   async start(emit: (batch: SourceBatch) => Promise<void>): Promise<void> {
     this.emit = emit;
     await this.store.load();
+    if (this.store.loadedVersion === 1 && this.store.size > 0) {
+      this.opts.log.warn(
+        { checkpointFile: this.opts.checkpointFile, files: this.store.size },
+        'checkpoints of the previous version: resuming at their offsets; document ids are now content-based, so a ' +
+          'batch the previous version indexed but had not committed when it stopped would be indexed once more',
+      );
+    }
     const ready = new Promise<void>((resolve) => {
       this.watcher = chokidar
         .watch(this.opts.paths, {
@@ -157,6 +172,7 @@ export class FileSource implements Source {
         gone: false,
         reading: undefined,
         rereadRequested: false,
+        head: Buffer.alloc(0),
       };
       this.files.set(fileId, f);
       if (cp) this.opts.log.debug({ path: p, offset: cp.offset }, 'resuming file from checkpoint');
@@ -222,14 +238,17 @@ export class FileSource implements Source {
         f.headLength = headLength;
         f.headHash = sha1(head);
       }
+      f.head = head;
     } finally {
       await fh.close();
     }
     f.size = size;
     if (size <= f.readOffset) return;
+    const head = f.head;
+    const fullFingerprint = head.length >= FINGERPRINT_BYTES ? f.headHash : undefined;
     const chunkSize = this.opts.chunkRecords ?? 1000;
     let chunk: SourceRecord[] = [];
-    for await (const line of readLines(f.path, f.readOffset, size)) {
+    for await (const line of readLines(f.path, f.readOffset, size, this.opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES)) {
       if (!line.terminated && !this.opts.once) break; // a writer is mid-line: wait for its newline
       const position: FilePosition = {
         kind: 'file',
@@ -238,8 +257,11 @@ export class FileSource implements Source {
         generation: f.generation,
         offset: line.offset,
         nextOffset: line.nextOffset,
+        fingerprint: fileFingerprint(head, line.nextOffset, fullFingerprint),
       };
-      chunk.push({ dataset: this.opts.dataset, raw: line.text, position });
+      const record: SourceRecord = { dataset: this.opts.dataset, raw: line.text, position };
+      if (line.originalBytes !== undefined) record.originalBytes = line.originalBytes;
+      chunk.push(record);
       f.readOffset = line.nextOffset;
       if (chunk.length >= chunkSize) {
         await this.emit!({ records: chunk, caughtUp: false });
@@ -295,11 +317,17 @@ export class FileSource implements Source {
     return this.drainedPromise;
   }
 
+  /** Stops watching and reading; resolves once no read is in progress (commits keep working). */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.rescanTimer) clearInterval(this.rescanTimer);
     await this.watcher?.close();
     await Promise.all([...this.files.values()].map((f) => f.reading).filter(Boolean));
+  }
+
+  /** Waits for the last checkpoint write. */
+  async close(): Promise<void> {
+    await this.store.idle();
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaPosition, Source, SourceBatch, SourcePosition, SourceRecord } from '../pipeline/types.js';
+import { DEFAULT_MAX_RECORD_BYTES } from './line-reader.js';
 
 /** Options of the Kafka source; times in ms. */
 export interface KafkaSourceOptions {
@@ -11,6 +12,8 @@ export interface KafkaSourceOptions {
   topics: ReadonlyMap<string, string>;
   /** Stop once the group has no lag left (for `--once`, tests and benchmarks). */
   once: boolean;
+  /** Longer message values are cut to this many bytes and flagged with `originalBytes` (default 1 MiB). */
+  maxRecordBytes?: number;
   /** Called with the consumer lag (messages) per `topic/partition` after each fetch and commit. */
   onLag?: (topic: string, partition: number, lag: number) => void;
   log: Logger;
@@ -36,7 +39,8 @@ export function isRebalanceError(err: unknown): boolean {
  * read (last + 1), as Kafka expects.
  *
  * A rebalance neither loses nor doubles events: records handed to the pipeline by a member that then
- * loses the partition are indexed under ids derived from topic/partition/offset, so the new owner,
+ * loses the partition are indexed under ids derived from cluster/topic/partition/offset and the
+ * message's timestamp and value (document-id.ts), so the new owner,
  * which resumes at the last committed offset, re-sends them as duplicates that Elasticsearch rejects
  * (409). The old owner's late commit is refused by the coordinator and ignored here.
  */
@@ -48,6 +52,8 @@ export class KafkaSource implements Source {
   private drainedPromise: Promise<void>;
   private resolveDrained!: () => void;
   private lagTimer: NodeJS.Timeout | undefined;
+  /** Cluster id (from the metadata), part of every record's `_id`. */
+  private clusterId = '';
   /** High watermark per `topic/partition`, from the last fetch. */
   private readonly highWatermarks = new Map<string, bigint>();
 
@@ -61,6 +67,8 @@ export class KafkaSource implements Source {
     this.consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 2_000, maxBytesPerPartition: 2 * 1024 * 1024 });
     this.admin = kafka.admin();
     await Promise.all([this.consumer.connect(), this.admin.connect()]);
+    this.clusterId = (await this.admin.describeCluster()).clusterId;
+    const maxBytes = this.opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
     await this.consumer.subscribe({ topics: [...topics.keys()], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
@@ -69,11 +77,16 @@ export class KafkaSource implements Source {
         if (!isRunning() || isStale() || this.stopped || batch.messages.length === 0) return;
         const dataset = topics.get(batch.topic);
         if (!dataset) return;
-        const records: SourceRecord[] = batch.messages.map((m) => ({
-          dataset,
-          raw: m.value ? m.value.toString('utf8') : '',
-          position: { kind: 'kafka', topic: batch.topic, partition: batch.partition, offset: m.offset },
-        }));
+        const records: SourceRecord[] = batch.messages.map((m) => {
+          const length = m.value?.length ?? 0;
+          const record: SourceRecord = {
+            dataset,
+            raw: m.value ? m.value.toString('utf8', 0, Math.min(length, maxBytes)) : '',
+            position: { kind: 'kafka', topic: batch.topic, partition: batch.partition, offset: m.offset, cluster: this.clusterId, timestamp: m.timestamp },
+          };
+          if (length > maxBytes) record.originalBytes = length;
+          return record;
+        });
         const key = `${batch.topic}/${batch.partition}`;
         this.highWatermarks.set(key, BigInt(batch.highWatermark));
         this.opts.onLag?.(batch.topic, batch.partition, Number(batch.offsetLagLow()));
@@ -153,7 +166,18 @@ export class KafkaSource implements Source {
     return this.drainedPromise;
   }
 
+  /**
+   * Stops fetching (pauses every topic) but stays in the group, so the batches in flight can still
+   * commit their offsets; `close` leaves the group.
+   */
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    this.consumer?.pause([...this.opts.topics.keys()].map((topic) => ({ topic })));
+  }
+
+  /** Leaves the group and disconnects (after the last commit). */
+  async close(): Promise<void> {
     this.stopped = true;
     if (this.lagTimer) clearInterval(this.lagTimer);
     await this.consumer?.disconnect();

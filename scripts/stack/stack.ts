@@ -48,8 +48,23 @@ export interface StackEndpoints {
   startedKafka: boolean;
 }
 
+/**
+ * Which stack to act on, instead of the environment (STACK_HOME, ES_URL, KAFKA_BROKERS, ES_HEAP,
+ * KAFKA_HEAP): lets a program run a second, private stack (e.g. the fault suite, which kills and
+ * freezes its own Elasticsearch and Kafka) beside the shared one. Unset fields fall back to the environment.
+ */
+export interface StackTarget {
+  home?: string;
+  esUrl?: string;
+  kafkaBrokers?: string[];
+  esHeap?: string;
+  kafkaHeap?: string;
+}
+
 /** Options of {@link ensureStack}. */
 export interface EnsureStackOptions {
+  /** The stack to ensure (default: the one the environment names). */
+  target?: StackTarget;
   /** Also ensure Kafka (default true). */
   kafka?: boolean;
   /** Receives human-readable progress lines (default: discarded). */
@@ -82,10 +97,10 @@ export async function ensureStack(opts: EnsureStackOptions = {}): Promise<StackE
   const log = opts.log ?? noop;
   const wantKafka = opts.kafka !== false;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const url = opts.esUrl?.replace(/\/+$/, '') ?? esUrl();
+  const url = (opts.target?.esUrl ?? opts.esUrl)?.replace(/\/+$/, '') ?? esUrl();
   opts = { ...opts, esAccess: opts.esAccess ?? envAccess(url) };
-  const brokers = kafkaBrokers();
-  const paths = stackPaths();
+  const brokers = opts.target?.kafkaBrokers ?? kafkaBrokers();
+  const paths = stackPaths(opts.target?.home);
   const result: StackEndpoints = { esUrl: url, kafkaBrokers: brokers, startedEs: false, startedKafka: false };
 
   // Fast path: everything answers already; no lock, no Java, no Maven.
@@ -102,9 +117,9 @@ export async function ensureStack(opts: EnsureStackOptions = {}): Promise<StackE
   const onWait = (owner: number) => log(`another stack command (pid ${owner}) is busy in ${paths.home}; waiting for it…`);
   return withLock(paths.lockFile, timeoutMs + 60_000, async () => {
     // Our own process serving another address would otherwise look like "still starting".
-    if (!es0.healthy) await assertSameEndpoint('Elasticsearch', 'ES_URL', redactUrl(url), paths.es.endpointFile, () => managedElasticsearchPid(paths));
+    if (!es0.healthy) await assertSameEndpoint(paths, 'Elasticsearch', 'ES_URL', redactUrl(url), paths.es.endpointFile, () => managedElasticsearchPid(paths));
     if (wantKafka && !k0?.healthy) {
-      await assertSameEndpoint('Kafka', 'KAFKA_BROKERS', brokers.join(','), paths.kafka.endpointFile, () => managedKafkaPid(paths));
+      await assertSameEndpoint(paths, 'Kafka', 'KAFKA_BROKERS', brokers.join(','), paths.kafka.endpointFile, () => managedKafkaPid(paths));
     }
     const esNow = await settle('Elasticsearch', () => probeElasticsearch(url, 2000, opts.esAccess), () => managedElasticsearchPid(paths), timeoutMs, esHint(paths, url), log);
     const kafkaNow = wantKafka
@@ -126,11 +141,13 @@ export async function ensureStack(opts: EnsureStackOptions = {}): Promise<StackE
     if (needKafka) await installKafka(paths, mvn, java, log);
 
     const starts: Promise<unknown>[] = [];
-    if (needEs) starts.push(startEs(paths, url, java, timeoutMs, log).then(() => (result.startedEs = true)));
-    else log(`Elasticsearch already running at ${redactUrl(url)}${pidNote(await managedElasticsearchPid(paths))}`);
+    if (needEs) {
+      const heap = opts.target?.esHeap ?? heapFromEnv('ES_HEAP', '2g');
+      starts.push(startEs(paths, url, java, heap, timeoutMs, log).then(() => (result.startedEs = true)));
+    } else log(`Elasticsearch already running at ${redactUrl(url)}${pidNote(await managedElasticsearchPid(paths))}`);
     if (needKafka) {
       starts.push(
-        startKafka({ paths, brokers, java, heap: heapFromEnv('KAFKA_HEAP', '1g'), timeoutMs, log }).then(() => (result.startedKafka = true)),
+        startKafka({ paths, brokers, java, heap: opts.target?.kafkaHeap ?? heapFromEnv('KAFKA_HEAP', '1g'), timeoutMs, log }).then(() => (result.startedKafka = true)),
       );
     } else if (wantKafka) log(`Kafka already running at ${brokers.join(',')}${pidNote(await managedKafkaPid(paths))}`);
     const outcomes = await Promise.allSettled(starts);
@@ -147,21 +164,21 @@ function envAccess(url: string): EsAccess {
 }
 
 /** Refuses to go on when this stack home's service runs for a different address than the one asked for. */
-async function assertSameEndpoint(name: string, envName: string, wanted: string, endpointFile: string, ownPid: () => Promise<number | undefined>): Promise<void> {
+async function assertSameEndpoint(paths: StackPaths, name: string, envName: string, wanted: string, endpointFile: string, ownPid: () => Promise<number | undefined>): Promise<void> {
   const pid = await ownPid();
   if (pid === undefined) return;
   const served = (await readFile(endpointFile, 'utf8').catch(() => '')).trim();
   if (served && served !== wanted) {
     throw new StackError(
-      `the ${name} started from ${stackPaths().home} (pid ${pid}) serves ${served}, not ${envName}=${wanted}: ` +
+      `the ${name} started from ${paths.home} (pid ${pid}) serves ${served}, not ${envName}=${wanted}: ` +
         `run \`npm run stack -- down\` first, set ${envName}=${served}, or use another STACK_HOME`,
     );
   }
 }
 
-async function startEs(paths: StackPaths, url: string, java: JavaInfo, timeoutMs: number, log: (msg: string) => void): Promise<number> {
+async function startEs(paths: StackPaths, url: string, java: JavaInfo, heap: string, timeoutMs: number, log: (msg: string) => void): Promise<number> {
   const user = isRoot() ? await ensureServiceUser(SERVICE_USER) : undefined;
-  return startElasticsearch({ paths, url, java, ...(user ? { user } : {}), heap: heapFromEnv('ES_HEAP', '2g'), timeoutMs, log });
+  return startElasticsearch({ paths, url, java, ...(user ? { user } : {}), heap, timeoutMs, log });
 }
 
 function esHint(paths: StackPaths, url: string): (p: EsProbe) => string {
@@ -210,6 +227,8 @@ async function logRunning(paths: StackPaths, url: string, brokers: string[], kaf
 
 /** Options of {@link stopStack}. */
 export interface StopStackOptions {
+  /** The stack to stop (default: the one the environment names); only its home matters. */
+  target?: StackTarget;
   /** Receives human-readable progress lines (default: discarded). */
   log?: (msg: string) => void;
 }
@@ -224,7 +243,7 @@ export interface StopStackOptions {
  */
 export async function stopStack(opts: StopStackOptions = {}): Promise<void> {
   const log = opts.log ?? noop;
-  const paths = stackPaths();
+  const paths = stackPaths(opts.target?.home);
   await ensureDir(paths.home, 0o755);
   await withLock(
     paths.lockFile,
