@@ -5,7 +5,6 @@ import { datasets } from './datasets/registry.js';
 import { addEsConnectionOptions, esConnectionFromOptions, type EsConnectionOptionValues } from './elasticsearch/connection.js';
 import { defaultBrokers } from './kafka/client.js';
 import { createLogger } from './observability/logger.js';
-import { startProcessor } from './processor.js';
 
 const positiveInt = (v: string): number => {
   const n = Number(v);
@@ -108,6 +107,8 @@ const onSignal = (signal: string): void => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 try {
+  // Imported after the signal handlers are in place: loading the pipeline takes a while.
+  const { startProcessor } = await import('./processor.js');
   const handle = await startProcessor({
     watch: o.watch,
     kafka: o.kafka ? { brokers: o.brokers.split(','), groupId: o.groupId, topics: o.topics } : undefined,

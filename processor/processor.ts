@@ -210,7 +210,10 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   const kafkaSource = opts.kafka ? await createKafkaSource(opts.kafka, !!opts.once, opts.maxRecordBytes, metrics, log) : undefined;
   const sources: (FileSource | KafkaSource)[] = [...fileSources, ...(kafkaSource ? [kafkaSource] : [])];
   const deadLetters = new DeadLetterFile(deadLetterFile);
-  const sink = new ElasticsearchSink(client, log, { compression: opts.esCompression });
+  const sink = new ElasticsearchSink(client, log, {
+    compression: opts.esCompression,
+    onRetry: (reason) => metrics.elasticsearchRetries.inc({ reason }),
+  });
   const archive = opts.archiveDir
     ? new ArchiveSink(opts.archiveDir, { rollBytes: opts.archiveRollBytes, rollMs: opts.archiveRollMs, log })
     : undefined;

@@ -41,6 +41,12 @@ export class Metrics {
     help: 'Documents written (fsynced) to the batch-layer archive before their batch committed',
     registers: [this.registry],
   });
+  readonly elasticsearchRetries = new Counter({
+    name: 'rtas_elasticsearch_retries_total',
+    help: 'Bulk retries of documents not yet acknowledged: reason request (cluster unreachable, reset, timeout) or items (429/5xx per document)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly batchDuration = new Histogram({
     name: 'rtas_batch_duration_seconds',
     help: 'Time from a micro-batch closing to its checkpoint being committed',

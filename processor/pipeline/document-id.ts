@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { SourceRecord } from './types.js';
 
 /**
@@ -23,11 +23,12 @@ import type { SourceRecord } from './types.js';
  */
 export function documentId(record: Pick<SourceRecord, 'position' | 'raw'>): string {
   const p = record.position;
-  const h = createHash('sha1');
-  if (p.kind === 'file') h.update(`f\0${p.fingerprint ?? `${p.fileId}:${p.generation}`}\0${p.offset}\0`);
-  else h.update(`k\0${p.cluster ?? ''}\0${p.topic}\0${p.partition}\0${p.offset}\0${p.timestamp ?? ''}\0`);
-  h.update(record.raw);
-  return h.digest('base64url');
+  const key =
+    p.kind === 'file'
+      ? `f\0${p.fingerprint ?? `${p.fileId}:${p.generation}`}\0${p.offset}\0`
+      : `k\0${p.cluster ?? ''}\0${p.topic}\0${p.partition}\0${p.offset}\0${p.timestamp ?? ''}\0`;
+  // One-shot `crypto.hash` is about twice as fast as a Hash object for inputs this small.
+  return hash('sha1', key + record.raw, 'base64url');
 }
 
 /**

@@ -13,6 +13,11 @@ import type { DeadLetter, OutputDocument, Sink, Source, SourceBatch, SourceRecor
 export interface PipelineOptions {
   /** A batch closes at this many records (default 5000). */
   batchSize?: number;
+  /**
+   * A batch closes at this many characters of raw text too (default 8 Mi), so memory stays bounded when
+   * records are long: at most `maxInFlight` + 2 batches are held at once.
+   */
+  batchChars?: number;
   /** A batch closes at the latest this long after its first record arrived (default 1000). */
   batchIntervalMs?: number;
   /** Batches being transformed and indexed at once; commits still happen in order (default 2). */
@@ -32,6 +37,7 @@ export interface PipelineOptions {
 
 interface OpenBatch {
   records: SourceRecord[];
+  chars: number;
   bySource: Map<Source, SourceRecord[]>;
 }
 
@@ -63,6 +69,7 @@ export interface PipelineTotals {
 export class Pipeline {
   readonly totals: PipelineTotals = { read: 0, indexed: 0, duplicates: 0, rejected: 0, batches: 0, archived: 0 };
   private readonly batchSize: number;
+  private readonly batchChars: number;
   private readonly batchIntervalMs: number;
   private readonly namespace: string;
   private readonly windows: WindowOperator | undefined;
@@ -92,6 +99,7 @@ export class Pipeline {
     opts: PipelineOptions = {},
   ) {
     this.batchSize = opts.batchSize ?? 5000;
+    this.batchChars = opts.batchChars ?? 8 * 1024 * 1024;
     this.batchIntervalMs = opts.batchIntervalMs ?? 1000;
     this.maxInFlight = opts.maxInFlight ?? 2;
     this.namespace = opts.namespace ?? 'default';
@@ -147,14 +155,15 @@ export class Pipeline {
     for (const r of batch.records) {
       r.id = documentId(r);
       if (!this.open) {
-        this.open = { records: [], bySource: new Map() };
+        this.open = { records: [], chars: 0, bySource: new Map() };
         this.timer = setTimeout(() => this.closeBatch(), this.batchIntervalMs);
       }
       this.open.records.push(r);
       let list = this.open.bySource.get(source);
       if (!list) this.open.bySource.set(source, (list = []));
       list.push(r);
-      if (this.open.records.length >= this.batchSize) this.closeBatch();
+      this.open.chars += r.raw.length;
+      if (this.open.records.length >= this.batchSize || this.open.chars >= this.batchChars) this.closeBatch();
     }
     this.metrics.eventsIn.inc(batch.records.length);
     this.totals.read += batch.records.length;

@@ -20,10 +20,19 @@ export interface ElasticsearchSinkOptions {
   compression?: boolean;
   /** Longest pause between retries of an unreachable or overloaded cluster (default 30 s). */
   maxBackoffMs?: number;
+  /** Told of every retry round: `request` (the bulk request failed) or `items` (documents answered 429/5xx). */
+  onRetry?: (reason: 'request' | 'items') => void;
 }
 
 /** Thrown inside the retry loop while documents are still unacknowledged for a transient reason. */
-class TransientIndexingError extends Error {}
+class TransientIndexingError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'request' | 'items',
+  ) {
+    super(message);
+  }
+}
 
 /** The part of a `_bulk` response kept by `filter_path` (one item per action, in request order). */
 interface FilteredBulkResponse {
@@ -88,6 +97,7 @@ export class ElasticsearchSink implements Sink {
   private readonly concurrency: number;
   private readonly compression: boolean;
   private readonly maxBackoffMs: number;
+  private readonly onRetry: ((reason: 'request' | 'items') => void) | undefined;
 
   constructor(
     private readonly client: Client,
@@ -98,6 +108,7 @@ export class ElasticsearchSink implements Sink {
     this.concurrency = opts.concurrency ?? 2;
     this.compression = opts.compression ?? false;
     this.maxBackoffMs = opts.maxBackoffMs ?? 30_000;
+    this.onRetry = opts.onRetry;
   }
 
   async write(docs: OutputDocument[]): Promise<SinkResult> {
@@ -146,8 +157,8 @@ export class ElasticsearchSink implements Sink {
         };
         await Promise.all(Array.from({ length: Math.min(this.concurrency, chunks.length) }, worker));
         pending = retry.sort((a, b) => a - b);
-        if (failure) throw new TransientIndexingError(`bulk request failed: ${failure instanceof Error ? failure.message : String(failure)}`);
-        if (pending.length > 0) throw new TransientIndexingError(`${pending.length} documents rejected with 429/5xx`);
+        if (failure) throw new TransientIndexingError(`bulk request failed: ${failure instanceof Error ? failure.message : String(failure)}`, 'request');
+        if (pending.length > 0) throw new TransientIndexingError(`${pending.length} documents rejected with 429/5xx`, 'items');
       },
       {
         retries: Number.POSITIVE_INFINITY,
@@ -155,6 +166,7 @@ export class ElasticsearchSink implements Sink {
         maxTimeout: this.maxBackoffMs,
         shouldRetry: ({ error }) => error instanceof TransientIndexingError,
         onFailedAttempt: ({ error, attemptNumber }) => {
+          if (error instanceof TransientIndexingError) this.onRetry?.(error.reason);
           this.log.warn({ attempt: attemptNumber, pending: pending.length, err: error.message }, 'bulk indexing will be retried');
         },
       },

@@ -47,6 +47,9 @@ interface TrackedFile {
   head: Buffer;
 }
 
+/** A chunk is emitted at this many characters of text too, so long lines cannot pile up (4 Mi). */
+const CHUNK_CHARS = 4 * 1024 * 1024;
+
 /** Bytes of a file's head that identify its content (see `FileCheckpoint.headHash`). */
 const HEAD_BYTES = FINGERPRINT_BYTES;
 
@@ -248,6 +251,7 @@ export class FileSource implements Source {
     const fullFingerprint = head.length >= FINGERPRINT_BYTES ? f.headHash : undefined;
     const chunkSize = this.opts.chunkRecords ?? 1000;
     let chunk: SourceRecord[] = [];
+    let chunkChars = 0;
     for await (const line of readLines(f.path, f.readOffset, size, this.opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES)) {
       if (!line.terminated && !this.opts.once) break; // a writer is mid-line: wait for its newline
       const position: FilePosition = {
@@ -262,10 +266,12 @@ export class FileSource implements Source {
       const record: SourceRecord = { dataset: this.opts.dataset, raw: line.text, position };
       if (line.originalBytes !== undefined) record.originalBytes = line.originalBytes;
       chunk.push(record);
+      chunkChars += line.text.length;
       f.readOffset = line.nextOffset;
-      if (chunk.length >= chunkSize) {
+      if (chunk.length >= chunkSize || chunkChars >= CHUNK_CHARS) {
         await this.emit!({ records: chunk, caughtUp: false });
         chunk = [];
+        chunkChars = 0;
         if (this.stopped) return;
       }
     }

@@ -1,4 +1,5 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
+import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { KafkaPosition, Source, SourceBatch, SourcePosition, SourceRecord } from '../pipeline/types.js';
 import { DEFAULT_MAX_RECORD_BYTES } from './line-reader.js';
@@ -29,6 +30,14 @@ const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION',
 export function isRebalanceError(err: unknown): boolean {
   for (let e = err as { type?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
     if (e.type) return REBALANCE_ERRORS.has(e.type);
+  }
+  return false;
+}
+
+/** True for kafkajs errors that may pass by themselves (connection lost, broker or coordinator not available). */
+function isRetriable(err: unknown): boolean {
+  for (let e = err as { retriable?: boolean; name?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.retriable === true || e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSConnectionClosedError' || e.name === 'KafkaJSRequestTimeoutError') return true;
   }
   return false;
 }
@@ -149,8 +158,21 @@ export class KafkaSource implements Source {
     }
     if (next.size === 0 || !this.consumer) return;
     const offsets = [...next.values()].map((p) => ({ topic: p.topic, partition: p.partition, offset: (BigInt(p.offset) + 1n).toString() }));
+    const consumer = this.consumer;
     try {
-      await this.consumer.commitOffsets(offsets);
+      // A broker that is down or restarting (connection refused, no coordinator) is waited for, like an
+      // unreachable Elasticsearch: the batch stays uncommitted until the broker is back.
+      await pRetry(() => consumer.commitOffsets(offsets), {
+        retries: Number.POSITIVE_INFINITY,
+        minTimeout: 500,
+        maxTimeout: 10_000,
+        shouldRetry: ({ error }) => !isRebalanceError(error) && isRetriable(error),
+        onFailedAttempt: ({ error, attemptNumber }) => {
+          if (!isRebalanceError(error) && isRetriable(error)) {
+            this.opts.log.warn({ attempt: attemptNumber, err: error.message }, 'kafka offset commit will be retried');
+          }
+        },
+      });
     } catch (err) {
       if (!isRebalanceError(err)) throw err;
       this.opts.log.info({ err: (err as Error).message, offsets }, 'commit refused after a rebalance; the new owner re-reads these (deduplicated by _id)');
