@@ -64,7 +64,7 @@ export function createTransformPool(threads: number, ctx: EnrichContext, dbs: Ge
       const slices: SourceRecord[][] = [];
       for (let i = 0; i < records.length; i += size) slices.push(records.slice(i, i + size));
       const results = await Promise.all(
-        slices.map((slice) => pool.run({ records: slice.map((r) => ({ dataset: r.dataset, raw: r.raw, position: r.position })), namespace })),
+        slices.map((slice) => pool.run({ records: slice.map((r) => ({ dataset: r.dataset, raw: r.raw, position: r.position, id: r.id })), namespace })),
       );
       const out: TransformResult = { docs: [], deadLetters: [] };
       results.forEach((res, s) => {
