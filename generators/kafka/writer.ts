@@ -259,6 +259,8 @@ export class KafkaWriter implements LineWriter {
           this.producer.send({ topic: this.topic, messages, acks: SEND_ACKS }),
           new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new KafkaDeliveryTimeoutError(this.topic, messages.length, this.deliveryTimeoutMs)), this.deliveryTimeoutMs);
+            // The watchdog of a send must not by itself keep a process alive that has nothing else to do.
+            timer.unref();
           }),
         ]);
       }
