@@ -35,6 +35,7 @@ import {
   weblogsIndex,
   type Endpoints,
   type Summary,
+  type Stored,
 } from './harness.js';
 import { killService, signalService, upPrivate } from './private-stack.js';
 import type { StackTarget } from '../stack/stack.js';
@@ -64,6 +65,23 @@ function fresh(ctx: CaseContext, name: string): { ns: string; dir: string; dataD
 
 function check(problems: string[], ok: boolean, what: string): void {
   if (!ok) problems.push(what);
+}
+
+/**
+ * Compares the stored documents with the raw lines written and records a problem unless there are
+ * exactly `n` documents, one per line: none lost, none doubled (a second copy under another `_id`),
+ * none that no line accounts for.
+ */
+function checkEachLineOnce(problems: string[], stored: Stored, lines: Iterable<string>, n: number): { lost: number; doubled: number; unexpected: number } {
+  const c = compareLines(stored, lines);
+  check(problems, stored.docs === n && c.lost === 0 && c.doubled === 0 && c.unexpected === 0, `docs ${stored.docs}, lost ${c.lost}, doubled ${c.doubled}, unexpected ${c.unexpected}`);
+  return c;
+}
+
+/** Records a problem unless the stored `_id` set equals the `_id`s the lines of `file` must have. */
+async function checkIdSet(problems: string[], stored: Stored, file: string): Promise<void> {
+  const { missingIds, extraIds } = compareIds(stored.ids, (await expectedFileIds(file)).keys());
+  check(problems, missingIds === 0 && extraIds === 0, `_id sets differ: ${missingIds} missing, ${extraIds} extra`);
 }
 
 function fileArgs(ctx: CaseContext, watch: string, ns: string, dataDir: string, extra: string[] = []): string[] {
@@ -227,16 +245,14 @@ export async function sigtermCase(ctx: CaseContext, source: 'files' | 'kafka', n
   const again = await runProcessor([...args, '--once']);
   if (source === 'kafka') await deleteTopic(ctx, topic).catch(() => undefined);
   const stored = await storedDocs(es, index);
-  const { lost, doubled, unexpected } = compareLines(stored, lines);
+  const { lost, doubled } = checkEachLineOnce(problems, stored, lines, n);
   const readTotal = runs.reduce((s, r) => s + r.lines, 0);
   const duplicates = runs.reduce((s, r) => s + Math.max(0, r.duplicates), 0);
   check(problems, readTotal === n, `records read over all runs ${readTotal}, want exactly ${n} (a restart re-read ${readTotal - n})`);
   check(problems, duplicates === 0, `duplicates after clean stops: ${duplicates}`);
   check(problems, again.lines === 0, `a start after the end read ${again.lines} records again`);
-  check(problems, lost === 0 && doubled === 0 && unexpected === 0 && stored.docs === n, `docs ${stored.docs}, lost ${lost}, doubled ${doubled}, unexpected ${unexpected}`);
   if (source === 'files') {
-    const { missingIds, extraIds } = compareIds(stored.ids, (await expectedFileIds(path.join(watch, 'access.log'))).keys());
-    check(problems, missingIds === 0 && extraIds === 0, `_id sets differ: ${missingIds} missing, ${extraIds} extra`);
+      await checkIdSet(problems, stored, path.join(watch, 'access.log'));
   }
   rmSync(dir, { recursive: true, force: true });
   return {
@@ -290,11 +306,9 @@ export async function sigkillCase(ctx: CaseContext, n = 100_000, cycles = 20): P
   const again = await runProcessor([...args, '--once']);
   const stored = await storedDocs(es, index);
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-  const { lost, doubled, unexpected } = compareLines(stored, lines);
-  const { missingIds, extraIds } = compareIds(stored.ids, (await expectedFileIds(file)).keys());
+  const { lost, doubled } = checkEachLineOnce(problems, stored, lines, n);
   check(problems, lines.length === n, `writer wrote ${lines.length} lines`);
-  check(problems, stored.docs === n && lost === 0 && doubled === 0 && unexpected === 0, `docs ${stored.docs}, lost ${lost}, doubled ${doubled}, unexpected ${unexpected}`);
-  check(problems, missingIds === 0 && extraIds === 0, `_id sets differ: ${missingIds} missing, ${extraIds} extra`);
+  await checkIdSet(problems, stored, file);
   check(problems, again.lines === 0, `a start after the end read ${again.lines} records again`);
   rmSync(dir, { recursive: true, force: true });
   return {
@@ -344,12 +358,10 @@ export async function esFreezeKillCase(ctx: CaseContext, n = 60_000, perSecond =
   const again = await runProcessor([...args, '--once']);
   const stored = await storedDocs(es, index);
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-  const { lost, doubled, unexpected } = compareLines(stored, lines);
-  const { missingIds, extraIds } = compareIds(stored.ids, (await expectedFileIds(file)).keys());
+  const { lost, doubled } = checkEachLineOnce(problems, stored, lines, n);
   check(problems, alive, `processor died during the outage: ${child.stderr().slice(-800)}`);
   check(problems, stop.code === 0, `SIGTERM after the outage: exit ${stop.code}`);
-  check(problems, stored.docs === n && lost === 0 && doubled === 0 && unexpected === 0, `docs ${stored.docs}, lost ${lost}, doubled ${doubled}, unexpected ${unexpected}`);
-  check(problems, missingIds === 0 && extraIds === 0, `_id sets differ: ${missingIds} missing, ${extraIds} extra`);
+  await checkIdSet(problems, stored, file);
   check(problems, again.lines === 0 && again.duplicates === 0, `restart read ${again.lines} again (${again.duplicates} duplicates)`);
   rmSync(dir, { recursive: true, force: true });
   return {
@@ -400,14 +412,12 @@ export async function esProxyCase(ctx: CaseContext, n = 20_000): Promise<CaseRes
   const again = await runProcessor(['--watch', watch, '--es-url', ctx.endpoints.esUrl, '--namespace', ns, '--data-dir', dataDir, '--no-metrics', '--once']);
   const stored = await storedDocs(es, weblogsIndex(ns));
   const lines = lineList('proxy', 0, n);
-  const { lost, doubled, unexpected } = compareLines(stored, lines);
-  const { missingIds, extraIds } = compareIds(stored.ids, (await expectedFileIds(file)).keys());
+  const { lost, doubled } = checkEachLineOnce(problems, stored, lines, n);
   check(problems, code === 0, `exit ${code}: ${child.stderr().slice(-800)}`);
   check(problems, proxy.counts.tooManyRequests + proxy.counts.unavailable + proxy.counts.reset > 0, 'the proxy injected no fault');
   check(problems, retries > 0 || metricsText === '', `no retries in /metrics although ${proxy.counts.bulk - proxy.counts.passed} bulk requests failed`);
   check(problems, metricsText !== '', '/metrics was never read');
-  check(problems, stored.docs === n && lost === 0 && doubled === 0 && unexpected === 0, `docs ${stored.docs}, lost ${lost}, doubled ${doubled}, unexpected ${unexpected}`);
-  check(problems, missingIds === 0 && extraIds === 0, `_id sets differ: ${missingIds} missing, ${extraIds} extra`);
+  await checkIdSet(problems, stored, file);
   check(problems, again.lines === 0, `restart read ${again.lines} again`);
   rmSync(dir, { recursive: true, force: true });
   return {
@@ -453,10 +463,9 @@ export async function brokerKillCase(ctx: CaseContext, n = 50_000, downS = 10): 
   const again = await runProcessor([...args, '--once']);
   await deleteTopic(ctx, topic).catch(() => undefined);
   const stored = await storedDocs(es, index);
-  const { lost, doubled, unexpected } = compareLines(stored, lines);
+  const { lost, doubled } = checkEachLineOnce(problems, stored, lines, n);
   check(problems, alive, `processor died with the broker: ${child.stderr().slice(-800)}`);
   check(problems, stop.code === 0, `SIGTERM after the outage: exit ${stop.code}`);
-  check(problems, stored.docs === n && lost === 0 && doubled === 0 && unexpected === 0, `docs ${stored.docs}, lost ${lost}, doubled ${doubled}, unexpected ${unexpected}`);
   check(problems, again.lines === 0 && again.duplicates === 0, `restart read ${again.lines} again (${again.duplicates} duplicates)`);
   rmSync(dir, { recursive: true, force: true });
   return {
