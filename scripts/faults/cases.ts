@@ -78,6 +78,14 @@ function checkEachLineOnce(problems: string[], stored: Stored, lines: Iterable<s
   return c;
 }
 
+/**
+ * The fields every exactly-once case reports first: whether it held and why not, then the stored
+ * documents against `expected` (documents, distinct `_id`s, lines lost, lines stored twice).
+ */
+function outcome(name: string, problems: string[], expected: number, stored: Stored, counts: { lost: number; doubled: number }) {
+  return { case: name, holds: problems.length === 0, problems, expected, indexed: stored.docs, distinctIds: stored.ids.size, lost: counts.lost, doubled: counts.doubled };
+}
+
 /** Records a problem unless the stored `_id` set equals the `_id`s the lines of `file` must have. */
 async function checkIdSet(problems: string[], stored: Stored, file: string): Promise<void> {
   const { missingIds, extraIds } = compareIds(stored.ids, (await expectedFileIds(file)).keys());
@@ -194,14 +202,7 @@ export async function identityCase(ctx: CaseContext, n = 100): Promise<CaseResul
   check(problems, lost === 0 && doubled === 0 && unexpected === 0 && missingIds === 0, `lost ${lost}, doubled ${doubled}, unexpected ${unexpected}, missing ids ${missingIds}`);
   rmSync(dir, { recursive: true, force: true });
   return {
-    case: 'identity',
-    holds: problems.length === 0,
-    problems,
-    expected: all.length,
-    indexed: stored.docs,
-    distinctIds: stored.ids.size,
-    lost,
-    doubled,
+    ...outcome('identity', problems, all.length, stored, { lost, doubled }),
     runs: { first: r1.indexed, rewrittenInPlace: r2.indexed, sameHeadNewTail: r3.indexed, sameHeadDuplicates: r3.duplicates, newFile: r4.indexed, inodeReused, topic: k1.indexed, recreatedTopic: k2.indexed },
   };
 }
@@ -256,14 +257,7 @@ export async function sigtermCase(ctx: CaseContext, source: 'files' | 'kafka', n
   }
   rmSync(dir, { recursive: true, force: true });
   return {
-    case: `sigterm-${source}`,
-    holds: problems.length === 0,
-    problems,
-    expected: n,
-    indexed: stored.docs,
-    distinctIds: stored.ids.size,
-    lost,
-    doubled,
+    ...outcome(`sigterm-${source}`, problems, n, stored, { lost, doubled }),
     stops: times,
     stopsMidBacklog: midBacklog,
     exitCodes: runs.slice(0, times).map((r) => r.code),
@@ -312,14 +306,7 @@ export async function sigkillCase(ctx: CaseContext, n = 100_000, cycles = 20): P
   check(problems, again.lines === 0, `a start after the end read ${again.lines} records again`);
   rmSync(dir, { recursive: true, force: true });
   return {
-    case: 'sigkill-cycles',
-    holds: problems.length === 0,
-    problems,
-    expected: n,
-    indexed: stored.docs,
-    distinctIds: stored.ids.size,
-    lost,
-    doubled,
+    ...outcome('sigkill-cycles', problems, n, stored, { lost, doubled }),
     kills: cycles,
     killsWhileIndexing: inFlightKills,
     finalRunDuplicates: final.duplicates,
@@ -365,14 +352,7 @@ export async function esFreezeKillCase(ctx: CaseContext, n = 60_000, perSecond =
   check(problems, again.lines === 0 && again.duplicates === 0, `restart read ${again.lines} again (${again.duplicates} duplicates)`);
   rmSync(dir, { recursive: true, force: true });
   return {
-    case: 'es-freeze-kill',
-    holds: problems.length === 0,
-    problems,
-    expected: n,
-    indexed: stored.docs,
-    distinctIds: stored.ids.size,
-    lost,
-    doubled,
+    ...outcome('es-freeze-kill', problems, n, stored, { lost, doubled }),
     frozenSeconds: freezeS,
     docsAtFreeze: atFreeze,
     deadLettered: deadLetterCount(path.join(dataDir, 'dead-letters.ndjson')),
@@ -421,14 +401,7 @@ export async function esProxyCase(ctx: CaseContext, n = 20_000): Promise<CaseRes
   check(problems, again.lines === 0, `restart read ${again.lines} again`);
   rmSync(dir, { recursive: true, force: true });
   return {
-    case: 'es-429-503-reset',
-    holds: problems.length === 0,
-    problems,
-    expected: n,
-    indexed: stored.docs,
-    distinctIds: stored.ids.size,
-    lost,
-    doubled,
+    ...outcome('es-429-503-reset', problems, n, stored, { lost, doubled }),
     proxy: proxy.counts,
     retriesInMetrics: retries,
     duplicatesAfterResets: summary?.duplicates,
@@ -469,14 +442,7 @@ export async function brokerKillCase(ctx: CaseContext, n = 50_000, downS = 10): 
   check(problems, again.lines === 0 && again.duplicates === 0, `restart read ${again.lines} again (${again.duplicates} duplicates)`);
   rmSync(dir, { recursive: true, force: true });
   return {
-    case: 'broker-kill',
-    holds: problems.length === 0,
-    problems,
-    expected: n,
-    indexed: stored.docs,
-    distinctIds: stored.ids.size,
-    lost,
-    doubled,
+    ...outcome('broker-kill', problems, n, stored, { lost, doubled }),
     docsAtKill: atKill,
     brokerDownSeconds: downS,
     duplicatesAfterBrokerRestart: stop.summary?.duplicates,
