@@ -66,6 +66,11 @@ export interface Dataset<Raw> {
   readonly stateless?: boolean;
   /** Build the output document body (ECS fields first, dataset fields under the dataset namespace). */
   enrich(raw: Raw, ctx: EnrichContext, meta: { raw: string; position: SourcePosition; dataStream: DataStreamName }): Record<string, unknown>;
+  /**
+   * Optional fast serialiser of `enrich`'s output for the `_bulk` body: must return exactly
+   * `JSON.stringify(body)` (the dataset's tests compare them); without it the sink uses `JSON.stringify`.
+   */
+  serialize?(body: Record<string, unknown>): string;
   /** The composable index template for `{type}-{dataset}-*`. */
   indexTemplate(): IndexTemplate;
   /** Event-time windows computed over this dataset's documents (each with its own data stream). */

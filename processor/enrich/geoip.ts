@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
+import { withJsonText } from './json-text.js';
 import maxmind, { Reader } from 'maxmind';
 
 /**
@@ -78,7 +79,7 @@ function toGeo(rec: DbIpCityRecord | null): GeoFields | undefined {
   if (typeof rec.latitude === 'number' && typeof rec.longitude === 'number') {
     geo.location = { lat: round4(rec.latitude), lon: round4(rec.longitude) };
   }
-  return geo;
+  return withJsonText(geo);
 }
 
 function databaseDir(): string {

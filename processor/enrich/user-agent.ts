@@ -1,6 +1,7 @@
 import { UAParser } from 'ua-parser-js';
 import { isbot } from 'isbot';
 import { LRUCache } from 'lru-cache';
+import { withJsonText } from './json-text.js';
 
 /** ECS `user_agent.*` fields (https://www.elastic.co/guide/en/ecs/current/ecs-user_agent.html). */
 export interface UserAgentFields {
@@ -58,7 +59,7 @@ export function createUserAgentParser(cacheSize = 10_000): UserAgentParser {
       }
       const device = [r.device.vendor, r.device.model].filter(Boolean).join(' ');
       if (device) fields.device = { name: device };
-      const parsed: ParsedUserAgent = { fields, crawler: isbot(ua) };
+      const parsed: ParsedUserAgent = { fields: withJsonText(fields), crawler: isbot(ua) };
       cache.set(ua, parsed);
       return parsed;
     },

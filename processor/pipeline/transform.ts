@@ -1,6 +1,7 @@
 import { getDataset } from '../datasets/registry.js';
 import { dataStreamIndex, DecodeError, type DataStreamName, type Dataset, type EnrichContext } from '../datasets/types.js';
 import { documentId } from './document-id.js';
+import { withJsonText } from '../enrich/json-text.js';
 import type { DeadLetter, OutputDocument, SourceRecord } from './types.js';
 
 /** Result of transforming one micro-batch: documents for the sinks and records that failed. */
@@ -26,7 +27,7 @@ export function transformBatch(records: SourceRecord[], ctx: EnrichContext, name
     if (record.dataset !== lastName || !dataset || !dataStream) {
       lastName = record.dataset;
       dataset = getDataset(record.dataset) as Dataset<unknown>;
-      dataStream = { ...dataset.dataStream, namespace };
+      dataStream = withJsonText({ ...dataset.dataStream, namespace });
       index = dataStreamIndex(dataStream);
     }
     let decoded: unknown;

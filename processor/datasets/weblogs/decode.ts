@@ -65,6 +65,8 @@ const INVALID_TIME: ClfTime = Object.freeze({ timestamp: new Date(Number.NaN), t
 // Consecutive log lines mostly share their day and zone: the last day's midnight is reused.
 let lastDayText = '';
 let lastDayMs = Number.NaN;
+/** `lastDayMs` as ISO `yyyy-mm-dd`, for times already in UTC. */
+let lastDayIso = '';
 
 /** Two ASCII digits at `i` as a number, or NaN. */
 function digits2(s: string, i: number): number {
@@ -103,6 +105,7 @@ export function parseClfTime(text: string): ClfTime {
   if (dayText !== lastDayText) {
     lastDayText = dayText;
     lastDayMs = dayStart(dayText);
+    lastDayIso = Number.isNaN(lastDayMs) ? '' : new Date(lastDayMs).toISOString().slice(0, 10);
   }
   const sign = text.charCodeAt(21);
   const hour = digits2(text, 12), minute = digits2(text, 15), second = digits2(text, 18), zh = digits2(text, 22), zm = digits2(text, 24);
@@ -112,7 +115,9 @@ export function parseClfTime(text: string): ClfTime {
   }
   const offsetMs = (sign === 45 ? -1 : 1) * (zh * 60 + zm) * 60_000;
   const timestamp = new Date(lastDayMs + ((hour * 60 + minute) * 60 + second) * 1000 - offsetMs);
-  return { timestamp, timestampIso: timestamp.toISOString(), timezone: text.slice(21, 24) + ':' + text.slice(24) };
+  // A UTC time (most servers log +0000) is already the ISO time of day: no formatting per line.
+  const timestampIso = offsetMs === 0 ? `${lastDayIso}T${text.slice(12, 20)}.000Z` : timestamp.toISOString();
+  return { timestamp, timestampIso, timezone: text.slice(21, 24) + ':' + text.slice(24) };
 }
 
 const SIMPLE_ESCAPES: Record<string, number> = { '"': 0x22, '\\': 0x5c, t: 0x09, n: 0x0a, r: 0x0d, b: 0x08, v: 0x0b, f: 0x0c };

@@ -3,6 +3,13 @@ import type { EnrichContext, DataStreamName } from '../types.js';
 import type { SourcePosition } from '../../pipeline/types.js';
 import type { AccessLine } from './schema.js';
 import { ECS_VERSION } from '../ecs-mappings.js';
+import { withJsonText } from '../../enrich/json-text.js';
+
+// Parts every document shares (never mutated; they carry their JSON for `accessDocumentJson`).
+const ECS = withJsonText({ version: ECS_VERSION });
+const CATEGORY = withJsonText(['web']);
+const TYPE_SUCCESS = withJsonText(['access']);
+const TYPE_FAILURE = withJsonText(['access', 'error']);
 
 /** ECS `url.*` parts of a request target; `port` is a number, everything else a string. */
 export interface UrlFields {
@@ -121,11 +128,11 @@ export function enrichAccessLine(
   const doc: Record<string, unknown> = {
     '@timestamp': line.timestampIso || line.timestamp.toISOString(),
     message: meta.raw,
-    ecs: { version: ECS_VERSION },
+    ecs: ECS,
     event: {
       kind: 'event',
-      category: ['web'],
-      type: failure ? ['access', 'error'] : ['access'],
+      category: CATEGORY,
+      type: failure ? TYPE_FAILURE : TYPE_SUCCESS,
       outcome: failure ? 'failure' : 'success',
       dataset: meta.dataStream.dataset,
       module: 'weblogs',

@@ -3,6 +3,7 @@ import { decodeAccessLine } from './decode.js';
 import { accessLineSchema, validateAccessLine, type AccessLine } from './schema.js';
 import type { DecodedAccessLine } from './decode.js';
 import { enrichAccessLine } from './enrich.js';
+import { accessDocumentJson } from './serialize.js';
 import { weblogsTemplate } from './template.js';
 import { trafficPerMinute } from './windows.js';
 
@@ -16,6 +17,7 @@ export const weblogs: Dataset<AccessLine> = {
   validate: (decoded) => validateAccessLine(decoded as DecodedAccessLine),
   stateless: true,
   enrich: enrichAccessLine,
+  serialize: accessDocumentJson,
   indexTemplate: weblogsTemplate,
   windows: [trafficPerMinute],
 };

@@ -1,0 +1,83 @@
+/**
+ * `accessDocumentJson` must write exactly what `JSON.stringify` writes for every document
+ * `enrichAccessLine` builds: checked over the real sample (10,000 lines), the golden inputs (escapes,
+ * non-UTF-8 bytes, CONNECT, absolute-form targets, broken lines) and hostile lines written here.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it, beforeAll } from '@jest/globals';
+import { createEnrichContext } from '../../processor/processor.js';
+import { transformBatch } from '../../processor/pipeline/transform.js';
+import { accessDocumentJson } from '../../processor/datasets/weblogs/serialize.js';
+import { bulkLine } from '../../processor/sinks/elasticsearch-sink.js';
+import type { EnrichContext } from '../../processor/datasets/types.js';
+import type { OutputDocument, SourceRecord } from '../../processor/pipeline/types.js';
+
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const lines = (rel: string): string[] => readFileSync(path.join(repo, rel), 'utf8').split('\n').filter((l) => l !== '');
+
+const hostile = [
+  // a quote and a backslash in the unquoted client and user fields
+  'a"b\\c - us"er\\ [01/Jan/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "curl/8"',
+  // control characters, a lone surrogate escape and non-BMP text in quoted fields
+  '203.0.113.9 - - [01/Jan/2025:10:00:00 +0000] "GET /\u0001\u001f HTTP/1.1" 200 1 "http://x/\u2028" "ua \ud83d\ude00 \t"',
+  '203.0.113.9 - - [01/Jan/2025:10:00:00 +0000] "GET /a?b#c HTTP/1.1" 500 1 "-" "\\xed\\xa0\\x80 broken"',
+  // zone offsets (the ISO time is computed, not copied), absolute-form target with a port
+  '198.51.100.7 - bob [31/Dec/2024:23:59:59 -0130] "POST http://Example.com:8080/p.JSON?x=1 HTTP/2.0" 404 - "-" "-"',
+  '2001:db8::1 - - [29/Feb/2024:12:00:00 +1400] "OPTIONS * HTTP/1.1" 204 0',
+  '192.0.2.1 - - [01/Jan/2025:10:00:00 +0000] "GET /x HTTP/1.1" 200 5 "-" "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+];
+
+describe('accessDocumentJson: the same text as JSON.stringify', () => {
+  let ctx: EnrichContext;
+  let docs: OutputDocument[];
+  beforeAll(async () => {
+    ctx = await createEnrichContext();
+    const raws = [
+      ...lines('data/samples/weblogs/apache_logs'),
+      ...lines('test/golden/weblogs/access.log'),
+      ...lines('test/golden/weblogs/escapes.log'),
+      ...lines('test/golden/weblogs/bad.log'),
+      ...hostile,
+    ];
+    let offset = 0;
+    const records: SourceRecord[] = raws.map((raw) => ({
+      dataset: 'weblogs',
+      raw,
+      position: { kind: 'file', path: 'dir/"odd\\name".log', fileId: 'f', generation: 0, offset: (offset += raw.length + 1), nextOffset: offset + raw.length + 1 },
+    }));
+    docs = transformBatch(records, ctx, 'default').docs;
+  });
+
+  it('for every document of the sample, the golden inputs and the hostile lines', () => {
+    expect(docs.length).toBeGreaterThan(10_000);
+    const differing = docs.filter((d) => accessDocumentJson(d.body) !== JSON.stringify(d.body));
+    expect(differing.map((d) => d.record.raw)).toEqual([]);
+    // the hostile lines were all indexed, and their escapes came out
+    const hostileDocs = docs.filter((d) => hostile.includes(d.record.raw));
+    expect(hostileDocs).toHaveLength(hostile.length);
+    expect(JSON.parse(accessDocumentJson(hostileDocs[0]!.body)).source.address).toBe('a"b\\c');
+  });
+
+  it('for a structured clone (worker threads: the cached JSON text does not travel)', () => {
+    for (const d of docs.slice(0, 500)) {
+      const clone = structuredClone(d.body);
+      expect(accessDocumentJson(clone)).toBe(JSON.stringify(d.body));
+    }
+  });
+
+  it('keeps a late tag added after enrichment, and falls back to JSON.stringify for unknown fields', () => {
+    const late = { ...docs[0]!.body, tags: ['late'] };
+    expect(JSON.parse(accessDocumentJson(late))).toEqual(late);
+    const extra = { ...docs[1]!.body, custom: { a: 1 } };
+    expect(accessDocumentJson(extra)).toBe(JSON.stringify(extra));
+    const missing = { ...docs[2]!.body };
+    delete missing.http;
+    expect(accessDocumentJson(missing)).toBe(JSON.stringify(missing));
+  });
+
+  it('is what bulkLine sends for weblogs documents', () => {
+    const d = docs[3]!;
+    expect(bulkLine(d).split('\n')[1]).toBe(JSON.stringify(d.body));
+  });
+});
