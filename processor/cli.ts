@@ -49,6 +49,7 @@ const program = new Command('process')
     if (!Number.isInteger(n) || n < 0 || n > 64) throw new InvalidArgumentError('expected an integer 0-64');
     return n;
   })
+  .option('--bulk-max-bytes <bytes>', 'a batch is sent to Elasticsearch in _bulk requests of about this size', positiveInt, 3 * 1024 * 1024)
   .option('--es-compression', 'gzip _bulk request bodies (worth it when Elasticsearch is across a network; off by default)')
   .showHelpAfterError();
 addEsConnectionOptions(program);
@@ -79,6 +80,7 @@ const o = program.opts<EsConnectionOptionValues & {
   archiveRollMs: number;
   transformThreads?: number;
   esCompression?: boolean;
+  bulkMaxBytes: number;
 }>();
 
 // Memory: V8 lets the heap grow to several times the live data when allocation is fast (a 5,000-line
@@ -130,6 +132,7 @@ try {
     metricsPort: o.metrics ? o.metricsPort : undefined,
     transformThreads: o.transformThreads,
     esCompression: o.esCompression,
+    bulkMaxBytes: o.bulkMaxBytes,
     log,
   });
   requestStop = () => void handle.stop().catch(() => undefined);

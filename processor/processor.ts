@@ -78,6 +78,8 @@ export interface ProcessorOptions {
   transformThreads?: number;
   /** gzip `_bulk` request bodies (default off; see `ElasticsearchSinkOptions.compression`). */
   esCompression?: boolean;
+  /** Approximate size of one `_bulk` request body, bytes (see `ElasticsearchSinkOptions.flushBytes`). */
+  bulkMaxBytes?: number;
   log?: Logger;
 }
 
@@ -212,6 +214,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   const deadLetters = new DeadLetterFile(deadLetterFile);
   const sink = new ElasticsearchSink(client, log, {
     compression: opts.esCompression,
+    flushBytes: opts.bulkMaxBytes,
     onRetry: (reason) => metrics.elasticsearchRetries.inc({ reason }),
   });
   const archive = opts.archiveDir

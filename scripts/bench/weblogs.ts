@@ -25,6 +25,8 @@ export interface WeblogBenchOptions {
   /** Extra end-to-end runs: transform worker threads to try (e.g. [1, 2]) and gzip on. */
   threads?: number[];
   compression?: boolean;
+  /** Extra end-to-end runs with these `--bulk-max-bytes` values. */
+  bulkMaxBytes?: number[];
   log: (line: string) => void;
 }
 
@@ -110,6 +112,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   const variants: EndToEndRun[] = [];
   for (const t of o.threads ?? []) variants.push(await endToEndRun(`--transform-threads ${t}`, `bench${run}t${t}`, ['--transform-threads', String(t)]));
   if (o.compression) variants.push(await endToEndRun('--es-compression', `bench${run}z`, ['--es-compression']));
+  for (const b of o.bulkMaxBytes ?? []) variants.push(await endToEndRun(`--bulk-max-bytes ${b}`, `bench${run}b${b}`, ['--bulk-max-bytes', String(b)]));
 
   // 5. The peer, same file, same Elasticsearch, timed the same way.
   let filebeat: FilebeatRun | undefined;
