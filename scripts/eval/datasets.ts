@@ -7,6 +7,10 @@
  * - `S No.,Title,Decisions,Words` CSV: SEntFiN 1.0 (Sinha et al. 2022, JASIST, doi:10.1002/asi.24634),
  *   entity-level labels per headline (`{"SpiceJet": "neutral"}`); a headline gets a label when all its
  *   entities agree, and headlines with conflicting entity labels are left out (counted in `skipped`);
+ * - FinEntity JSON (Tang et al. 2023, EMNLP, doi:10.18653/v1/2023.emnlp-main.956; ODC-BY 1.0): an array of
+ *   `{"content": "<news sentence>", "annotations": [{"label": "Positive" | "Negative" | "Neutral", …}]}`,
+ *   entity-level labels like SEntFiN: a sentence gets a label when all its entities agree; sentences with
+ *   conflicting entity labels (or none) are left out (counted in `skipped`);
  * - `label<TAB>headline` TSV with labels positive/negative/neutral (the self-authored fixture).
  * csv-parse reads quoted fields (commas, newlines inside).
  */
@@ -24,7 +28,7 @@ export interface Item {
 
 /** A read set: its items, the format recognised, and the rows left out (with why). */
 export interface LabelledSet {
-  format: 'twitter-financial-news' | 'sentfin' | 'tsv';
+  format: 'twitter-financial-news' | 'sentfin' | 'finentity' | 'tsv';
   items: Item[];
   skipped: number;
   skippedReason?: string;
@@ -40,6 +44,7 @@ const isLabel = (x: unknown): x is Label => (LABELS as readonly unknown[]).inclu
 export function readLabelledSet(file: string): LabelledSet {
   const raw = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   const header = raw.slice(0, raw.indexOf('\n') >>> 0).trim();
+  if (raw.trimStart().startsWith('[')) return readFinEntity(file, raw);
   if (/^label\t/.test(header)) {
     const lines = raw.split('\n').filter((l) => l.trim() !== '').slice(1);
     return {
@@ -84,5 +89,39 @@ export function readLabelledSet(file: string): LabelledSet {
     });
     return { format: 'sentfin', items, skipped, skippedReason: 'entities with conflicting labels' };
   }
-  throw new Error(`${file}: unknown format (header "${header.slice(0, 60)}"); expected text,label / S No.,Title,Decisions,Words / label<TAB>headline`);
+  throw new Error(`${file}: unknown format (header "${header.slice(0, 60)}"); expected text,label / S No.,Title,Decisions,Words / FinEntity JSON / label<TAB>headline`);
+}
+
+/**
+ * FinEntity's sentences are Reuters copy with instrument codes and story references inline
+ * ("Johnson & Johnson <JNJ.N> shares gained … [nL4N2Z028U]"): markup, not words of the sentence, so
+ * they are removed (the collapsed spaces too).
+ */
+function stripReutersCodes(text: string): string {
+  return text
+    .replace(/<[A-Za-z0-9.=^_-]+>/g, ' ')
+    .replace(/\[n[A-Z0-9]+\]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** FinEntity's JSON array (see the module comment). */
+function readFinEntity(file: string, raw: string): LabelledSet {
+  let records: unknown;
+  try {
+    records = JSON.parse(raw);
+  } catch (e) {
+    throw new Error(`${file}: starts with "[" but is not JSON: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(records)) throw new Error(`${file}: expected a JSON array of {content, annotations}`);
+  const items: Item[] = [];
+  let skipped = 0;
+  records.forEach((r: { content?: unknown; annotations?: { label?: unknown }[] }, i) => {
+    if (typeof r?.content !== 'string' || !Array.isArray(r.annotations)) throw new Error(`${file}: record ${i + 1}: expected {content: string, annotations: [...]}`);
+    const labels = new Set(r.annotations.map((a) => String(a?.label ?? '').toLowerCase()));
+    if ([...labels].some((l) => !isLabel(l))) throw new Error(`${file}: record ${i + 1}: entity label not Positive/Negative/Neutral`);
+    if (labels.size !== 1) skipped++;
+    else items.push({ label: [...labels][0] as Label, text: stripReutersCodes(r.content) });
+  });
+  return { format: 'finentity', items, skipped, skippedReason: 'entities with conflicting labels, or none' };
 }

@@ -3,11 +3,18 @@
  * and bigrams (`features.ts`) + multinomial logistic regression (`softmax.ts`), and chooses how the
  * financial rules are combined with it.
  *
- *   npm run train:sentiment -- --train sent_train.csv [--train more.csv] [--out model.json]
+ *   npm run train:sentiment -- --train sent_train.csv [--train FinEntity.json …] [--out model.json]
  *
- * Hyperparameters (L2 strength, class weighting, the rules' override threshold) are chosen on a
- * stratified, seeded development split of the TRAINING data only (`--dev-fraction`, default 0.15);
- * the final model is then refitted on all training rows. No evaluation set is read here.
+ * Hyperparameters (L2 strength, class weighting, source weighting, rule features, the rules' override
+ * threshold) are chosen on stratified, seeded development splits of the TRAINING data only: each
+ * training file is split on its own (`--dev-fraction`, default 0.15), and a setting is scored by the
+ * mean macro-F1 over the files' development splits, so a small source (news sentences) counts as much
+ * as a large one (tweets) when choosing. The final model is then refitted on all training rows. No
+ * evaluation set is read here.
+ *
+ * Source weighting: with several training files of very different sizes, a row of source s weighs
+ * `(N / (S × N_s))^α` (N rows in all, S sources, N_s rows in s): α = 0 pools the rows as they are,
+ * α = 1 gives every source the same total weight; α is chosen on the development splits.
  * Progress goes to stderr; the chosen settings and development figures are printed and stored in the
  * model file's `training` block with the sha256 of every training file.
  */
@@ -40,10 +47,11 @@ const program = new Command('train:sentiment')
   .option('--dev-fraction <x>', 'share of the training rows held out to choose hyperparameters', num('--dev-fraction', 0.05, 0.5), 0.15)
   .option('--seed <n>', 'seed of the development split', num('--seed', 0, 2 ** 31), 20261129)
   .option('--min-df <n>', 'keep terms seen in at least this many training rows', num('--min-df', 1, 1000), 2)
-  .option('--l2 <list>', 'L2 strengths to try (comma-separated)', list, [3e-6, 1e-5, 3e-5, 1e-4])
+  .option('--l2 <list>', 'L2 strengths to try (comma-separated)', list, [3e-5, 1e-4, 3e-4])
+  .option('--source-balance <list>', 'source-weighting exponents α to try (comma-separated; see the module comment; only used with several --train files)', list, [0, 0.5, 1])
   .option('--override <list>', 'rule-override thresholds to try, |rules score| on the AFINN scale (comma-separated; the model alone is always tried)', list, [2, 3, 4, 5])
   .option('--max-iterations <n>', 'L-BFGS iterations per fit', num('--max-iterations', 10, 5000), 400)
-  .addHelpText('after', '\nExample: npm run train:sentiment -- --train ~/data/sent_train.csv');
+  .addHelpText('after', '\nExample (the shipped model): npm run train:sentiment -- --train data/sentiment/twitter-financial-news/sent_train.csv --train data/sentiment/finentity/FinEntity.json');
 
 const opts = program.parse().opts<{
   train: string[];
@@ -52,6 +60,7 @@ const opts = program.parse().opts<{
   seed: number;
   minDf: number;
   l2: number[];
+  sourceBalance: number[];
   override: number[];
   maxIterations: number;
 }>();
@@ -61,6 +70,8 @@ const CLASS_INDEX: Record<Label, number> = { negative: 0, neutral: 1, positive: 
 
 // 1. Read and tokenise (once; the rules read the same tokens).
 interface Row {
+  /** Index of the training file this row came from. */
+  source: number;
   label: Label;
   seq: string[];
   rules: { score: number; label: Label };
@@ -77,12 +88,12 @@ for (const file of opts.train) {
   for (const it of set.items) {
     const tokens = annotate(it.text);
     const r = scoreRules(it.text, tokens);
-    rows.push({ label: it.label, seq: featureTokens(tokens), rules: { score: r.score, label: r.label }, ruleTerms: ruleFeatureTerms(r) });
+    rows.push({ source: sources.length - 1, label: it.label, seq: featureTokens(tokens), rules: { score: r.score, label: r.label }, ruleTerms: ruleFeatureTerms(r) });
   }
 }
 if (rows.length < 50) throw new Error(`only ${rows.length} training rows`);
 
-// 2. Stratified, seeded development split.
+// 2. Stratified, seeded development split of every training file.
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -96,8 +107,8 @@ function mulberry32(seed: number): () => number {
 const rand = mulberry32(opts.seed);
 const fit: Row[] = [];
 const dev: Row[] = [];
-for (const label of ['negative', 'neutral', 'positive'] as const) {
-  const of = rows.filter((r) => r.label === label);
+for (let s = 0; s < sources.length; s++) for (const label of ['negative', 'neutral', 'positive'] as const) {
+  const of = rows.filter((r) => r.source === s && r.label === label);
   for (let i = of.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [of[i], of[j]] = [of[j]!, of[i]!];
@@ -134,18 +145,30 @@ function vocabularyOf(data: readonly Row[], withRules: boolean): SentimentModelF
 }
 
 type ClassWeighting = 'none' | 'balanced';
-function train(data: readonly Row[], l2: number, weighting: ClassWeighting, withRules: boolean): SentimentModelFile {
+/** Row weights: class weighting × source weighting `(N / (S × N_s))^α` (module comment). */
+function rowWeightsOf(data: readonly Row[], weighting: ClassWeighting, alpha: number): number[] {
+  const perClass = [0, 0, 0];
+  const perSource = new Array<number>(sources.length).fill(0);
+  for (const r of data) {
+    perClass[CLASS_INDEX[r.label]]!++;
+    perSource[r.source]!++;
+  }
+  const present = perSource.filter((n) => n > 0).length;
+  return data.map((r) => {
+    const c = weighting === 'balanced' ? data.length / (3 * perClass[CLASS_INDEX[r.label]]!) : 1;
+    return c * (data.length / (present * perSource[r.source]!)) ** alpha;
+  });
+}
+function train(data: readonly Row[], l2: number, weighting: ClassWeighting, withRules: boolean, alpha: number): SentimentModelFile {
   const file = vocabularyOf(data, withRules);
   // Vectorise exactly as at scoring time (a text-only view of the same vocabulary).
   const vec = new SentimentModel({ ...file, ruleFeatures: false });
   const X: SparseRow[] = data.map((r) => vec.vectorize(r.seq, withRules ? r.ruleTerms : []));
   const y = data.map((r) => CLASS_INDEX[r.label]);
-  const perClass = [0, 0, 0];
-  for (const c of y) perClass[c]!++;
-  const rowWeights = weighting === 'balanced' ? y.map((c) => data.length / (3 * perClass[c]!)) : undefined;
+  const rowWeights = rowWeightsOf(data, weighting, alpha);
   const t0 = performance.now();
   const fitted = fitSoftmax(X, y, { classes: 3, features: file.vocabulary.length, l2, rowWeights, maxIterations: opts.maxIterations });
-  log(`  fit l2=${l2} weighting=${weighting} ruleFeatures=${withRules}: ${file.vocabulary.length} features, ${fitted.iterations} iterations, loss ${fitted.loss.toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(`  fit l2=${l2} weighting=${weighting} sourceBalance=${alpha} ruleFeatures=${withRules}: ${file.vocabulary.length} features, ${fitted.iterations} iterations, loss ${fitted.loss.toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   file.weights = fitted.weights.map((w) => Array.from(w));
   file.bias = Array.from(fitted.bias);
   return file;
@@ -160,25 +183,36 @@ function combinedLabels(model: SentimentModel, data: readonly Row[], override: n
   });
 }
 
-// 3. Choose hyperparameters on the development split.
-const gold = dev.map((r) => r.label);
+// 3. Choose hyperparameters on the development splits: mean macro-F1 over the training files.
+const devBySource = sources.map((_, s) => dev.filter((r) => r.source === s));
 interface Trial {
   l2: number;
   weighting: ClassWeighting;
+  sourceBalance: number;
   ruleFeatures: boolean;
   override: number | null;
+  /** Means over the training files' development splits. */
   accuracy: number;
   macroF1: number;
+  /** Per training file (same order as `sources`). */
+  perSource: { accuracy: number; macroF1: number }[];
 }
 const trials: Trial[] = [];
+const alphas = sources.length > 1 ? opts.sourceBalance : [0];
 for (const ruleFeatures of [false, true]) {
   for (const weighting of ['none', 'balanced'] as const) {
-    for (const l2 of opts.l2) {
-      const file = train(fit, l2, weighting, ruleFeatures);
-      const model = new SentimentModel(ruleFeatures ? { ...file, textOnly: { ...file, ruleFeatures: false } } : file);
-      for (const override of [null, ...opts.override]) {
-        const f = classificationFigures(gold, combinedLabels(model, dev, override), LABEL_ORDER);
-        trials.push({ l2, weighting, ruleFeatures, override, accuracy: f.accuracy, macroF1: f.macroF1 });
+    for (const sourceBalance of alphas) {
+      for (const l2 of opts.l2) {
+        const file = train(fit, l2, weighting, ruleFeatures, sourceBalance);
+        const model = new SentimentModel(ruleFeatures ? { ...file, textOnly: { ...file, ruleFeatures: false } } : file);
+        for (const override of [null, ...opts.override]) {
+          const perSource = devBySource.map((d) => {
+            const f = classificationFigures(d.map((r) => r.label), combinedLabels(model, d, override), LABEL_ORDER);
+            return { accuracy: +f.accuracy.toFixed(4), macroF1: +f.macroF1.toFixed(4) };
+          });
+          const mean = (k: 'accuracy' | 'macroF1'): number => perSource.reduce((a, p) => a + p[k], 0) / perSource.length;
+          trials.push({ l2, weighting, sourceBalance, ruleFeatures, override, accuracy: mean('accuracy'), macroF1: mean('macroF1'), perSource });
+        }
       }
     }
   }
@@ -187,7 +221,8 @@ trials.sort((a, b) => b.macroF1 - a.macroF1 || b.accuracy - a.accuracy);
 const best = trials[0]!;
 const modelOnlyBest = trials.filter((t) => t.override === null && !t.ruleFeatures)[0]!;
 const fmt = (t: Trial): string =>
-  `l2=${t.l2} weighting=${t.weighting} ruleFeatures=${t.ruleFeatures} override=${t.override ?? 'none'}: accuracy ${t.accuracy.toFixed(3)} macro-F1 ${t.macroF1.toFixed(3)}`;
+  `l2=${t.l2} weighting=${t.weighting} sourceBalance=${t.sourceBalance} ruleFeatures=${t.ruleFeatures} override=${t.override ?? 'none'}: accuracy ${t.accuracy.toFixed(3)} macro-F1 ${t.macroF1.toFixed(3)}` +
+  (t.perSource.length > 1 ? ` (${t.perSource.map((p, i) => `${sources[i]!.file} ${p.accuracy.toFixed(3)}/${p.macroF1.toFixed(3)}`).join(', ')})` : '');
 log('development split, best five:');
 for (const t of trials.slice(0, 5)) log(`  ${fmt(t)}`);
 log(`  best text-only model, no rules: ${fmt(modelOnlyBest)}`);
@@ -206,11 +241,11 @@ function compact(file: SentimentModelFile): SentimentModelFile {
     bias: file.bias.map(r5),
   };
 }
-const final = compact(train(rows, best.l2, best.weighting, best.ruleFeatures));
+const final = compact(train(rows, best.l2, best.weighting, best.ruleFeatures, best.sourceBalance));
 final.ruleOverride = best.override;
 if (best.ruleFeatures) {
   // "Model alone" for the evaluation: the best text-only settings, refitted on all rows too.
-  const { training: _unused, ...textOnly } = compact(train(rows, modelOnlyBest.l2, modelOnlyBest.weighting, false));
+  const { training: _unused, ...textOnly } = compact(train(rows, modelOnlyBest.l2, modelOnlyBest.weighting, false, modelOnlyBest.sourceBalance));
   final.textOnly = textOnly;
 }
 final.training = {
@@ -222,6 +257,7 @@ final.training = {
   model: 'multinomial logistic regression, L2, full-batch L-BFGS (scripts/train/softmax.ts)',
   l2: best.l2,
   classWeighting: best.weighting,
+  sourceBalance: best.sourceBalance,
   ruleFeatures: best.ruleFeatures,
   ruleOverride: best.override,
   development: {
@@ -229,9 +265,10 @@ final.training = {
     fraction: opts.devFraction,
     fitRows: fit.length,
     devRows: dev.length,
-    chosen: { accuracy: +best.accuracy.toFixed(4), macroF1: +best.macroF1.toFixed(4) },
+    criterion: 'mean macro-F1 over the training files\' development splits',
+    chosen: { accuracy: +best.accuracy.toFixed(4), macroF1: +best.macroF1.toFixed(4), perSource: best.perSource },
     modelOnly: { accuracy: +modelOnlyBest.accuracy.toFixed(4), macroF1: +modelOnlyBest.macroF1.toFixed(4) },
-    grid: { l2: opts.l2, classWeighting: ['none', 'balanced'], ruleFeatures: [false, true], ruleOverride: [null, ...opts.override] },
+    grid: { l2: opts.l2, classWeighting: ['none', 'balanced'], sourceBalance: alphas, ruleFeatures: [false, true], ruleOverride: [null, ...opts.override] },
     top: trials.slice(0, 5),
   },
 };
@@ -246,6 +283,7 @@ console.log(
     features: final.vocabulary.length,
     l2: best.l2,
     classWeighting: best.weighting,
+    sourceBalance: best.sourceBalance,
     ruleFeatures: best.ruleFeatures,
     ruleOverride: best.override,
     dev: { accuracy: +best.accuracy.toFixed(4), macroF1: +best.macroF1.toFixed(4) },

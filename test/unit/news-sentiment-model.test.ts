@@ -126,19 +126,23 @@ describe('combined classifier', () => {
 });
 
 describe('model file', () => {
-  it('the shipped model is small, text-trained on the Twitter Financial News train split, and loads', () => {
+  it('the shipped model is small, trained on the two shipped training sets, and loads', () => {
     expect(statSync(DEFAULT_MODEL_PATH).size).toBeLessThanOrEqual(5 * 1024 * 1024);
     const m = loadModel();
     expect(m.file.classes).toEqual(['negative', 'neutral', 'positive']);
     expect(m.file.vocabulary.length).toBeGreaterThan(1000);
     const sources = m.file.training.sources as { file: string; sha256: string; rows: number }[];
-    expect(sources.map((s) => [s.file, s.rows])).toEqual([['sent_train.csv', 9543]]);
-    // Trained on exactly the file shipped in data/sentiment (so `npm run train:sentiment` reproduces it).
-    const shipped = readFileSync(path.resolve('data/sentiment/twitter-financial-news/sent_train.csv'));
-    expect(sources[0]!.sha256).toBe(createHash('sha256').update(shipped).digest('hex'));
+    expect(sources.map((s) => [s.file, s.rows])).toEqual([
+      ['sent_train.csv', 9543],
+      ['FinEntity.json', 851],
+    ]);
+    // Trained on exactly the files shipped in data/sentiment (so `npm run train:sentiment` reproduces it).
+    const shipped = ['twitter-financial-news/sent_train.csv', 'finentity/FinEntity.json'].map((f) => readFileSync(path.resolve('data/sentiment', f)));
+    expect(sources.map((s) => s.sha256)).toEqual(shipped.map((b) => createHash('sha256').update(b).digest('hex')));
   });
 
-  it('the trainer CLI writes a model that loads and scores (small made-up set)', () => {
+  /** A small made-up training CSV (Twitter Financial News format): 40 rows per class. */
+  function madeUpTrainCsv(): string {
     const words = { positive: ['beats', 'soars', 'upgrade', 'record'], negative: ['misses', 'plunges', 'downgrade', 'lawsuit'], neutral: ['schedules', 'names', 'files', 'holds'] };
     const code = { negative: 0, positive: 1, neutral: 2 } as const;
     const lines = ['text,label'];
@@ -146,8 +150,13 @@ describe('model file', () => {
       for (const [label, ws] of Object.entries(words)) lines.push(`Company${i} ${ws[i % 4]} again ${ws[(i + 1) % 4]},${code[label as keyof typeof code]}`);
     }
     const train = path.join(tmp, 'train.csv');
-    const out = path.join(tmp, 'model.json');
     writeFileSync(train, `${lines.join('\n')}\n`);
+    return train;
+  }
+
+  it('the trainer CLI writes a model that loads and scores (small made-up set)', () => {
+    const train = madeUpTrainCsv();
+    const out = path.join(tmp, 'model.json');
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/train/sentiment.ts', '--train', train, '--out', out, '--l2', '0.001', '--override', '3'], { encoding: 'utf8' });
     expect(run.stderr).toContain('development split');
     expect(run.status).toBe(0);
@@ -158,6 +167,31 @@ describe('model file', () => {
     const p = m.textOnly.predict(featureTokens(annotate('Company99 soars again record')));
     expect(p.positive).toBeGreaterThan(p.negative);
     expect(p.positive).toBeGreaterThan(p.neutral);
+  });
+
+  it('the trainer with two training files splits each for development and scores settings per file', () => {
+    const train = madeUpTrainCsv();
+    const second = path.join(tmp, 'second.json');
+    const records = [];
+    for (let i = 0; i < 30; i++) {
+      records.push({ content: `Firm${i} shares surge after upgrade`, annotations: [{ label: 'Positive' }] });
+      records.push({ content: `Firm${i} shares slump after downgrade`, annotations: [{ label: 'Negative' }] });
+      records.push({ content: `Firm${i} names a new director`, annotations: [{ label: 'Neutral' }] });
+    }
+    writeFileSync(second, JSON.stringify(records));
+    const out = path.join(tmp, 'model2.json');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/train/sentiment.ts', '--train', train, '--train', second, '--out', out, '--l2', '0.001', '--override', '3', '--source-balance', '0,1'], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/sourceBalance=1 /);
+    expect(run.stderr).toMatch(/train\.csv \d\.\d{3}\/\d\.\d{3}, second\.json \d\.\d{3}\/\d\.\d{3}/);
+    const m = loadModel(out);
+    const dev = m.file.training.development as { devRows: number; chosen: { perSource: unknown[] }; grid: { sourceBalance: number[] } };
+    expect(dev.chosen.perSource).toHaveLength(2);
+    expect(dev.grid.sourceBalance).toEqual([0, 1]);
+    // 15 % of each file's classes: 6 per class of 40 (train.csv) and 5 per class of 30 (second.json).
+    expect(dev.devRows).toBe(3 * 6 + 3 * 5);
   });
 
   it('refuses a file of another format, features version or shape, naming the file', () => {
@@ -222,6 +256,30 @@ describe('labelled-set readers', () => {
     );
     const set = readLabelledSet(p);
     expect(set).toMatchObject({ format: 'sentfin', skipped: 1, items: [{ label: 'positive', text: 'A up' }, { label: 'neutral', text: 'A, B flat' }] });
+  });
+
+  it('reads FinEntity JSON: agreeing entity labels, Reuters codes removed, conflicts left out and counted', () => {
+    const p = path.join(tmp, 'finentity.json');
+    writeFileSync(
+      p,
+      JSON.stringify([
+        { content: 'Acme <ACME.N> shares rose 2%. [nL4N2Z028U] ', annotations: [{ label: 'Positive', value: 'Acme' }] },
+        { content: 'Acme fell, Globex rose', annotations: [{ label: 'Negative' }, { label: 'Positive' }] },
+        { content: 'Acme and Globex met', annotations: [{ label: 'Neutral' }, { label: 'Neutral' }] },
+        { content: 'No entities', annotations: [] },
+      ]),
+    );
+    expect(readLabelledSet(p)).toMatchObject({
+      format: 'finentity',
+      skipped: 2,
+      items: [
+        { label: 'positive', text: 'Acme shares rose 2%.' },
+        { label: 'neutral', text: 'Acme and Globex met' },
+      ],
+    });
+    const bad = path.join(tmp, 'finentity-bad.json');
+    writeFileSync(bad, JSON.stringify([{ content: 'x', annotations: [{ label: 'Bullish' }] }]));
+    expect(() => readLabelledSet(bad)).toThrow(/finentity-bad\.json: record 1/);
   });
 
   it('rejects an unknown format and a bad label with the file named', () => {
