@@ -42,9 +42,9 @@ const list = (v: string): number[] =>
 
 const program = new Command('train:sentiment')
   .description('Train the TF-IDF + logistic-regression headline sentiment model and write it as JSON.')
-  .requiredOption('--train <file>', 'labelled training set (repeatable): text,label CSV (Twitter Financial News), SEntFiN CSV or label<TAB>headline TSV', (v: string, prev: string[] = []) => [...prev, v])
+  .requiredOption('--train <file>', 'labelled training set (repeatable): text,label CSV (Twitter Financial News), FinEntity JSON, SEntFiN CSV or label<TAB>headline TSV', (v: string, prev: string[] = []) => [...prev, v])
   .option('--out <file>', 'model file to write', DEFAULT_MODEL_PATH)
-  .option('--dev-fraction <x>', 'share of the training rows held out to choose hyperparameters', num('--dev-fraction', 0.05, 0.5), 0.15)
+  .option('--dev-fraction <x>', 'share of each training file\'s rows (per class) held out to choose hyperparameters', num('--dev-fraction', 0.05, 0.5), 0.15)
   .option('--seed <n>', 'seed of the development split', num('--seed', 0, 2 ** 31), 20261129)
   .option('--min-df <n>', 'keep terms seen in at least this many training rows', num('--min-df', 1, 1000), 2)
   .option('--l2 <list>', 'L2 strengths to try (comma-separated)', list, [3e-5, 1e-4, 3e-4])
