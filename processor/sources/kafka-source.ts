@@ -20,16 +20,6 @@ export interface KafkaSourceOptions {
   log: Logger;
 }
 
-/**
- * Records per `emit`. kafkajs hands over everything one partition returned in a fetch (up to
- * `maxBytesPerPartition`, ~8,000 access-log lines); emitted whole, the pipeline's micro-batch closed
- * at its size limit with the rest left in a new open batch while `emit` waited for a free slot, and the
- * batch interval then closed that part-filled batch (measured: 53 batches of 5,000 and ~2,000–3,000
- * instead of 40 of 5,000 for 200,000 events). In slices that divide the batch size, a batch closes
- * at the slice that fills it and the next one starts with the next slice, after the wait.
- */
-const EMIT_SLICE = 500;
-
 /** kafkajs error types that mean "this member no longer owns the partition": not fatal, see `commit`. */
 const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR', 'NOT_COORDINATOR_FOR_GROUP']);
 
@@ -126,22 +116,13 @@ export class KafkaSource implements Source {
         this.opts.onLag?.(batch.topic, batch.partition, Number(batch.offsetLagLow()));
         // Keep the group membership alive while the pipeline applies back-pressure.
         const beat = setInterval(() => void heartbeat().catch(() => undefined), 3_000);
-        let emitted = 0;
         try {
-          // Handed over in slices (see EMIT_SLICE); a stop or a rebalance between slices ends the
-          // hand-over there, so `emit` is never called after `stop` resolved.
-          while (emitted < records.length && isRunning() && !isStale() && !this.stopped) {
-            const slice = records.slice(emitted, emitted + EMIT_SLICE);
-            emitted += slice.length;
-            await emit({ records: slice, caughtUp: emitted === records.length && batch.offsetLag() === '0' });
-          }
+          await emit({ records, caughtUp: batch.offsetLag() === '0' });
         } finally {
           clearInterval(beat);
         }
-        // Moves only the fetch position; the committed offset moves in `commit`. Records not handed
-        // over are fetched again (this member) or read by the partition's next owner.
-        if (emitted === records.length) resolveOffset(batch.lastOffset());
-        else if (emitted > 0) resolveOffset(batch.messages[emitted - 1]!.offset);
+        // Moves only the fetch position; the committed offset moves in `commit`.
+        resolveOffset(batch.lastOffset());
       },
     });
     log.info({ groupId, topics: [...topics.keys()] }, 'kafka consumer running');
