@@ -1,5 +1,7 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+// Installs the fix for kafkajs's idle 1 ms timer loop on every client this process creates.
+import './request-queue-fix.js';
 
 /** Default brokers: the local stack (`npm run stack -- up`) or `KAFKA_BROKERS` (comma-separated host:port). */
 export function defaultBrokers(): string[] {

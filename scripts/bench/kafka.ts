@@ -1,8 +1,74 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import pino from 'pino';
-import { createEnrichContext, startProcessor } from '../../processor/processor.js';
-import { bulkCeiling, repeatLines, runProcessorOnce, visibilityLatencies, weblogRecords } from './common.js';
+import { createEnrichContext, startProcessor, type RunSummary } from '../../processor/processor.js';
+import { bulkCeiling, repeatLines, visibilityLatencies, waitForCount, weblogRecords } from './common.js';
 import { fmt, peakRssMiB, percentile, timed } from './stats.js';
+
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+/** One processor run, timed from launch until `_count` reached every event, with its CPU time. */
+interface MeasuredRun {
+  docsPerSec: number;
+  /** Launch → `_count` reached every event. */
+  seconds: number;
+  /** user + system CPU seconds of the processor process (all its threads); NaN where /proc is missing. */
+  cpuSeconds: number;
+  summary: RunSummary;
+}
+
+/** user + system CPU seconds of process `pid` from /proc (clock ticks of USER_HZ = 100); NaN if unreadable. */
+function procCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14 and 15 of proc(5))
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Runs `processor/cli.ts …args` (`--once`) as its own process, as in production, and times it like the
+ * file-path benchmark and the peer: from launch until `index` counts `n` documents. Its CPU time is
+ * sampled from /proc every 100 ms and once more when the summary line arrives (just before exit).
+ * @throws when the processor fails or indexes fewer than `n` documents.
+ */
+async function runMeasured(args: string[], esUrl: string, index: string, n: number): Promise<MeasuredRun> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'processor/cli.ts', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let cpuSeconds = Number.NaN;
+  const sample = (): void => {
+    const c = procCpuSeconds(child.pid!);
+    if (!Number.isNaN(c)) cpuSeconds = Number.isNaN(cpuSeconds) ? c : Math.max(cpuSeconds, c);
+  };
+  const sampler = setInterval(sample, 100);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    sample();
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const exited = new Promise<RunSummary>((resolve, reject) =>
+    child.on('exit', (code) => {
+      clearInterval(sampler);
+      if (code !== 0) return reject(new Error(`processor exited with ${code}: ${stderr}`));
+      resolve(JSON.parse(stdout.trim().split('\n').pop()!) as RunSummary);
+    }),
+  );
+  exited.catch(() => undefined);
+  const short = exited.then((s) =>
+    s.indexed < n ? Promise.reject(new Error(`processor indexed ${s.indexed} of ${n} (rejected ${s.rejected})`)) : new Promise<never>(() => undefined),
+  );
+  await Promise.race([waitForCount(esUrl, index, n, 30 * 60_000), short]);
+  const seconds = (performance.now() - started) / 1000;
+  const summary = await exited;
+  return { docsPerSec: n / seconds, seconds, cpuSeconds, summary };
+}
 
 /** Options of the Kafka benchmark; counts in events, rates in events/s. */
 export interface KafkaBenchOptions {
@@ -22,7 +88,13 @@ export interface KafkaBenchOptions {
 export interface KafkaBenchResult {
   produceEventsPerSec: number;
   readOnlyEventsPerSec: number;
+  /** Kafka → Elasticsearch, launch → `_count` reached every event. */
   endToEndPerSec: number;
+  /** The same events from a file (`--watch`), timed the same way, in the same run. */
+  fileEndToEndPerSec: number;
+  /** Processor CPU (user + system, all threads) per event, µs: Kafka path and file path. */
+  kafkaCpuUsPerEvent: number;
+  fileCpuUsPerEvent: number;
   bulkCeilingPerSec: number;
   ratioToBulkCeiling: number;
   ratioToReadOnly: number;
@@ -32,15 +104,18 @@ export interface KafkaBenchResult {
 }
 
 /**
- * Measures, in one run on the same broker and Elasticsearch: (1) Kafka → Elasticsearch events/s
- * through the processor (`--kafka --once`, its own process, windows off); (2) a consumer that only
- * reads the same topic (the broker's delivery ceiling to kafkajs); (3) the raw `_bulk` ceiling with the
- * same documents pre-serialised; (4) produce → searchable latency p50/p99 for a live processor;
- * (5) the processor's peak RSS. Topics are new per run (`bench.<run>.*`).
+ * Measures, in one run on the same broker and Elasticsearch: (1) a consumer that only reads the topic
+ * (the broker's delivery ceiling to kafkajs); (2) Kafka → Elasticsearch events/s through the processor
+ * (`--kafka --once`, its own process, windows off), timed like the file path and the peer in the
+ * weblogs benchmark (launch → `_count` reaches every event), with its CPU µs per event and memory;
+ * (3) the same lines from a file through the same processor, timed and measured alike, so the cost of
+ * the Kafka path itself shows; (4) the raw `_bulk` ceiling with the same documents pre-serialised;
+ * (5) produce → searchable latency p50/p99 for a live processor. Topics are new per run (`bench.<run>.*`).
  * @throws when the broker or Elasticsearch is unreachable.
  */
 export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult> {
   const run = Date.now().toString(36);
+  o.log(`load average at start: ${fmt(os.loadavg()[0]!, 2)} on ${os.availableParallelism()} cores`);
   const kafka = new Kafka({ clientId: 'rtas-bench', brokers: o.brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -80,21 +155,42 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   const readOnlyEventsPerSec = lines.length / readOnly;
   o.log(`read-only consumer (delivery ceiling): ${fmt(readOnlyEventsPerSec)} events/s`);
 
-  const e2e = await runProcessorOnce([
-    '--kafka', '--once', '--brokers', o.brokers.join(','), '--group-id', `bench-${run}-proc`, '--topics', `${topic}=weblogs`,
-    '--es-url', o.esUrl, '--namespace', `bench${run}k`, '--data-dir', `/tmp/rtas-bench-${run}`, '--batch-size', String(o.batchSize),
-    '--no-metrics', '--no-windows',
-  ]);
-  // The summary's seconds include the group join and the final lag check (~1–4 s): a conservative rate.
-  const endToEndPerSec = e2e.indexed / e2e.seconds;
-  o.log(`Kafka → Elasticsearch: ${fmt(endToEndPerSec)} events/s (${fmt(e2e.indexed)} in ${fmt(e2e.seconds, 2)} s, group join included); processor peak RSS ${fmt(e2e.peakRssMiB)} MiB ` +
-    `(heap used ≤ ${e2e.memoryMiB.heapUsed}, heap total ≤ ${e2e.memoryMiB.heapTotal}, external ≤ ${e2e.memoryMiB.external}, GeoIP ${e2e.memoryMiB.geoip})`);
+  // Kafka → Elasticsearch and the same lines from a file, each through the processor in its own process,
+  // timed alike (launch → `_count` reaches every event: startup and the group join included).
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rtas-bench-kafka-'));
+  const cpuUs = (r: MeasuredRun): number => (r.cpuSeconds / lines.length) * 1e6;
+  const memory = (r: MeasuredRun): string => {
+    const m = r.summary.memoryMiB;
+    return `peak RSS ${fmt(r.summary.peakRssMiB)} MiB (heap used ≤ ${m.heapUsed}, heap total ≤ ${m.heapTotal}, external ≤ ${m.external}, GeoIP ${m.geoip})`;
+  };
+  const common = ['--es-url', o.esUrl, '--batch-size', String(o.batchSize), '--no-metrics', '--no-windows'];
+  const e2e = await runMeasured(
+    ['--kafka', '--once', '--brokers', o.brokers.join(','), '--group-id', `bench-${run}-proc`, '--topics', `${topic}=weblogs`,
+      '--namespace', `bench${run}k`, '--data-dir', path.join(dir, 'data-k'), ...common],
+    o.esUrl, `logs-weblogs.access-bench${run}k`, lines.length,
+  );
+  const endToEndPerSec = e2e.docsPerSec;
+  o.log(
+    `Kafka → Elasticsearch: ${fmt(endToEndPerSec)} events/s (${fmt(lines.length)} counted ${fmt(e2e.seconds, 2)} s after launch; process done after ${fmt(e2e.summary.seconds, 2)} s); ` +
+      `processor CPU ${fmt(e2e.cpuSeconds, 2)} s = ${fmt(cpuUs(e2e), 1)} µs/event; ${memory(e2e)}`,
+  );
+  const input = path.join(dir, 'in', 'access.log');
+  mkdirSync(path.dirname(input));
+  writeFileSync(input, lines.join('\n') + '\n');
+  const file = await runMeasured(
+    ['--watch', path.dirname(input), '--once', '--namespace', `bench${run}f`, '--data-dir', path.join(dir, 'data-f'), ...common],
+    o.esUrl, `logs-weblogs.access-bench${run}f`, lines.length,
+  );
+  o.log(
+    `file → Elasticsearch, same lines: ${fmt(file.docsPerSec)} events/s (${fmt(file.seconds, 2)} s); processor CPU ${fmt(file.cpuSeconds, 2)} s = ${fmt(cpuUs(file), 1)} µs/event; ${memory(file)}`,
+  );
+  o.log(`Kafka path ÷ file path: events/s ${fmt(endToEndPerSec / file.docsPerSec, 3)}; CPU per event ${fmt(cpuUs(e2e) / cpuUs(file), 3)}`);
 
   const ctx = await createEnrichContext();
   const bulkCeilingPerSec = await bulkCeiling(o.esUrl, weblogRecords(lines), ctx, `bench${run}c`, o.batchSize);
   o.log(
     `raw _bulk ceiling: ${fmt(bulkCeilingPerSec)} docs/s; Kafka → Elasticsearch reaches ${fmt((endToEndPerSec / bulkCeilingPerSec) * 100, 1)}% ` +
-      `of it and ${fmt((endToEndPerSec / readOnlyEventsPerSec) * 100, 1)}% of the read-only consumer`,
+      `of it (file path ${fmt((file.docsPerSec / bulkCeilingPerSec) * 100, 1)}%) and ${fmt((endToEndPerSec / readOnlyEventsPerSec) * 100, 1)}% of the read-only consumer`,
   );
 
   // Latency: a live processor on its own topic; events produced at a steady rate.
@@ -119,16 +215,21 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   const latencyP50Ms = percentile(latencies, 50);
   const latencyP99Ms = percentile(latencies, 99);
   o.log(`produce → searchable at ${fmt(o.latencyRate)} events/s: p50 ${fmt(latencyP50Ms)} ms, p99 ${fmt(latencyP99Ms)} ms (${fmt(latencies.length)} events)`);
-  o.log(`peak RSS: processor ${fmt(e2e.peakRssMiB)} MiB; benchmark process ${fmt(peakRssMiB())} MiB`);
+  o.log(`peak RSS: processor ${fmt(e2e.summary.peakRssMiB)} MiB; benchmark process ${fmt(peakRssMiB())} MiB`);
+  o.log(`load average at end: ${fmt(os.loadavg()[0]!, 2)}`);
+  rmSync(dir, { recursive: true, force: true });
   return {
     produceEventsPerSec,
     readOnlyEventsPerSec,
     endToEndPerSec,
+    fileEndToEndPerSec: file.docsPerSec,
+    kafkaCpuUsPerEvent: cpuUs(e2e),
+    fileCpuUsPerEvent: cpuUs(file),
     bulkCeilingPerSec,
     ratioToBulkCeiling: endToEndPerSec / bulkCeilingPerSec,
     ratioToReadOnly: endToEndPerSec / readOnlyEventsPerSec,
     latencyP50Ms,
     latencyP99Ms,
-    processorPeakRssMiB: e2e.peakRssMiB,
+    processorPeakRssMiB: e2e.summary.peakRssMiB,
   };
 }
