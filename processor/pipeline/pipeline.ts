@@ -163,16 +163,27 @@ export class Pipeline {
       if (!list) this.open.bySource.set(source, (list = []));
       list.push(r);
       this.open.chars += r.raw.length;
-      if (this.open.records.length >= this.batchSize || this.open.chars >= this.batchChars) this.closeBatch();
+      if (this.open.records.length >= this.batchSize || this.open.chars >= this.batchChars) {
+        this.closeBatch();
+        // The rest of this source batch (a Kafka fetch of ~8,000 records) starts the next micro-batch only
+        // once there is room for it: otherwise its interval timer ran while the source was held and closed
+        // it part-filled (measured: 53 micro-batches instead of 40 for 200,000 Kafka events).
+        await this.spaceForBatch();
+        if (this.failure) throw this.failure;
+      }
     }
     this.metrics.eventsIn.inc(batch.records.length);
     this.totals.read += batch.records.length;
     if (batch.caughtUp || this.stopping) this.closeBatch();
-    // Back-pressure: hold the source while every in-flight slot is taken and one more batch waits.
+    await this.spaceForBatch();
+    if (this.failure) throw this.failure;
+  }
+
+  /** Back-pressure: resolves once fewer than `maxInFlight` batches are in flight or none waits (or on stop/failure). */
+  private async spaceForBatch(): Promise<void> {
     while (this.waiting.length > 0 && this.inFlight >= this.maxInFlight && !this.stopping && !this.failure) {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
-    if (this.failure) throw this.failure;
   }
 
   private closeBatch(): void {
