@@ -1,10 +1,7 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 
-/** Default brokers: the local stack (`npm run stack -- up`) or `KAFKA_BROKERS` (comma-separated host:port). */
-export function defaultBrokers(): string[] {
-  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
-}
+export { defaultBrokers } from './brokers.js';
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',

@@ -1,7 +1,6 @@
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import pino from 'pino';
-import { createEnrichContext, startProcessor } from '../../processor/processor.js';
-import { bulkCeiling, repeatLines, runProcessorOnce, visibilityLatencies, weblogRecords } from './common.js';
+import { createEnrichContext } from '../../processor/processor.js';
+import { bulkCeiling, ensureCompiledProcessor, repeatLines, runProcessorOnce, startLiveProcessor, visibilityLatencies, weblogRecords } from './common.js';
 import { fmt, peakRssMiB, percentile, timed } from './stats.js';
 
 /** Options of the Kafka benchmark; counts in events, rates in events/s. */
@@ -80,6 +79,7 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   const readOnlyEventsPerSec = lines.length / readOnly;
   o.log(`read-only consumer (delivery ceiling): ${fmt(readOnlyEventsPerSec)} events/s`);
 
+  await ensureCompiledProcessor();
   const e2e = await runProcessorOnce([
     '--kafka', '--once', '--brokers', o.brokers.join(','), '--group-id', `bench-${run}-proc`, '--topics', `${topic}=weblogs`,
     '--es-url', o.esUrl, '--namespace', `bench${run}k`, '--data-dir', `/tmp/rtas-bench-${run}`, '--batch-size', String(o.batchSize),
@@ -99,10 +99,10 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
 
   // Latency: a live processor on its own topic; events produced at a steady rate.
   const latNs = `bench${run}l`;
-  const live = await startProcessor({
-    kafka: { brokers: o.brokers, groupId: `bench-${run}-lat`, topics: [`${latTopic}=weblogs`] },
-    esUrl: o.esUrl, namespace: latNs, dataDir: `/tmp/rtas-bench-${run}-lat`, windows: false, log: pino({ level: 'silent' }),
-  });
+  const live = await startLiveProcessor([
+    '--kafka', '--brokers', o.brokers.join(','), '--group-id', `bench-${run}-lat`, '--topics', `${latTopic}=weblogs`,
+    '--es-url', o.esUrl, '--namespace', latNs, '--data-dir', `/tmp/rtas-bench-${run}-lat`, '--no-metrics', '--no-windows',
+  ]);
   await new Promise((r) => setTimeout(r, 3000)); // let the consumer join before timing starts
   const latencies = await visibilityLatencies({
     esUrl: o.esUrl,
