@@ -3,7 +3,7 @@ import v8 from 'node:v8';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { datasets } from './datasets/registry.js';
 import { addEsConnectionOptions, esConnectionFromOptions, type EsConnectionOptionValues } from './elasticsearch/connection.js';
-import { defaultBrokers } from './kafka/client.js';
+import { defaultBrokers } from './kafka/brokers.js';
 import { createLogger } from './observability/logger.js';
 
 const positiveInt = (v: string): number => {

@@ -18,7 +18,6 @@ import { ElasticsearchSink } from './sinks/elasticsearch-sink.js';
 import { FileSource } from './sources/file-source.js';
 import { KafkaSource } from './sources/kafka-source.js';
 import { WindowOperator } from './windows/window-operator.js';
-import { createKafka, ensureTopics } from './kafka/client.js';
 
 /** Kafka input: one consumer group over the datasets' topics. */
 export interface KafkaInputOptions {
@@ -137,7 +136,10 @@ async function createKafkaSource(o: KafkaInputOptions, once: boolean, maxRecordB
       return [topic, dataset] as const;
     }),
   );
+  for (const name of new Set(mapping.values())) getDataset(name).prepare?.();
   const topics = [...mapping.keys()];
+  // kafkajs is loaded only when Kafka is consumed (a file-only processor does not hold its code).
+  const { createKafka, ensureTopics } = await import('./kafka/client.js');
   const kafka = createKafka('rtas-processor', o.brokers, log);
   await ensureTopics(kafka, topics);
   return new KafkaSource({
@@ -178,6 +180,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   const watch = opts.watch ?? [];
   if (watch.length === 0 && !opts.kafka) throw new Error('nothing to process: give directories to watch, Kafka, or both');
   const watchByDataset = groupWatchPaths(watch, getDataset(opts.dataset ?? 'weblogs').name);
+  // Resources of the datasets read from files (e.g. the news sentiment model), checked before anything starts.
+  for (const name of watchByDataset.keys()) getDataset(name).prepare?.();
   const dataDir = opts.dataDir ?? '.data';
   const checkpointFileOf = (name: string): string =>
     opts.checkpointFile && watchByDataset.size === 1 ? opts.checkpointFile : path.join(dataDir, 'checkpoints', `files-${name}.json`);

@@ -64,6 +64,14 @@ export interface Dataset<Raw> {
    * dataset may be transformed on worker threads in any order. Stateful datasets stay on the main thread.
    */
   readonly stateless?: boolean;
+  /**
+   * Loads and checks what `enrich` needs beyond code (e.g. a model file), so that a missing or broken
+   * resource stops the processor's start with its error instead of dead-lettering the first records.
+   * The processor calls it at start for the datasets it reads (watched paths, consumed topics) only, so
+   * a processor that reads none of this dataset never holds the resource. Without the call, `enrich`
+   * loads it on first use. @throws the resource's error.
+   */
+  prepare?(): void;
   /** Build the output document body (ECS fields first, dataset fields under the dataset namespace). */
   enrich(raw: Raw, ctx: EnrichContext, meta: { raw: string; position: SourcePosition; dataStream: DataStreamName }): Record<string, unknown>;
   /**

@@ -3,10 +3,7 @@ import type { Logger } from 'pino';
 // Installs the fix for kafkajs's idle 1 ms timer loop on every client this process creates.
 import './request-queue-fix.js';
 
-/** Default brokers: the local stack (`npm run stack -- up`) or `KAFKA_BROKERS` (comma-separated host:port). */
-export function defaultBrokers(): string[] {
-  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
-}
+export { defaultBrokers } from './brokers.js';
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',

@@ -13,6 +13,19 @@ import { transformBatch, type TransformResult } from './transform.js';
 import type { SourceRecord } from './types.js';
 import type { WorkerResult, WorkerTask } from './transform-worker.js';
 
+/** Defined (as `true`) only in the bundles of scripts/build/build.ts; undefined under tsx and ts-jest. */
+declare const RTAS_COMPILED: boolean | undefined;
+
+/**
+ * The worker module piscina loads: the TypeScript source beside this file, or, in a compiled run, the
+ * bundle `dist/transform-worker.js` (there `import.meta.url` still names this source file).
+ */
+function transformWorkerUrl(): string {
+  return typeof RTAS_COMPILED === 'undefined'
+    ? new URL('./transform-worker.ts', import.meta.url).href
+    : new URL('../../dist/transform-worker.js', import.meta.url).href;
+}
+
 /** Turns a batch of records into documents and dead letters. */
 export interface Transformer {
   /** Worker threads used (0: the main thread). */
@@ -45,11 +58,12 @@ export function defaultTransformThreads(): number {
  * A batch is split into one contiguous slice per thread; results are stitched back in record order.
  * Batches containing a stateful dataset (whose enrichment depends on earlier records, e.g. per-symbol
  * indicators) are transformed on the main thread with `ctx`, in order, exactly as without a pool.
- * The workers run the same TypeScript modules: under `tsx` they inherit its loader through `execArgv`.
+ * From the sources the workers run `transform-worker.ts` (under `tsx` they inherit its loader through
+ * `execArgv`); in the compiled run (`npm run build`) they run the bundle `dist/transform-worker.js`.
  */
 export function createTransformPool(threads: number, ctx: EnrichContext, dbs: GeoIpDatabases): Transformer {
   const pool = new Piscina<WorkerTask, WorkerResult>({
-    filename: new URL('./transform-worker.ts', import.meta.url).href,
+    filename: transformWorkerUrl(),
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,

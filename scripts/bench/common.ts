@@ -1,5 +1,5 @@
 /** Measurement pieces shared by the benchmarks: inputs, the raw `_bulk` ceiling, visibility latency. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,7 @@ import { request } from 'undici';
 import type { EnrichContext } from '../../processor/datasets/types.js';
 import { createEsClient } from '../../processor/elasticsearch/client.js';
 import { transformBatch } from '../../processor/pipeline/transform.js';
+import { buildDist, compiledProcessor } from '../build/build.js';
 import { bulkLines } from '../../processor/sinks/elasticsearch-sink.js';
 import type { SourceRecord } from '../../processor/pipeline/types.js';
 import type { RunSummary } from '../../processor/processor.js';
@@ -31,13 +32,66 @@ export function weblogRecords(lines: string[]): SourceRecord[] {
   });
 }
 
-/** Runs `processor/cli.ts …args` as a child process (as in production) and returns its JSON summary. */
+let built: Promise<unknown> | undefined;
+/**
+ * The command that runs the processor as users get it: plain `node dist/process.js` (the compiled
+ * build, `npm run build`, made fresh once per benchmark run), not `node --import tsx processor/cli.ts`,
+ * whose loader thread alone adds ~39 MiB to the peak RSS the benchmarks report.
+ */
+export async function processorCommand(args: string[]): Promise<[string, string[]]> {
+  await ensureCompiledProcessor();
+  return [process.execPath, [compiledProcessor, ...args]];
+}
+
+/** Builds `dist/` (once per benchmark process), so that timed runs do not include the build. */
+export async function ensureCompiledProcessor(): Promise<void> {
+  await (built ??= buildDist());
+}
+
+/** Runs the compiled processor (`dist/process.js …args`) as a child process, as in production, and returns its JSON summary. */
 export async function runProcessorOnce(args: string[]): Promise<RunSummary> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'processor/cli.ts', ...args], {
+  const [cmd, argv] = await processorCommand(args);
+  const { stdout } = await promisify(execFile)(cmd, argv, {
     cwd: repoRoot,
     maxBuffer: 16 * 1024 * 1024,
   });
   return JSON.parse(stdout.trim().split('\n').pop()!) as RunSummary;
+}
+
+/** A live (not `--once`) processor in a child process. */
+export interface LiveProcessor {
+  /** Sends SIGTERM (a clean stop: what was read is committed) and resolves with the summary it prints. */
+  stop(): Promise<RunSummary>;
+}
+
+/**
+ * Starts the compiled processor with `args` (without `--once`) in a child process and resolves once it
+ * logged `processor started` (templates installed, sources reading).
+ * @throws when it exits before that, or does not start within `timeoutMs`.
+ */
+export async function startLiveProcessor(args: string[], timeoutMs = 120_000): Promise<LiveProcessor> {
+  const [cmd, argv] = await processorCommand(args);
+  const child = spawn(cmd, argv, { cwd: repoRoot, env: { ...process.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`processor not started after ${timeoutMs / 1000} s:\n${stderr.slice(-2000)}`))), timeoutMs);
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-64 * 1024);
+      if (stderr.includes('"msg":"processor started"')) (clearTimeout(timer), resolve());
+    });
+    void exited.then((code) => (clearTimeout(timer), reject(new Error(`processor exited ${code} before starting:\n${stderr.slice(-2000)}`))));
+  });
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      const code = await exited;
+      if (code !== 0) throw new Error(`processor exited ${code} after SIGTERM:\n${stderr.slice(-2000)}`);
+      return JSON.parse(stdout.trim().split('\n').pop()!) as RunSummary;
+    },
+  };
 }
 
 /**
@@ -61,6 +115,7 @@ export async function waitForCount(esUrl: string, index: string, n: number, time
  * until `index` counts `n` documents. Returns docs/s over that time, the seconds, and its summary.
  */
 export async function timeProcessorToCount(args: string[], esUrl: string, index: string, n: number): Promise<{ docsPerSec: number; seconds: number; summary: RunSummary }> {
+  await ensureCompiledProcessor();
   const started = performance.now();
   const summaryP = runProcessorOnce(args);
   summaryP.catch(() => undefined);

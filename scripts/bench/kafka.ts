@@ -3,9 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import pino from 'pino';
-import { createEnrichContext, startProcessor, type RunSummary } from '../../processor/processor.js';
-import { bulkCeiling, repeatLines, visibilityLatencies, waitForCount, weblogRecords } from './common.js';
+import { createEnrichContext, type RunSummary } from '../../processor/processor.js';
+import { bulkCeiling, processorCommand, repeatLines, startLiveProcessor, visibilityLatencies, waitForCount, weblogRecords } from './common.js';
 import { fmt, peakRssMiB, percentile, timed } from './stats.js';
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -32,14 +31,15 @@ function procCpuSeconds(pid: number): number {
 }
 
 /**
- * Runs `processor/cli.ts …args` (`--once`) as its own process, as in production, and times it like the
+ * Runs the compiled processor (`dist/process.js …args`, `--once`) as its own process, as in production, and times it like the
  * file-path benchmark and the peer: from launch until `index` counts `n` documents. Its CPU time is
  * sampled from /proc every 100 ms and once more when the summary line arrives (just before exit).
  * @throws when the processor fails or indexes fewer than `n` documents.
  */
 async function runMeasured(args: string[], esUrl: string, index: string, n: number): Promise<MeasuredRun> {
+  const [cmd, argv] = await processorCommand(args); // builds dist/ once, before any timing
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'processor/cli.ts', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let cpuSeconds = Number.NaN;
   const sample = (): void => {
     const c = procCpuSeconds(child.pid!);
@@ -195,10 +195,10 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
 
   // Latency: a live processor on its own topic; events produced at a steady rate.
   const latNs = `bench${run}l`;
-  const live = await startProcessor({
-    kafka: { brokers: o.brokers, groupId: `bench-${run}-lat`, topics: [`${latTopic}=weblogs`] },
-    esUrl: o.esUrl, namespace: latNs, dataDir: `/tmp/rtas-bench-${run}-lat`, windows: false, log: pino({ level: 'silent' }),
-  });
+  const live = await startLiveProcessor([
+    '--kafka', '--brokers', o.brokers.join(','), '--group-id', `bench-${run}-lat`, '--topics', `${latTopic}=weblogs`,
+    '--es-url', o.esUrl, '--namespace', latNs, '--data-dir', `/tmp/rtas-bench-${run}-lat`, '--no-metrics', '--no-windows',
+  ]);
   await new Promise((r) => setTimeout(r, 3000)); // let the consumer join before timing starts
   const latencies = await visibilityLatencies({
     esUrl: o.esUrl,

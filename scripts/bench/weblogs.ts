@@ -1,9 +1,8 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
-import { createEnrichContext, startProcessor, type RunSummary } from '../../processor/processor.js';
-import { bulkCeiling, repeatLines, timeProcessorToCount, visibilityLatencies, weblogRecords } from './common.js';
+import { createEnrichContext, type RunSummary } from '../../processor/processor.js';
+import { bulkCeiling, repeatLines, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords } from './common.js';
 import { runFilebeat, type FilebeatRun } from './filebeat.js';
 import { perRecordBench, type PerRecordResult } from './per-record.js';
 import { fmt, peakRssMiB, percentile } from './stats.js';
@@ -60,14 +59,13 @@ export interface WeblogBenchResult {
  * Measures, in one run on the same Elasticsearch: (1) per-record CPU cost of the full path against a
  * plain regex + object + JSON baseline; (2) the raw `_bulk` ceiling with the same documents
  * pre-serialised, the same batch size, concurrency 2; (3) file → Elasticsearch through the real
- * processor (`--once`, its own process, defaults: GeoIP and user agents on), timed from launch until
+ * processor (`--once`, the compiled build in its own process, defaults: GeoIP and user agents on), timed from launch until
  * `_count` reaches every line, with its peak RSS and memory breakdown; optionally (4) the same with
  * other worker-thread counts or gzip, and (5) Filebeat on the same file, timed the same way; then
- * (6) append → searchable latency p50/p99 for a live processor.
+ * (6) append → searchable latency p50/p99 for a live processor (the compiled build, its own process).
  * @throws when Elasticsearch is unreachable, a bulk request fails, or the peer fails.
  */
 export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchResult> {
-  const quiet = pino({ level: 'silent' });
   const run = Date.now().toString(36);
   const load0 = os.loadavg()[0]!;
   o.log(`load average at start: ${fmt(load0, 2)} on ${os.availableParallelism()} cores`);
@@ -133,7 +131,9 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   const latFile = path.join(latDir, 'access.log');
   writeFileSync(latFile, '');
   const latNs = `bench${run}l`;
-  const live = await startProcessor({ watch: [latDir], esUrl: o.esUrl, namespace: latNs, dataDir: path.join(latDir, 'data'), log: quiet });
+  const live = await startLiveProcessor([
+    '--watch', latDir, '--es-url', o.esUrl, '--namespace', latNs, '--data-dir', path.join(latDir, 'data'), '--no-metrics',
+  ]);
   const latencies = await visibilityLatencies({
     esUrl: o.esUrl,
     index: `logs-weblogs.access-${latNs}`,
@@ -142,12 +142,15 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
     send: (from, n) => appendFileSync(latFile, lines.slice(from, from + n).join('\n') + '\n'),
     timeoutMs: (o.latencySeconds + 30) * 1000,
   });
-  await live.stop();
+  const liveSummary = await live.stop();
   rmSync(latDir, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true }); // the 200,000-line input, checkpoints, Filebeat's registry
   const latencyP50Ms = percentile(latencies, 50);
   const latencyP99Ms = percentile(latencies, 99);
-  o.log(`append → searchable at ${fmt(o.latencyRate)} lines/s: p50 ${fmt(latencyP50Ms)} ms, p99 ${fmt(latencyP99Ms)} ms (${fmt(latencies.length)} lines)`);
+  o.log(
+    `append → searchable at ${fmt(o.latencyRate)} lines/s: p50 ${fmt(latencyP50Ms)} ms, p99 ${fmt(latencyP99Ms)} ms (${fmt(latencies.length)} lines); ` +
+      `live processor peak RSS ${fmt(liveSummary.peakRssMiB)} MiB`,
+  );
 
   const load1 = os.loadavg()[0]!;
   const rss = peakRssMiB();

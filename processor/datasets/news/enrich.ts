@@ -1,13 +1,9 @@
 import type { EnrichContext, DataStreamName } from '../types.js';
 import type { SourcePosition } from '../../pipeline/types.js';
 import { ECS_VERSION } from '../ecs-mappings.js';
-import { scoreHeadline, sentimentModel } from '../../enrich/sentiment/index.js';
+import { scoreHeadline } from '../../enrich/sentiment/index.js';
 import { extractTickers } from './tickers.js';
 import type { NewsRecord } from './schema.js';
-
-// Load the sentiment model when the dataset is loaded (processor start), so a missing or invalid
-// model file stops the start with its error instead of dead-lettering the first headlines.
-sentimentModel();
 
 /**
  * Builds the ECS document for one validated news record.

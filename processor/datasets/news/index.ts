@@ -1,4 +1,5 @@
 import type { Dataset } from '../types.js';
+import { sentimentModel } from '../../enrich/sentiment/index.js';
 import { decodeJsonObject } from '../json-line.js';
 import { newsRecordSchema, type NewsRecord } from './schema.js';
 import { enrichNews } from './enrich.js';
@@ -15,6 +16,9 @@ export const news: Dataset<NewsRecord> = {
   topic: 'news.headlines',
   decode: decodeJsonObject,
   schema: newsRecordSchema,
+  // The sentiment model (~1.7 MB of JSON, ~5 MiB of heap) is loaded at the start of a processor that
+  // reads news, so a missing or invalid model file stops that start; other processors never load it.
+  prepare: () => void sentimentModel(),
   enrich: enrichNews,
   indexTemplate: newsTemplate,
   windows: [sentimentPerTicker],
