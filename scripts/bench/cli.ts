@@ -34,10 +34,11 @@ program
   .addOption(new Option('--peer <name>', 'also run this peer on the same file into the same Elasticsearch (binary from FILEBEAT_BIN)').choices(['filebeat']))
   .option('--threads <list>', 'extra end-to-end runs with these --transform-threads counts, e.g. 1,2', (v: string) => v.split(',').map(Number))
   .option('--compression', 'an extra end-to-end run with gzip request bodies (--es-compression)')
+  .option('--no-windows-run', 'skip the extra end-to-end run without event-time windows (--no-windows)')
   .option('--bulk-max-bytes <list>', 'extra end-to-end runs with these _bulk request sizes in bytes, e.g. 8388608', (v: string) => v.split(',').map(Number))
-  .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; latencyRate: number; latencySeconds: number; peer?: 'filebeat'; threads?: number[]; compression?: boolean; bulkMaxBytes?: number[] }) => {
+  .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; latencyRate: number; latencySeconds: number; peer?: 'filebeat'; threads?: number[]; compression?: boolean; bulkMaxBytes?: number[]; windowsRun: boolean }) => {
     console.log(machine());
-    const r = await benchWeblogs({ ...o, filebeatBin: process.env.FILEBEAT_BIN, log: (l) => console.log(l) });
+    const r = await benchWeblogs({ ...o, noWindows: o.windowsRun, filebeatBin: process.env.FILEBEAT_BIN, log: (l) => console.log(l) });
     console.log(JSON.stringify(r));
   });
 

@@ -26,6 +26,8 @@ export interface WeblogBenchOptions {
   compression?: boolean;
   /** Extra end-to-end runs with these `--bulk-max-bytes` values. */
   bulkMaxBytes?: number[];
+  /** An extra end-to-end run with `--no-windows` (the peer computes no windows). */
+  noWindows?: boolean;
   log: (line: string) => void;
 }
 
@@ -60,8 +62,8 @@ export interface WeblogBenchResult {
  * plain regex + object + JSON baseline; (2) the raw `_bulk` ceiling with the same documents
  * pre-serialised, the same batch size, concurrency 2; (3) file → Elasticsearch through the real
  * processor (`--once`, the compiled build in its own process, defaults: GeoIP and user agents on), timed from launch until
- * `_count` reaches every line, with its peak RSS and memory breakdown; optionally (4) the same with
- * other worker-thread counts or gzip, and (5) Filebeat on the same file, timed the same way; then
+ * `_count` reaches every line, with its peak RSS and memory breakdown; (4) the same without the event-time windows
+ * (Filebeat computes none) and optionally with other worker-thread counts, gzip or request sizes, and (5) Filebeat on the same file, timed the same way; then
  * (6) append → searchable latency p50/p99 for a live processor (the compiled build, its own process).
  * @throws when Elasticsearch is unreachable, a bulk request fails, or the peer fails.
  */
@@ -111,6 +113,8 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   for (const t of o.threads ?? []) variants.push(await endToEndRun(`--transform-threads ${t}`, `bench${run}t${t}`, ['--transform-threads', String(t)]));
   if (o.compression) variants.push(await endToEndRun('--es-compression', `bench${run}z`, ['--es-compression']));
   for (const b of o.bulkMaxBytes ?? []) variants.push(await endToEndRun(`--bulk-max-bytes ${b}`, `bench${run}b${b}`, ['--bulk-max-bytes', String(b)]));
+  const noWindows = o.noWindows ? await endToEndRun('--no-windows', `bench${run}w`, ['--no-windows']) : undefined;
+  if (noWindows) variants.push(noWindows);
 
   // 5. The peer, same file, same Elasticsearch, timed the same way.
   let filebeat: FilebeatRun | undefined;
@@ -124,6 +128,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
       `project ÷ Filebeat: docs/s ${fmt(endToEnd.docsPerSec / filebeat.docsPerSec, 3)}, peak RSS ${fmt(endToEnd.peakRssMiB / filebeat.peakRssMiB, 2)} ` +
         '(project with GeoIP + user agents, Filebeat without)',
     );
+    if (noWindows) o.log(`project --no-windows ÷ Filebeat: docs/s ${fmt(noWindows.docsPerSec / filebeat.docsPerSec, 3)} (neither computes windows)`);
   }
 
   // 6. Latency: a live processor, lines appended at a steady rate, polled for visibility every 50 ms.
