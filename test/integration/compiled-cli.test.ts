@@ -6,46 +6,17 @@
  * thread, so the compiled worker bundle is used — indexes exactly the `_id`s and documents, and writes
  * the dead letters, of the processor run from source under tsx on the main thread. Real Elasticsearch.
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { buildDist, compiledProcessor } from '../../scripts/build/build.js';
-import { spawnTsx, type Child } from '../support/processes.js';
-import { es, esUrl, realAccessLog, repoRoot, tempDir, uniqueNamespace } from '../support/stack.js';
-
-/** `node dist/process.js …args` from the repository root, without tsx. */
-function spawnCompiled(args: string[]): Child {
-  const proc = spawn(process.execPath, [compiledProcessor, ...args], { cwd: repoRoot, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | string>((resolve) => proc.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  return { proc, stdout: () => out, stderr: () => err, exited };
-}
+import { buildDist } from '../../scripts/build/build.js';
+import { spawnCompiled, spawnTsx, type Child } from '../support/processes.js';
+import { comparableDocuments, esUrl, realAccessLog, repoRoot, tempDir, uniqueNamespace } from '../support/stack.js';
 
 async function summaryOf(child: Child): Promise<Record<string, unknown>> {
   const code = await child.exited;
   expect({ code, stderr: code === 0 ? '' : child.stderr() }).toEqual({ code: 0, stderr: '' });
   return JSON.parse(child.stdout().trim().split('\n').pop()!) as Record<string, unknown>;
-}
-
-/** Every document of `index` by `_id`, without what differs between runs (ingest time, namespace). */
-async function documents(index: string): Promise<Map<string, unknown>> {
-  await es.indices.refresh({ index });
-  const out = new Map<string, unknown>();
-  let res = await es.search<Record<string, any>>({ index, size: 5000, scroll: '1m', query: { match_all: {} } });
-  while (res.hits.hits.length > 0) {
-    for (const h of res.hits.hits) {
-      const { event, data_stream: _ds, ...rest } = h._source!;
-      const { ingested: _i, ...eventRest } = event as Record<string, unknown>;
-      out.set(h._id!, { ...rest, event: eventRest });
-    }
-    res = await es.scroll<Record<string, any>>({ scroll_id: res._scroll_id!, scroll: '1m' });
-  }
-  if (res._scroll_id) await es.clearScroll({ scroll_id: res._scroll_id });
-  return out;
 }
 
 beforeAll(async () => {
@@ -93,16 +64,16 @@ describe('the compiled processor (dist/process.js under plain node)', () => {
     expect(letters('data-dist')).toHaveLength(1);
 
     for (const [dataset, n] of [['weblogs.access', 2000], ['news.headlines', headlines]] as const) {
-      const [a, b] = await Promise.all([documents(`logs-${dataset}-${nsSrc}`), documents(`logs-${dataset}-${nsDist}`)]);
+      const [a, b] = await Promise.all([comparableDocuments(`logs-${dataset}-${nsSrc}`), comparableDocuments(`logs-${dataset}-${nsDist}`)]);
       expect(a.size).toBe(n);
       expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
       for (const [id, doc] of a) expect({ id, doc: b.get(id) }).toEqual({ id, doc });
     }
     // Enrichment really ran in the bundle: GeoIP and user agents on web logs, the model on headlines.
-    const web = [...(await documents(`logs-weblogs.access-${nsDist}`)).values()] as Record<string, any>[];
+    const web = [...(await comparableDocuments(`logs-weblogs.access-${nsDist}`)).values()] as Record<string, any>[];
     expect(web.filter((d) => d.source?.geo?.country_iso_code).length).toBeGreaterThan(1000);
     expect(web.filter((d) => d.user_agent?.name).length).toBeGreaterThan(1000);
-    const news = [...(await documents(`logs-news.headlines-${nsDist}`)).values()] as Record<string, any>[];
+    const news = [...(await comparableDocuments(`logs-news.headlines-${nsDist}`)).values()] as Record<string, any>[];
     expect(news.every((d) => d.news?.sentiment?.probabilities && ['model', 'rule'].includes(d.news.sentiment.decided_by))).toBe(true);
   });
 });

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { spawnTsx } from '../support/processes.js';
-import { es, esUrl, realAccessLog, tempDir, uniqueNamespace } from '../support/stack.js';
+import { comparableDocuments, esUrl, realAccessLog, tempDir, uniqueNamespace } from '../support/stack.js';
 
 async function runOnce(dir: string, ns: string, threads: number, dataDir: string): Promise<Record<string, unknown>> {
   const child = spawnTsx('processor/cli.ts', [
@@ -17,22 +17,6 @@ async function runOnce(dir: string, ns: string, threads: number, dataDir: string
   const code = await child.exited;
   expect({ code, stderr: code === 0 ? '' : child.stderr() }).toEqual({ code: 0, stderr: '' });
   return JSON.parse(child.stdout().trim().split('\n').pop()!) as Record<string, unknown>;
-}
-
-async function documents(ns: string): Promise<Map<string, unknown>> {
-  const index = `logs-weblogs.access-${ns}`;
-  await es.indices.refresh({ index });
-  const out = new Map<string, unknown>();
-  let res = await es.search<Record<string, any>>({ index, size: 5000, scroll: '1m', query: { match_all: {} } });
-  while (res.hits.hits.length > 0) {
-    for (const h of res.hits.hits) {
-      const { event, data_stream: _ds, ...rest } = h._source!;
-      const { ingested: _i, ...eventRest } = event as Record<string, unknown>;
-      out.set(h._id!, { ...rest, event: eventRest });
-    }
-    res = await es.scroll<Record<string, any>>({ scroll_id: res._scroll_id!, scroll: '1m' });
-  }
-  return out;
 }
 
 describe('transform worker pool', () => {
@@ -56,7 +40,7 @@ describe('transform worker pool', () => {
         return { stage, reason, raw, offset: position.offset };
       });
     expect(letters('data-pool')).toEqual(letters('data-main'));
-    const [a, b] = await Promise.all([documents(nsMain), documents(nsPool)]);
+    const [a, b] = await Promise.all([comparableDocuments(`logs-weblogs.access-${nsMain}`), comparableDocuments(`logs-weblogs.access-${nsPool}`)]);
     expect(a.size).toBe(3000);
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     for (const [id, doc] of a) expect(b.get(id)).toEqual(doc);

@@ -1,5 +1,6 @@
 /** Spawning the project's CLIs as real child processes (for crash tests), from the repository root. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { compiledProcessor } from '../../scripts/build/build.js';
 import { repoRoot } from './stack.js';
 
 /** A CLI child with its collected stdout/stderr. */
@@ -11,9 +12,9 @@ export interface Child {
   exited: Promise<number | string>;
 }
 
-/** Runs `node --import tsx <script> ...args` in the repository root. */
-export function spawnTsx(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+/** Runs `node …argv` in the repository root, with its output collected. */
+function spawnNode(argv: string[], env: NodeJS.ProcessEnv): Child {
+  const proc = spawn(process.execPath, argv, {
     cwd: repoRoot,
     env: { ...process.env, ...env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -24,4 +25,14 @@ export function spawnTsx(script: string, args: string[], env: NodeJS.ProcessEnv 
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | string>((resolve) => proc.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   return { proc, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Runs `node --import tsx <script> ...args` in the repository root. */
+export function spawnTsx(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
+  return spawnNode(['--import', 'tsx', script, ...args], env);
+}
+
+/** Runs the compiled processor, `node dist/process.js …args`, without tsx (build it first: `buildDist`). */
+export function spawnCompiled(args: string[], env: NodeJS.ProcessEnv = {}): Child {
+  return spawnNode([compiledProcessor, ...args], env);
 }

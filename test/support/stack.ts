@@ -49,6 +49,26 @@ export async function idsOf(index: string): Promise<string[]> {
   return ids.sort();
 }
 
+/**
+ * Every document of `index` by `_id`, without the fields that differ between two runs over the same
+ * input (`event.ingested`, `data_stream`): for comparing what two processor runs indexed.
+ */
+export async function comparableDocuments(index: string): Promise<Map<string, unknown>> {
+  await es.indices.refresh({ index });
+  const out = new Map<string, unknown>();
+  let res = await es.search<Record<string, any>>({ index, size: 5000, scroll: '1m', query: { match_all: {} } });
+  while (res.hits.hits.length > 0) {
+    for (const h of res.hits.hits) {
+      const { event, data_stream: _ds, ...rest } = h._source!;
+      const { ingested: _i, ...eventRest } = event as Record<string, unknown>;
+      out.set(h._id!, { ...rest, event: eventRest });
+    }
+    res = await es.scroll<Record<string, any>>({ scroll_id: res._scroll_id!, scroll: '1m' });
+  }
+  if (res._scroll_id) await es.clearScroll({ scroll_id: res._scroll_id });
+  return out;
+}
+
 /** Polls `probe` every 250 ms until it returns true. @throws after `timeoutMs` with `what` in the message. */
 export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
