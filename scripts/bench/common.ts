@@ -1,8 +1,7 @@
 /** Measurement pieces shared by the benchmarks: inputs, the raw `_bulk` ceiling, visibility latency. */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { request } from 'undici';
 import type { EnrichContext } from '../../processor/datasets/types.js';
 import { createEsClient } from '../../processor/elasticsearch/client.js';
@@ -46,16 +45,6 @@ export async function processorCommand(args: string[]): Promise<[string, string[
 /** Builds `dist/` (once per benchmark process), so that timed runs do not include the build. */
 export async function ensureCompiledProcessor(): Promise<void> {
   await (built ??= buildDist());
-}
-
-/** Runs the compiled processor (`dist/process.js …args`) as a child process, as in production, and returns its JSON summary. */
-export async function runProcessorOnce(args: string[]): Promise<RunSummary> {
-  const [cmd, argv] = await processorCommand(args);
-  const { stdout } = await promisify(execFile)(cmd, argv, {
-    cwd: repoRoot,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as RunSummary;
 }
 
 /** A live (not `--once`) processor in a child process. */
@@ -110,22 +99,65 @@ export async function waitForCount(esUrl: string, index: string, n: number, time
   throw new Error(`${index}: fewer than ${n} documents after ${timeoutMs / 1000} s`);
 }
 
+/** One processor run, timed from launch until `_count` reached every event, with its CPU time. */
+export interface MeasuredRun {
+  docsPerSec: number;
+  /** Launch → `_count` reached every event. */
+  seconds: number;
+  /** user + system CPU seconds of the processor process (all its threads); NaN where /proc is missing. */
+  cpuSeconds: number;
+  summary: RunSummary;
+}
+
+/** user + system CPU seconds of process `pid` from /proc (clock ticks of USER_HZ = 100); NaN if unreadable. */
+function procCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14 and 15 of proc(5))
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /**
- * Runs the processor once over `args` (as `runProcessorOnce`) and times it like the peer: from launch
- * until `index` counts `n` documents. Returns docs/s over that time, the seconds, and its summary.
+ * Runs the compiled processor (`dist/process.js …args`, `--once`) as its own process, as in production, and times it
+ * as every end-to-end figure and the peer are timed: from launch until `index` counts `n` documents. Its CPU time is
+ * sampled from /proc every 100 ms and once more when the summary line arrives (just before exit).
+ * @throws when the processor fails or indexes fewer than `n` documents.
  */
-export async function timeProcessorToCount(args: string[], esUrl: string, index: string, n: number): Promise<{ docsPerSec: number; seconds: number; summary: RunSummary }> {
-  await ensureCompiledProcessor();
+export async function timeProcessorToCount(args: string[], esUrl: string, index: string, n: number): Promise<MeasuredRun> {
+  const [cmd, argv] = await processorCommand(args); // builds dist/ once, before any timing
   const started = performance.now();
-  const summaryP = runProcessorOnce(args);
-  summaryP.catch(() => undefined);
-  const short = summaryP.then((s) =>
+  const child = spawn(cmd, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let cpuSeconds = Number.NaN;
+  const sample = (): void => {
+    const c = procCpuSeconds(child.pid!);
+    if (!Number.isNaN(c)) cpuSeconds = Number.isNaN(cpuSeconds) ? c : Math.max(cpuSeconds, c);
+  };
+  const sampler = setInterval(sample, 100);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    sample();
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const exited = new Promise<RunSummary>((resolve, reject) =>
+    child.on('exit', (code) => {
+      clearInterval(sampler);
+      if (code !== 0) return reject(new Error(`processor exited with ${code}: ${stderr}`));
+      resolve(JSON.parse(stdout.trim().split('\n').pop()!) as RunSummary);
+    }),
+  );
+  exited.catch(() => undefined);
+  const short = exited.then((s) =>
     s.indexed < n ? Promise.reject(new Error(`processor indexed ${s.indexed} of ${n} (rejected ${s.rejected})`)) : new Promise<never>(() => undefined),
   );
   await Promise.race([waitForCount(esUrl, index, n, 30 * 60_000), short]);
   const seconds = (performance.now() - started) / 1000;
-  const summary = await summaryP;
-  return { docsPerSec: n / seconds, seconds, summary };
+  const summary = await exited;
+  return { docsPerSec: n / seconds, seconds, cpuSeconds, summary };
 }
 
 /**

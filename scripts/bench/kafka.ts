@@ -1,74 +1,10 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { createEnrichContext, type RunSummary } from '../../processor/processor.js';
-import { bulkCeiling, processorCommand, repeatLines, startLiveProcessor, visibilityLatencies, waitForCount, weblogRecords } from './common.js';
+import { createEnrichContext } from '../../processor/processor.js';
+import { bulkCeiling, repeatLines, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type MeasuredRun } from './common.js';
 import { fmt, peakRssMiB, percentile, timed } from './stats.js';
-
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-
-/** One processor run, timed from launch until `_count` reached every event, with its CPU time. */
-interface MeasuredRun {
-  docsPerSec: number;
-  /** Launch → `_count` reached every event. */
-  seconds: number;
-  /** user + system CPU seconds of the processor process (all its threads); NaN where /proc is missing. */
-  cpuSeconds: number;
-  summary: RunSummary;
-}
-
-/** user + system CPU seconds of process `pid` from /proc (clock ticks of USER_HZ = 100); NaN if unreadable. */
-function procCpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14 and 15 of proc(5))
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/**
- * Runs the compiled processor (`dist/process.js …args`, `--once`) as its own process, as in production, and times it like the
- * file-path benchmark and the peer: from launch until `index` counts `n` documents. Its CPU time is
- * sampled from /proc every 100 ms and once more when the summary line arrives (just before exit).
- * @throws when the processor fails or indexes fewer than `n` documents.
- */
-async function runMeasured(args: string[], esUrl: string, index: string, n: number): Promise<MeasuredRun> {
-  const [cmd, argv] = await processorCommand(args); // builds dist/ once, before any timing
-  const started = performance.now();
-  const child = spawn(cmd, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let cpuSeconds = Number.NaN;
-  const sample = (): void => {
-    const c = procCpuSeconds(child.pid!);
-    if (!Number.isNaN(c)) cpuSeconds = Number.isNaN(cpuSeconds) ? c : Math.max(cpuSeconds, c);
-  };
-  const sampler = setInterval(sample, 100);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    sample();
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const exited = new Promise<RunSummary>((resolve, reject) =>
-    child.on('exit', (code) => {
-      clearInterval(sampler);
-      if (code !== 0) return reject(new Error(`processor exited with ${code}: ${stderr}`));
-      resolve(JSON.parse(stdout.trim().split('\n').pop()!) as RunSummary);
-    }),
-  );
-  exited.catch(() => undefined);
-  const short = exited.then((s) =>
-    s.indexed < n ? Promise.reject(new Error(`processor indexed ${s.indexed} of ${n} (rejected ${s.rejected})`)) : new Promise<never>(() => undefined),
-  );
-  await Promise.race([waitForCount(esUrl, index, n, 30 * 60_000), short]);
-  const seconds = (performance.now() - started) / 1000;
-  const summary = await exited;
-  return { docsPerSec: n / seconds, seconds, cpuSeconds, summary };
-}
 
 /** Options of the Kafka benchmark; counts in events, rates in events/s. */
 export interface KafkaBenchOptions {
@@ -164,7 +100,7 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
     return `peak RSS ${fmt(r.summary.peakRssMiB)} MiB (heap used ≤ ${m.heapUsed}, heap total ≤ ${m.heapTotal}, external ≤ ${m.external}, GeoIP ${m.geoip})`;
   };
   const common = ['--es-url', o.esUrl, '--batch-size', String(o.batchSize), '--no-metrics', '--no-windows'];
-  const e2e = await runMeasured(
+  const e2e = await timeProcessorToCount(
     ['--kafka', '--once', '--brokers', o.brokers.join(','), '--group-id', `bench-${run}-proc`, '--topics', `${topic}=weblogs`,
       '--namespace', `bench${run}k`, '--data-dir', path.join(dir, 'data-k'), ...common],
     o.esUrl, `logs-weblogs.access-bench${run}k`, lines.length,
@@ -177,7 +113,7 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   const input = path.join(dir, 'in', 'access.log');
   mkdirSync(path.dirname(input));
   writeFileSync(input, lines.join('\n') + '\n');
-  const file = await runMeasured(
+  const file = await timeProcessorToCount(
     ['--watch', path.dirname(input), '--once', '--namespace', `bench${run}f`, '--data-dir', path.join(dir, 'data-f'), ...common],
     o.esUrl, `logs-weblogs.access-bench${run}f`, lines.length,
   );
