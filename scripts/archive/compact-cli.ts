@@ -10,7 +10,8 @@
  */
 import { stat } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseCommandLine } from '../../generators/common/command-line.js';
 import { compactArchive, type CompactOptions } from './compact.js';
 
 function nonNegative(what: string): (v: string) => number {
@@ -47,12 +48,8 @@ export function buildProgram(): Command {
 
 export async function main(argv = process.argv): Promise<number> {
   const program = buildProgram();
-  try {
-    program.parse(argv);
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    throw err;
-  }
+  const answered = parseCommandLine(program, argv);
+  if (answered !== undefined) return answered;
   const o = program.opts<{ archiveDir: string; parquetDir?: string; deleteSource?: boolean; settleMinutes: number; compression: CompactOptions['compression']; threads?: number; quiet?: boolean }>();
   if (!(await stat(o.archiveDir).then((s) => s.isDirectory(), () => false))) {
     process.stderr.write(`error: --archive-dir ${o.archiveDir} is not a directory\n`);

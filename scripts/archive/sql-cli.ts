@@ -9,7 +9,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import Table from 'cli-table3';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
+import { parseCommandLine } from '../../generators/common/command-line.js';
 import { athenaTableDdl } from './athena.js';
 import { archiveDatasets } from './schema.js';
 import { jsonValue, queryArchive, type QueryResult } from './sql.js';
@@ -51,12 +52,8 @@ export function buildProgram(): Command {
 
 export async function main(argv = process.argv): Promise<number> {
   const program = buildProgram();
-  try {
-    program.parse(argv);
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    throw err;
-  }
+  const answered = parseCommandLine(program, argv);
+  if (answered !== undefined) return answered;
   const o = program.opts<{ archiveDir?: string; parquetDir?: string; file?: string; json?: boolean; table?: boolean; athenaDdl?: string }>();
   if (o.athenaDdl) {
     process.stdout.write(`${[...archiveDatasets().values()].map((a) => athenaTableDdl(a, o.athenaDdl!)).join('\n\n')}\n`);

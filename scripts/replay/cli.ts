@@ -8,7 +8,8 @@
  *
  * @module scripts/replay/cli
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseCommandLine } from '../../generators/common/command-line.js';
 import cliProgress from 'cli-progress';
 import { parseInteger } from '../../generators/common/cli.js';
 import { DATASET_NAMES, DEFAULT_BROKERS, isDatasetName, KAFKA_DATASETS, resolveBrokers, type DatasetName } from '../../generators/kafka/index.js';
@@ -111,16 +112,10 @@ function buildProgram(): Command {
 
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  let file: string;
-  let o: ReplayCliOptions;
-  try {
-    program.parse(argv);
-    file = program.args[0] as string;
-    o = program.opts<ReplayCliOptions>();
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    throw err;
-  }
+  const answered = parseCommandLine(program, argv);
+  if (answered !== undefined) return answered;
+  const file = program.args[0] as string;
+  const o = program.opts<ReplayCliOptions>();
   const usage = (msg: string): number => {
     process.stderr.write(`error: ${msg}\n`);
     return 2;
