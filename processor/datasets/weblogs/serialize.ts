@@ -47,7 +47,7 @@ export function accessDocumentJson(body: Record<string, unknown>): string {
   for (const _ in body) keys++;
   const known =
     8 + +(d.user !== undefined) + +(d.url !== undefined) + +(d.user_agent !== undefined) + +(d.tags !== undefined) + +(d.log !== undefined);
-  if (keys !== known || typeof d['@timestamp'] !== 'string' || !d.event || !d.source || !d.http?.response?.body || !d.weblogs || !d.ecs || !d.data_stream || 'message' in body === false) {
+  if (keys !== known || typeof d['@timestamp'] !== 'string' || !d.event || !d.source || !d.http?.response?.body || !d.weblogs || !d.ecs || !d.data_stream || !('message' in body)) {
     return JSON.stringify(body);
   }
   const e = d.event;
