@@ -11,6 +11,11 @@ const positiveInt = (v: string): number => {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
 };
+const nonNegativeInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer ≥ 0');
+  return n;
+};
 const port = (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port 0-65535');
@@ -39,6 +44,7 @@ const program = new Command('process')
   .option('--max-record-bytes <bytes>', 'longer lines/messages are cut while reading and dead-lettered with their first <bytes> bytes and original length', positiveInt, 1024 * 1024)
   .option('--no-windows', 'do not compute the event-time windows (traffic per minute, 1-minute bars, sentiment)')
   .option('--allowed-lateness-ms <ms>', 'events older than the latest event time minus this are late for the windows', positiveInt, 600_000)
+  .option('--window-update-interval-ms <ms>', 'under load, update the windows (and commit) at most this often; 0 = after every batch', nonNegativeInt, 1000)
   .option('--archive-dir <dir>', 'also archive every indexed document as gzip NDJSON under <dir>/dataset=…/year=…/month=…/day=…/hour=…/ (fsynced before each commit)')
   .option('--archive-roll-bytes <bytes>', 'close an archive part at this many uncompressed bytes', positiveInt, 64 * 1024 * 1024)
   .option('--archive-roll-ms <ms>', 'close an archive part this long after it was opened', positiveInt, 300_000)
@@ -75,6 +81,7 @@ const o = program.opts<EsConnectionOptionValues & {
   metrics: boolean;
   windows: boolean;
   allowedLatenessMs: number;
+  windowUpdateIntervalMs: number;
   archiveDir?: string;
   archiveRollBytes: number;
   archiveRollMs: number;
@@ -126,6 +133,7 @@ try {
     maxRecordBytes: o.maxRecordBytes,
     windows: o.windows,
     allowedLatenessMs: o.allowedLatenessMs,
+    windowUpdateIntervalMs: o.windowUpdateIntervalMs,
     archiveDir: o.archiveDir,
     archiveRollBytes: o.archiveRollBytes,
     archiveRollMs: o.archiveRollMs,

@@ -59,6 +59,8 @@ export interface ProcessorOptions {
   windows?: boolean;
   /** Allowed lateness of events for the windows, ms (default 10 min). */
   allowedLatenessMs?: number;
+  /** Under load, update the windows at most once per this many ms (default 1000; see `PipelineOptions`). */
+  windowUpdateIntervalMs?: number;
   /**
    * Batch-layer archive root: every document in Elasticsearch is also written there as gzip NDJSON,
    * partitioned by dataset and UTC hour, durably before its batch commits (none by default).
@@ -243,6 +245,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     batchIntervalMs: opts.batchIntervalMs,
     namespace: opts.namespace,
     windows,
+    windowUpdateIntervalMs: opts.windowUpdateIntervalMs,
     archive,
     transformer,
   });

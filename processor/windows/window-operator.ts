@@ -232,6 +232,19 @@ export class WindowOperator {
   }
 }
 
+/** Adds the touched windows of `from` to `into` (mutated), e.g. to update the windows of several batches at once. */
+export function mergeTouches(into: WindowTouches, from: WindowTouches): void {
+  for (const [name, byKey] of from) {
+    let intoByKey = into.get(name);
+    if (!intoByKey) into.set(name, (intoByKey = new Map()));
+    for (const [key, starts] of byKey) {
+      const intoStarts = intoByKey.get(key);
+      if (!intoStarts) intoByKey.set(key, new Set(starts));
+      else for (const s of starts) intoStarts.add(s);
+    }
+  }
+}
+
 /** Merges half-open [start, end) ranges into a sorted list of disjoint ones. */
 export function mergeRanges(ranges: (readonly [number, number])[]): [number, number][] {
   const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
