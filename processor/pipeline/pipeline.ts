@@ -24,7 +24,7 @@ export interface PipelineOptions {
   maxInFlight?: number;
   /** Data stream namespace, the last part of `{type}-{dataset}-{namespace}` (default `default`). */
   namespace?: string;
-  /** Event-time windows updated from every batch before it commits. */
+  /** Event-time windows, updated with the windows a batch touched before its positions are committed. */
   windows?: WindowOperator;
   /**
    * Under load, the windows are updated at most once per this many ms (default 1000, the data streams'
@@ -49,11 +49,19 @@ interface OpenBatch {
   bySource: Map<Source, SourceRecord[]>;
 }
 
-/** Window updates and commits handed on to a later batch: touched windows, then positions per batch in order. */
+/** Window updates and commits handed on to a later batch: the windows touched and, per source, the positions in batch order. */
 interface DeferredCommit {
   touches: WindowTouches;
-  positions: Map<Source, SourcePosition[]>[];
+  windowCount: number;
+  positions: Map<Source, SourcePosition[]>;
 }
+
+/**
+ * Batches stop handing their window updates on once this many windows are pending, so one update's
+ * aggregation stays well inside Elasticsearch's `search.max_buckets` (65,536) and its write inside the
+ * 10,000-hit search window.
+ */
+const MAX_DEFERRED_WINDOWS = 2000;
 
 /** Running totals since start; `rejected` counts dead letters of every stage. */
 export interface PipelineTotals {
@@ -76,9 +84,11 @@ export interface PipelineTotals {
  * (back-pressure). For each batch: decode → validate → enrich; the documents go to the
  * primary sink (Elasticsearch), which resolves only when every document is indexed, a duplicate or
  * rejected; with an archive (`--archive-dir`), the indexed and duplicate documents are appended to it
- * and fsynced; the event-time windows the batch touched are recomputed; rejects and bad records are
- * appended to the dead-letter file (fsynced); only then are the batch's source positions committed. A crash therefore replays at most the uncommitted batches, and
- * their documents come back as duplicates (same `_id`), never as copies.
+ * and fsynced; rejects and bad records are appended to the dead-letter file (fsynced); the event-time windows
+ * the batch touched are recomputed; only then are the batch's source positions committed. Under load the
+ * last two steps may be handed to the next batch, which does them for both (at most one window update
+ * per `windowUpdateIntervalMs`). A crash therefore replays at most the uncommitted batches, and their
+ * documents come back as duplicates (same `_id`), never as copies.
  */
 export class Pipeline {
   readonly totals: PipelineTotals = { read: 0, indexed: 0, duplicates: 0, rejected: 0, batches: 0, archived: 0 };
@@ -90,7 +100,7 @@ export class Pipeline {
   private readonly windowUpdateIntervalMs: number;
   /** When the windows were last updated (`performance.now()` ms). */
   private lastWindowUpdate = Number.NEGATIVE_INFINITY;
-  /** Touched windows and source positions of earlier batches whose window update and commit a later batch does. */
+  /** Touched windows and source positions of earlier batches whose window update and commit a later batch does (see `updateWindowsAndCommit`). */
   private deferred: DeferredCommit | undefined;
   private readonly archive: ArchiveSink | undefined;
   private readonly maxInFlight: number;
@@ -299,7 +309,7 @@ export class Pipeline {
     if (letters.length > 0) {
       this.log.warn({ count: letters.length, first: { stage: letters[0]!.stage, reason: letters[0]!.reason } }, 'records dead-lettered');
     }
-    this.log.debug({ records: records.length, indexed: result.indexed.length, seconds }, 'batch committed');
+    this.log.debug({ records: records.length, indexed: result.indexed.length, seconds }, 'batch done (committed, or handed to the next batch)');
   }
 
   /**
@@ -310,13 +320,19 @@ export class Pipeline {
    * windows its records touched are updated, so a crash still replays exactly the uncommitted records.
    */
   private async updateWindowsAndCommit(touches: WindowTouches | undefined, bySource: Map<Source, SourceRecord[]>): Promise<void> {
-    const pending: DeferredCommit = this.deferred ?? { touches: new Map(), positions: [] };
+    const pending: DeferredCommit = this.deferred ?? { touches: new Map(), windowCount: 0, positions: new Map() };
     this.deferred = undefined;
-    if (touches) mergeTouches(pending.touches, touches);
-    pending.positions.push(new Map([...bySource].map(([source, list]) => [source, list.map((r) => r.position)])));
+    if (touches) pending.windowCount = mergeTouches(pending.touches, touches);
+    for (const [source, list] of bySource) {
+      let positions = pending.positions.get(source);
+      if (!positions) pending.positions.set(source, (positions = []));
+      for (const r of list) positions.push(r.position);
+    }
     if (this.windows && pending.touches.size > 0) {
+      // `inFlight` still counts this batch (it drops when the batch settles, before the next one gets here).
       const laterBatch = this.inFlight > 1 || this.waiting.length > 0 || (this.open?.records.length ?? 0) > 0;
-      if (laterBatch && !this.stopping && performance.now() - this.lastWindowUpdate < this.windowUpdateIntervalMs) {
+      const recent = performance.now() - this.lastWindowUpdate < this.windowUpdateIntervalMs;
+      if (laterBatch && recent && !this.stopping && pending.windowCount < MAX_DEFERRED_WINDOWS) {
         this.deferred = pending;
         return;
       }
@@ -330,9 +346,8 @@ export class Pipeline {
       });
       this.lastWindowUpdate = performance.now();
     }
-    for (const batch of pending.positions) {
-      for (const [source, positions] of batch) await source.commit(positions);
-    }
+    // One commit per source for all the batches (sources keep the latest position per file or partition).
+    for (const [source, positions] of pending.positions) await source.commit(positions);
   }
 }
 

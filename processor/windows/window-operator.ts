@@ -44,14 +44,16 @@ export const LATE_TAG = 'late_event';
  * raw like any other, and left out of every window. Each on-time document marks the windows that
  * contain it as touched by its batch.
  *
- * `flush` (after the batch is in Elasticsearch, before its offsets are committed, in batch order)
+ * `flush` (after the batch is in Elasticsearch, before its offsets are committed; under load the
+ * pipeline passes the touches of several consecutive batches at once, see `PipelineOptions.windowUpdateIntervalMs`)
  * recomputes each touched window with one aggregation over the source data stream — a date histogram
  * of slide-sized buckets per key, late documents excluded — and upserts it into the window's own data
  * stream: `create` the first time, then a replacement in its backing index with
  * `if_seq_no`/`if_primary_term`, never by a result that counts fewer events (so of two processors
  * racing on one window, the newer state wins). The source stream holds every event exactly once and a
  * crash replays the uncommitted batches (touching their windows again), so results are exact across
- * crashes and rebalances. State is one watermark per dataset plus the touches of batches in flight:
+ * crashes and rebalances. State is one watermark per dataset plus the touches of batches in flight or
+ * waiting for their window update:
  * bounded however long the run.
  */
 export class WindowOperator {
@@ -232,8 +234,11 @@ export class WindowOperator {
   }
 }
 
-/** Adds the touched windows of `from` to `into` (mutated), e.g. to update the windows of several batches at once. */
-export function mergeTouches(into: WindowTouches, from: WindowTouches): void {
+/**
+ * Adds the touched windows of `from` to `into` (mutated), e.g. to update the windows of several batches
+ * at once. Returns the number of windows in `into` afterwards.
+ */
+export function mergeTouches(into: WindowTouches, from: WindowTouches): number {
   for (const [name, byKey] of from) {
     let intoByKey = into.get(name);
     if (!intoByKey) into.set(name, (intoByKey = new Map()));
@@ -243,6 +248,9 @@ export function mergeTouches(into: WindowTouches, from: WindowTouches): void {
       else for (const s of starts) intoStarts.add(s);
     }
   }
+  let count = 0;
+  for (const byKey of into.values()) for (const starts of byKey.values()) count += starts.size;
+  return count;
 }
 
 /** Merges half-open [start, end) ranges into a sorted list of disjoint ones. */

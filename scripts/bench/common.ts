@@ -159,6 +159,15 @@ export async function timeProcessorToCount(args: string[], esUrl: string, index:
   return { docsPerSec: n / seconds, seconds, cpuSeconds, summary };
 }
 
+/**
+ * Warms Elasticsearch up before anything is timed: `records` (e.g. 50,000) sent as in `bulkCeiling`
+ * into their own namespace. Measured: the first ceiling after an Elasticsearch restart came out at a
+ * quarter of a warm one (JIT, caches), which flattered every ratio against it.
+ */
+export async function warmUpElasticsearch(esUrl: string, records: SourceRecord[], ctx: EnrichContext, namespace: string, batchSize: number): Promise<void> {
+  await bulkCeiling(esUrl, records, ctx, namespace, batchSize);
+}
+
 /** The raw `_bulk` ceiling, in documents per second, timed to two finish lines. */
 export interface BulkCeiling {
   /** Every bulk response received: the ceiling the targets are measured against. */
@@ -178,9 +187,11 @@ export interface BulkCeiling {
  */
 export async function bulkCeiling(esUrl: string, records: SourceRecord[], ctx: EnrichContext, namespace: string, batchSize: number): Promise<BulkCeiling> {
   const bodies: string[] = [];
+  let sentDocs = 0;
   for (let i = 0; i < records.length; i += batchSize) {
     const { docs } = transformBatch(records.slice(i, i + batchSize), ctx, namespace);
     bodies.push(bulkLines(docs).join(''));
+    sentDocs += docs.length;
   }
   const bulkUrl = `${esUrl.replace(/\/$/, '')}/_bulk`;
   const started = performance.now();
@@ -194,9 +205,9 @@ export async function bulkCeiling(esUrl: string, records: SourceRecord[], ctx: E
   };
   let acknowledged = 0;
   const sent = Promise.all([worker(), worker()]).then(() => (acknowledged = (performance.now() - started) / 1000));
-  await Promise.all([sent, waitForCount(esUrl, `logs-weblogs.access-${namespace}`, records.length, 30 * 60_000)]);
+  await Promise.all([sent, waitForCount(esUrl, `logs-weblogs.access-${namespace}`, sentDocs, 30 * 60_000)]);
   const searchable = (performance.now() - started) / 1000;
-  return { acknowledgedPerSec: records.length / acknowledged, searchablePerSec: records.length / searchable };
+  return { acknowledgedPerSec: sentDocs / acknowledged, searchablePerSec: sentDocs / searchable };
 }
 
 /**

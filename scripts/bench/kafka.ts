@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { createEnrichContext } from '../../processor/processor.js';
-import { bulkCeiling, repeatLines, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type MeasuredRun } from './common.js';
+import { bulkCeiling, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type MeasuredRun } from './common.js';
 import { fmt, peakRssMiB, percentile, timed } from './stats.js';
 
 /** Options of the Kafka benchmark; counts in events, rates in events/s. */
@@ -100,6 +100,8 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
     return `peak RSS ${fmt(r.summary.peakRssMiB)} MiB (heap used ≤ ${m.heapUsed}, heap total ≤ ${m.heapTotal}, external ≤ ${m.external}, GeoIP ${m.geoip})`;
   };
   const common = ['--es-url', o.esUrl, '--batch-size', String(o.batchSize), '--no-metrics', '--no-windows'];
+  const ctx = await createEnrichContext();
+  await warmUpElasticsearch(o.esUrl, weblogRecords(lines.slice(0, 50_000)), ctx, `bench${run}warm`, o.batchSize);
   const e2e = await timeProcessorToCount(
     ['--kafka', '--once', '--brokers', o.brokers.join(','), '--group-id', `bench-${run}-proc`, '--topics', `${topic}=weblogs`,
       '--namespace', `bench${run}k`, '--data-dir', path.join(dir, 'data-k'), ...common],
@@ -122,7 +124,6 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   );
   o.log(`Kafka path ÷ file path: events/s ${fmt(endToEndPerSec / file.docsPerSec, 3)}; CPU per event ${fmt(cpuUs(e2e) / cpuUs(file), 3)}`);
 
-  const ctx = await createEnrichContext();
   const ceiling = await bulkCeiling(o.esUrl, weblogRecords(lines), ctx, `bench${run}c`, o.batchSize);
   const bulkCeilingPerSec = ceiling.acknowledgedPerSec;
   o.log(

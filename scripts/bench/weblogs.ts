@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { createEnrichContext, type RunSummary } from '../../processor/processor.js';
-import { bulkCeiling, repeatLines, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords } from './common.js';
+import { bulkCeiling, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords } from './common.js';
 import { runFilebeat, type FilebeatRun } from './filebeat.js';
 import { perRecordBench, type PerRecordResult } from './per-record.js';
 import { fmt, peakRssMiB, percentile } from './stats.js';
@@ -91,6 +91,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   writeFileSync(input, lines.join('\n') + '\n');
 
   // 2. The raw _bulk ceiling: same documents, pre-serialised, same batch size, concurrency 2, undici.
+  await warmUpElasticsearch(o.esUrl, recs.slice(0, 50_000), ctx, `bench${run}warm`, o.batchSize);
   const ceiling = await bulkCeiling(o.esUrl, recs, ctx, `bench${run}c`, o.batchSize);
   const bulkCeilingPerSec = ceiling.acknowledgedPerSec;
   o.log(
