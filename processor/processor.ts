@@ -59,7 +59,7 @@ export interface ProcessorOptions {
   windows?: boolean;
   /** Allowed lateness of events for the windows, ms (default 10 min). */
   allowedLatenessMs?: number;
-  /** Under load, update the windows at most once per this many ms (default 1000; see `PipelineOptions`). */
+  /** With a backlog, update the windows at most once per this many ms (default 5000; see `PipelineOptions`). */
   windowUpdateIntervalMs?: number;
   /**
    * Batch-layer archive root: every document in Elasticsearch is also written there as gzip NDJSON,

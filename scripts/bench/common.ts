@@ -98,6 +98,28 @@ export async function waitForCount(esUrl: string, index: string, n: number, time
   throw new Error(`${index}: fewer than ${n} documents after ${timeoutMs / 1000} s`);
 }
 
+/**
+ * Waits until Elasticsearch is idle — no merge running and nothing active or queued in its `write` thread
+ * pool, seen twice 500 ms apart — so that a timed run does not pay for the merges of the run before it
+ * (measured: the first run after the 400,000 documents of the ceiling and its warm-up was ~25 % slower).
+ * Gives up after `timeoutMs` (default 120 s) and returns false; true when idle.
+ */
+export async function waitForIdleElasticsearch(esUrl: string, timeoutMs = 120_000): Promise<boolean> {
+  const url = `${esUrl.replace(/\/$/, '')}/_nodes/stats/indices,thread_pool?filter_path=nodes.*.indices.merges.current,nodes.*.thread_pool.write`;
+  const deadline = Date.now() + timeoutMs;
+  let quietPolls = 0;
+  while (Date.now() < deadline) {
+    const res = await request(url).catch(() => undefined);
+    type Stats = { nodes: Record<string, { indices: { merges: { current: number } }; thread_pool: { write: { active: number; queue: number } } }> };
+    const stats = res && res.statusCode === 200 ? ((await res.body.json()) as Stats) : (await res?.body.dump(), undefined);
+    const busy = !stats || Object.values(stats.nodes).some((n) => n.indices.merges.current > 0 || n.thread_pool.write.active > 0 || n.thread_pool.write.queue > 0);
+    quietPolls = busy ? 0 : quietPolls + 1;
+    if (quietPolls >= 2) return true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
 /** One processor run, timed from launch until `_count` reached every event, with its CPU time. */
 export interface MeasuredRun {
   docsPerSec: number;
@@ -127,6 +149,7 @@ function procCpuSeconds(pid: number): number {
  */
 export async function timeProcessorToCount(args: string[], esUrl: string, index: string, n: number): Promise<MeasuredRun> {
   const [cmd, argv] = await processorCommand(args); // builds dist/ once, before any timing
+  await waitForIdleElasticsearch(esUrl);
   const started = performance.now();
   const child = spawn(cmd, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let cpuSeconds = Number.NaN;
@@ -160,9 +183,9 @@ export async function timeProcessorToCount(args: string[], esUrl: string, index:
 }
 
 /**
- * Warms Elasticsearch up before anything is timed: `records` (e.g. 50,000) sent as in `bulkCeiling`
- * into their own namespace. Measured: the first ceiling after an Elasticsearch restart came out at a
- * quarter of a warm one (JIT, caches), which flattered every ratio against it.
+ * Warms Elasticsearch up before anything is timed: one untimed ceiling run of `records` into their own
+ * namespace. Measured after an Elasticsearch restart: the first ceiling came out at a quarter of a warm
+ * one, and after a 50,000-document warm-up still at half (the JVM's JIT), which flattered every ratio.
  */
 export async function warmUpElasticsearch(esUrl: string, records: SourceRecord[], ctx: EnrichContext, namespace: string, batchSize: number): Promise<void> {
   await bulkCeiling(esUrl, records, ctx, namespace, batchSize);
@@ -194,6 +217,7 @@ export async function bulkCeiling(esUrl: string, records: SourceRecord[], ctx: E
     sentDocs += docs.length;
   }
   const bulkUrl = `${esUrl.replace(/\/$/, '')}/_bulk`;
+  await waitForIdleElasticsearch(esUrl);
   const started = performance.now();
   let next = 0;
   const worker = async (): Promise<void> => {

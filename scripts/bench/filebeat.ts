@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { waitForCount } from './common.js';
+import { waitForCount, waitForIdleElasticsearch } from './common.js';
 
 /**
  * Filebeat 8.19's equivalent of the processor for this comparison: a `filestream` input, `dissect` of
@@ -137,6 +137,7 @@ export async function runFilebeat(o: {
   const configFile = path.join(o.workDir, 'filebeat.yml');
   writeFileSync(configFile, filebeatConfig({ input: o.input, hosts: shim.url, index: o.index, dataDir: path.join(o.workDir, 'filebeat-data') }), { mode: 0o600 });
   let stderr = '';
+  await waitForIdleElasticsearch(o.esUrl);
   const started = performance.now();
   const child = spawn(o.bin, ['-c', configFile, '--strict.perms=false'], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));

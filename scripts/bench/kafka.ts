@@ -101,7 +101,7 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   };
   const common = ['--es-url', o.esUrl, '--batch-size', String(o.batchSize), '--no-metrics', '--no-windows'];
   const ctx = await createEnrichContext();
-  await warmUpElasticsearch(o.esUrl, weblogRecords(lines.slice(0, 50_000)), ctx, `bench${run}warm`, o.batchSize);
+  await warmUpElasticsearch(o.esUrl, weblogRecords(lines), ctx, `bench${run}warm`, o.batchSize);
   const e2e = await timeProcessorToCount(
     ['--kafka', '--once', '--brokers', o.brokers.join(','), '--group-id', `bench-${run}-proc`, '--topics', `${topic}=weblogs`,
       '--namespace', `bench${run}k`, '--data-dir', path.join(dir, 'data-k'), ...common],

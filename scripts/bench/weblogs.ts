@@ -91,7 +91,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   writeFileSync(input, lines.join('\n') + '\n');
 
   // 2. The raw _bulk ceiling: same documents, pre-serialised, same batch size, concurrency 2, undici.
-  await warmUpElasticsearch(o.esUrl, recs.slice(0, 50_000), ctx, `bench${run}warm`, o.batchSize);
+  await warmUpElasticsearch(o.esUrl, recs, ctx, `bench${run}warm`, o.batchSize);
   const ceiling = await bulkCeiling(o.esUrl, recs, ctx, `bench${run}c`, o.batchSize);
   const bulkCeilingPerSec = ceiling.acknowledgedPerSec;
   o.log(
