@@ -56,7 +56,11 @@ function isRetriable(err: unknown): boolean {
  * loses the partition are indexed under ids derived from cluster/topic/partition/offset and the
  * message's timestamp and value (document-id.ts), so the new owner,
  * which resumes at the last committed offset, re-sends them as duplicates that Elasticsearch rejects
- * (409). The old owner's late commit is refused by the coordinator and ignored here.
+ * (409). The old owner's late commit is refused by the coordinator while its group generation is
+ * stale, and ignored here; once it has rejoined, kafkajs sends it with the new generation without
+ * checking the assignment, so it may be accepted. Its offsets cover only records it indexed itself,
+ * so such a commit can move the group's offset back (the new owner re-reads, as duplicates), never past
+ * an unindexed record.
  */
 export class KafkaSource implements Source {
   readonly name = 'kafka';
