@@ -3,7 +3,7 @@ import type { EnrichContext } from '../datasets/types.js';
 import type { ArchiveSink } from '../sinks/archive-sink.js';
 import type { DeadLetterFile } from '../sinks/dead-letter-sink.js';
 import type { Metrics } from '../observability/metrics.js';
-import { mergeTouches, type WindowOperator, type WindowTouches } from '../windows/window-operator.js';
+import { mergeTouches, touchedWindowCount, type WindowOperator, type WindowTouches } from '../windows/window-operator.js';
 import pRetry from 'p-retry';
 import { documentId } from './document-id.js';
 import { inlineTransformer, type Transformer } from './transform-pool.js';
@@ -54,7 +54,6 @@ interface OpenBatch {
 /** Window updates and commits handed on to a later batch: the windows touched and, per source, the positions in batch order. */
 interface DeferredCommit {
   touches: WindowTouches;
-  windowCount: number;
   positions: Map<Source, SourcePosition[]>;
 }
 
@@ -316,15 +315,15 @@ export class Pipeline {
 
   /**
    * Updates the windows this batch (and deferred earlier batches) touched, then commits their source
-   * positions in batch order. Called in commit order. Under load (the last update less than
-   * `windowUpdateIntervalMs` ago and a later batch already read) both steps are handed to the next
+   * positions in batch order. Called in commit order. With a backlog (the last update less than
+   * `windowUpdateIntervalMs` ago and a later batch already closed) both steps are handed to the next
    * batch instead: its commit comes after this one's anyway, and no position is committed before the
    * windows its records touched are updated, so a crash still replays exactly the uncommitted records.
    */
   private async updateWindowsAndCommit(touches: WindowTouches | undefined, bySource: Map<Source, SourceRecord[]>): Promise<void> {
-    const pending: DeferredCommit = this.deferred ?? { touches: new Map(), windowCount: 0, positions: new Map() };
+    const pending: DeferredCommit = this.deferred ?? { touches: new Map(), positions: new Map() };
     this.deferred = undefined;
-    if (touches) pending.windowCount = mergeTouches(pending.touches, touches);
+    if (touches) mergeTouches(pending.touches, touches);
     for (const [source, list] of bySource) {
       let positions = pending.positions.get(source);
       if (!positions) pending.positions.set(source, (positions = []));
@@ -336,7 +335,7 @@ export class Pipeline {
       // does not count, so a live stream below full speed keeps one window update per batch.
       const laterBatch = this.inFlight > 1 || this.waiting.length > 0;
       const recent = performance.now() - this.lastWindowUpdate < this.windowUpdateIntervalMs;
-      if (laterBatch && recent && !this.stopping && pending.windowCount < MAX_DEFERRED_WINDOWS) {
+      if (laterBatch && recent && !this.stopping && touchedWindowCount(pending.touches) < MAX_DEFERRED_WINDOWS) {
         this.deferred = pending;
         return;
       }

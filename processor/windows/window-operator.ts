@@ -234,11 +234,8 @@ export class WindowOperator {
   }
 }
 
-/**
- * Adds the touched windows of `from` to `into` (mutated), e.g. to update the windows of several batches
- * at once. Returns the number of windows in `into` afterwards.
- */
-export function mergeTouches(into: WindowTouches, from: WindowTouches): number {
+/** Adds the touched windows of `from` to `into` (mutated), e.g. to update the windows of several batches at once. */
+export function mergeTouches(into: WindowTouches, from: WindowTouches): void {
   for (const [name, byKey] of from) {
     let intoByKey = into.get(name);
     if (!intoByKey) into.set(name, (intoByKey = new Map()));
@@ -248,8 +245,12 @@ export function mergeTouches(into: WindowTouches, from: WindowTouches): number {
       else for (const s of starts) intoStarts.add(s);
     }
   }
+}
+
+/** The number of windows in `touches` (window starts, over every definition and key). */
+export function touchedWindowCount(touches: WindowTouches): number {
   let count = 0;
-  for (const byKey of into.values()) for (const starts of byKey.values()) count += starts.size;
+  for (const byKey of touches.values()) for (const starts of byKey.values()) count += starts.size;
   return count;
 }
 

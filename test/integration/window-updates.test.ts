@@ -16,7 +16,7 @@ import type { FilePosition, OutputDocument, Source, SourceBatch, SourcePosition 
 import { createEnrichContext } from '../../processor/processor.js';
 import { DeadLetterFile } from '../../processor/sinks/dead-letter-sink.js';
 import { ElasticsearchSink } from '../../processor/sinks/elasticsearch-sink.js';
-import { WindowOperator, type WindowTouches } from '../../processor/windows/window-operator.js';
+import { touchedWindowCount, WindowOperator, type WindowTouches } from '../../processor/windows/window-operator.js';
 import { es, quietLog, tempDir, uniqueNamespace } from '../support/stack.js';
 
 const MINUTE = 60_000;
@@ -76,7 +76,7 @@ async function run(windowUpdateIntervalMs: number): Promise<{ events: Event[]; n
   windows.flush = async (touches: WindowTouches) => {
     events.push({ kind: 'windows-update-started' });
     await flush(touches);
-    events.push({ kind: 'windows-updated', windows: [...touches.values()].reduce((n, byKey) => n + [...byKey.values()].reduce((m, s) => m + s.size, 0), 0) });
+    events.push({ kind: 'windows-updated', windows: touchedWindowCount(touches) });
   };
   const sink = new ElasticsearchSink(es, quietLog);
   const write = sink.write.bind(sink);
