@@ -17,7 +17,7 @@ import { createEnrichContext } from '../../processor/processor.js';
 import { DeadLetterFile } from '../../processor/sinks/dead-letter-sink.js';
 import { ElasticsearchSink } from '../../processor/sinks/elasticsearch-sink.js';
 import { touchedWindowCount, WindowOperator, type WindowTouches } from '../../processor/windows/window-operator.js';
-import { es, quietLog, tempDir, uniqueNamespace } from '../support/stack.js';
+import { allDocuments, es, quietLog, tempDir, uniqueNamespace } from '../support/stack.js';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-05-04T09:00:00.000Z');
@@ -126,10 +126,8 @@ function checkCommitRule(events: Event[], lineCount: number): number {
 }
 
 async function trafficWindows(namespace: string): Promise<Map<number, number>> {
-  const index = `metrics-weblogs.traffic_1m-${namespace}`;
-  await es.indices.refresh({ index });
-  const r = await es.search<{ window: { start: string; event_count: number } }>({ index, size: 1000 });
-  return new Map(r.hits.hits.map((h) => [Date.parse(h._source!.window.start), h._source!.window.event_count]));
+  const windows = await allDocuments<{ window: { start: string; event_count: number } }>(`metrics-weblogs.traffic_1m-${namespace}`);
+  return new Map(windows.map((w) => [Date.parse(w.window.start), w.window.event_count]));
 }
 
 describe('window updates under load', () => {

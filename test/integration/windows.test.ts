@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { createWeblogGenerator } from '../../generators/weblogs/index.js';
 import { startProcessor } from '../../processor/processor.js';
-import { countDocs, es, esUrl, quietLog, tempDir, uniqueNamespace } from '../support/stack.js';
+import { allDocuments, countDocs, es, esUrl, quietLog, tempDir, uniqueNamespace } from '../support/stack.js';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-03-02T14:00:00.000Z');
@@ -17,13 +17,6 @@ const T0 = Date.parse('2026-03-02T14:00:00.000Z');
 afterAll(async () => {
   await es.close();
 });
-
-/** Every document of an index, sorted by `@timestamp` then key (windows are few). */
-async function allDocs<T>(index: string): Promise<T[]> {
-  await es.indices.refresh({ index });
-  const r = await es.search<T>({ index, size: 10_000, sort: [{ '@timestamp': 'asc' }] });
-  return r.hits.hits.map((h) => h._source!);
-}
 
 async function run(dataset: string, lines: string[], extra: { allowedLatenessMs?: number } = {}): Promise<string> {
   const namespace = uniqueNamespace('win');
@@ -76,7 +69,7 @@ describe('event-time windows vs brute force', () => {
     const ns = await run('weblogs', lines, { allowedLatenessMs: lateness });
     expect(await countDocs(`logs-weblogs.access-${ns}`)).toBe(4000);
     expect(await countDocs(`logs-weblogs.access-${ns}`, { term: { tags: 'late_event' } })).toBe(late);
-    const windows = await allDocs<{ window: { start: string; event_count: number }; weblogs: { traffic: { requests: number; errors_5xx: number; bytes: number; error_5xx_share: number } } }>(
+    const windows = await allDocuments<{ window: { start: string; event_count: number }; weblogs: { traffic: { requests: number; errors_5xx: number; bytes: number; error_5xx_share: number } } }>(
       `metrics-weblogs.traffic_1m-${ns}`,
     );
     const actual = new Map(windows.map((w) => [Date.parse(w.window.start), { requests: w.weblogs.traffic.requests, errors_5xx: w.weblogs.traffic.errors_5xx, bytes: w.weblogs.traffic.bytes }]));
@@ -112,7 +105,7 @@ describe('event-time windows vs brute force', () => {
     }
 
     const ns = await run('ticks', lines);
-    const bars = await allDocs<{ window: { start: string }; market: Bar }>(`metrics-market.bars_1m-${ns}`);
+    const bars = await allDocuments<{ window: { start: string }; market: Bar }>(`metrics-market.bars_1m-${ns}`);
     const actual = new Map(bars.map((b) => [`${b.market.symbol}@${Date.parse(b.window.start)}`, b.market]));
     expect(actual).toEqual(expected);
   });
@@ -142,7 +135,7 @@ describe('event-time windows vs brute force', () => {
     }
     const ns = await run('news', lines);
     // Brute force from the scored headlines as indexed (the window is under test, not the scorer).
-    const raw = await allDocs<{ '@timestamp': string; news: { tickers: string[]; sentiment: { score: number; label: string } } }>(`logs-news.headlines-${ns}`);
+    const raw = await allDocuments<{ '@timestamp': string; news: { tickers: string[]; sentiment: { score: number; label: string } } }>(`logs-news.headlines-${ns}`);
     expect(raw).toHaveLength(120);
     const expected = new Map<string, { headline_count: number; avg: number; bullish: number; bearish: number; neutral: number }>();
     const starts = new Set<number>();
@@ -164,7 +157,7 @@ describe('event-time windows vs brute force', () => {
         });
       }
     }
-    const windows = await allDocs<{ window: { start: string }; news: { ticker: string; headline_count: number; sentiment: { avg_score: number; bullish: number; bearish: number; neutral: number } } }>(
+    const windows = await allDocuments<{ window: { start: string }; news: { ticker: string; headline_count: number; sentiment: { avg_score: number; bullish: number; bearish: number; neutral: number } } }>(
       `metrics-news.sentiment_5m-${ns}`,
     );
     const actual = new Map(

@@ -36,6 +36,13 @@ export async function countDocs(index: string, query?: Record<string, unknown>):
   }
 }
 
+/** Every document of a small `index` (at most 10,000, e.g. a window stream), sorted by `@timestamp`; refreshes first. */
+export async function allDocuments<T>(index: string): Promise<T[]> {
+  await es.indices.refresh({ index });
+  const r = await es.search<T>({ index, size: 10_000, sort: [{ '@timestamp': 'asc' }] });
+  return r.hits.hits.map((h) => h._source!);
+}
+
 /** All `_id`s of `index` (a data stream or pattern), sorted; refreshes first. */
 export async function idsOf(index: string): Promise<string[]> {
   await es.indices.refresh({ index });
