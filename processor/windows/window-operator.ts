@@ -81,6 +81,7 @@ export class WindowOperator {
    */
   assess(docs: OutputDocument[]): WindowTouches {
     const touches: WindowTouches = new Map();
+    const late = new Map<string, number>(); // dataset → late documents, counted once per batch
     for (const doc of docs) {
       const defs = this.bySourceDataset.get(doc.record.dataset);
       if (!defs) continue;
@@ -89,7 +90,7 @@ export class WindowOperator {
       if (t < this.watermark(doc.record.dataset)) {
         const tags = Array.isArray(doc.body.tags) ? (doc.body.tags as string[]) : [];
         doc.body.tags = [...tags, LATE_TAG];
-        this.opts.metrics.windowLateEvents.inc({ dataset: doc.record.dataset });
+        late.set(doc.record.dataset, (late.get(doc.record.dataset) ?? 0) + 1);
         continue;
       }
       if (t > (this.maxEventTime.get(doc.record.dataset) ?? Number.NEGATIVE_INFINITY)) this.maxEventTime.set(doc.record.dataset, t);
@@ -103,6 +104,7 @@ export class WindowOperator {
         }
       }
     }
+    for (const [dataset, n] of late) this.opts.metrics.windowLateEvents.inc({ dataset }, n);
     return touches;
   }
 
