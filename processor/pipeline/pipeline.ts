@@ -337,9 +337,11 @@ export class Pipeline {
       const recent = performance.now() - this.lastWindowUpdate < this.windowUpdateIntervalMs;
       if (laterBatch && recent && !this.stopping && touchedWindowCount(pending.touches) < MAX_DEFERRED_WINDOWS) {
         this.deferred = pending;
+        this.log.debug({ inFlight: this.inFlight, waiting: this.waiting.length }, 'window update deferred to the next batch');
         return;
       }
       const windows = this.windows;
+      const updateStarted = performance.now();
       await pRetry(() => windows.flush(pending.touches), {
         retries: 10,
         minTimeout: 500,
@@ -348,6 +350,10 @@ export class Pipeline {
           this.log.warn({ attempt: attemptNumber, err: error.message }, 'window update will be retried'),
       });
       this.lastWindowUpdate = performance.now();
+      this.log.debug(
+        { windows: touchedWindowCount(pending.touches), ms: Math.round(this.lastWindowUpdate - updateStarted), inFlight: this.inFlight, waiting: this.waiting.length },
+        'windows updated',
+      );
     }
     // One commit per source for all the batches (sources keep the latest position per file or partition).
     for (const [source, positions] of pending.positions) await source.commit(positions);
