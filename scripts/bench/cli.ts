@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultEsUrl } from '../../processor/elasticsearch/client.js';
 import { defaultBrokers } from '../../processor/kafka/client.js';
+import type { Timeline } from './common.js';
 import { benchKafka } from './kafka.js';
 import { benchReplay } from './replay.js';
 import { benchWeblogs } from './weblogs.js';
@@ -14,6 +15,13 @@ const positiveInt = (v: string): number => {
   return n;
 };
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+/** Event-time rate of the re-timed inputs, events/s: a busy site (the 200,000 lines span 67 minutes). */
+const EVENT_RATE = 50;
+/** The re-timed inputs start here (fixed, so runs are alike; every run writes to its own namespaces). */
+const INPUT_START = Date.UTC(2026, 0, 1);
+const timeline = (o: { sampleTimes?: boolean; eventRate: number }): Timeline | undefined =>
+  o.sampleTimes ? undefined : { startMs: INPUT_START, stepMs: 1000 / o.eventRate };
 
 const machine = (): string =>
   `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -27,6 +35,8 @@ program
   .description('parse+enrich lines/s, file → Elasticsearch docs/s vs the raw _bulk ceiling, append → searchable latency, peak RSS')
   .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
   .option('--sample <file>', 'access log whose lines are repeated', path.resolve(repoRoot, 'data/samples/weblogs/apache_logs'))
+  .option('--event-rate <events/s>', 'the repeated lines are re-timed to this many events per second of event time', positiveInt, EVENT_RATE)
+  .option('--sample-times', "keep the sample's own timestamps (each repeat jumps back 4 days: its events arrive late)")
   .option('--lines <n>', 'lines for the throughput runs', positiveInt, 200_000)
   .option('--batch-size <n>', 'records per micro-batch and per raw _bulk request', positiveInt, 5000)
   .option('--latency-rate <lines/s>', 'append rate of the latency run', positiveInt, 1000)
@@ -35,10 +45,11 @@ program
   .option('--threads <list>', 'extra end-to-end runs with these --transform-threads counts, e.g. 1,2', (v: string) => v.split(',').map(Number))
   .option('--compression', 'an extra end-to-end run with gzip request bodies (--es-compression)')
   .option('--no-windows-run', 'skip the extra end-to-end run without event-time windows (--no-windows)')
+  .option('--rounds <n>', 'repeat the timed runs (ceiling, processor, peer) in mirrored order; the fastest of each counts', positiveInt, 2)
   .option('--bulk-max-bytes <list>', 'extra end-to-end runs with these _bulk request sizes in bytes, e.g. 8388608', (v: string) => v.split(',').map(Number))
-  .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; latencyRate: number; latencySeconds: number; peer?: 'filebeat'; threads?: number[]; compression?: boolean; bulkMaxBytes?: number[]; windowsRun: boolean }) => {
+  .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; latencyRate: number; latencySeconds: number; peer?: 'filebeat'; threads?: number[]; compression?: boolean; bulkMaxBytes?: number[]; windowsRun: boolean; rounds: number; eventRate: number; sampleTimes?: boolean }) => {
     console.log(machine());
-    const r = await benchWeblogs({ ...o, noWindows: o.windowsRun, filebeatBin: process.env.FILEBEAT_BIN, log: (l) => console.log(l) });
+    const r = await benchWeblogs({ ...o, timeline: timeline(o), noWindows: o.windowsRun, filebeatBin: process.env.FILEBEAT_BIN, log: (l) => console.log(l) });
     console.log(JSON.stringify(r));
   });
 
@@ -48,14 +59,16 @@ program
   .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
   .option('--brokers <list>', 'Kafka brokers (env KAFKA_BROKERS)', defaultBrokers().join(','))
   .option('--sample <file>', 'access log whose lines are the events', path.resolve(repoRoot, 'data/samples/weblogs/apache_logs'))
+  .option('--event-rate <events/s>', 'the repeated lines are re-timed to this many events per second of event time', positiveInt, EVENT_RATE)
+  .option('--sample-times', "keep the sample's own timestamps (each repeat jumps back 4 days: its events arrive late)")
   .option('--events <n>', 'events for the throughput runs', positiveInt, 200_000)
   .option('--partitions <n>', 'partitions of the benchmark topics', positiveInt, 3)
   .option('--batch-size <n>', 'records per micro-batch and per raw _bulk request', positiveInt, 5000)
   .option('--latency-rate <events/s>', 'produce rate of the latency run', positiveInt, 1000)
   .option('--latency-seconds <s>', 'duration of the latency run', positiveInt, 15)
-  .action(async (o: { esUrl: string; brokers: string; sample: string; events: number; partitions: number; batchSize: number; latencyRate: number; latencySeconds: number }) => {
+  .action(async (o: { esUrl: string; brokers: string; sample: string; events: number; partitions: number; batchSize: number; latencyRate: number; latencySeconds: number; eventRate: number; sampleTimes?: boolean }) => {
     console.log(machine());
-    const r = await benchKafka({ ...o, brokers: o.brokers.split(','), log: (l) => console.log(l) });
+    const r = await benchKafka({ ...o, timeline: timeline(o), brokers: o.brokers.split(','), log: (l) => console.log(l) });
     console.log(JSON.stringify(r));
   });
 

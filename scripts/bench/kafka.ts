@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { createEnrichContext } from '../../processor/processor.js';
-import { bulkCeiling, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type MeasuredRun } from './common.js';
+import { bulkCeiling, describeInput, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type MeasuredRun, type Timeline } from './common.js';
 import { fmt, peakRssMiB, percentile, timed } from './stats.js';
 
 /** Options of the Kafka benchmark; counts in events, rates in events/s. */
@@ -12,6 +12,8 @@ export interface KafkaBenchOptions {
   brokers: string[];
   /** Access log whose lines are the events (the weblogs dataset). */
   sample: string;
+  /** Event time of the input (see `repeatLines`); undefined keeps the sample's own times. */
+  timeline?: Timeline;
   events: number;
   partitions: number;
   batchSize: number;
@@ -59,7 +61,8 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   const latTopic = `bench.${run}.latency`;
   await admin.createTopics({ topics: [topic, latTopic].map((t) => ({ topic: t, numPartitions: o.partitions })), waitForLeaders: true });
   await admin.disconnect();
-  const lines = repeatLines(o.sample, o.events);
+  const lines = repeatLines(o.sample, o.events, o.timeline);
+  o.log(describeInput(o.sample, lines.length, o.timeline));
   const key = (l: string): string => l.slice(0, l.indexOf(' '));
 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });

@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { createEnrichContext, type RunSummary } from '../../processor/processor.js';
-import { bulkCeiling, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords } from './common.js';
+import { bulkCeiling, type BulkCeiling, describeInput, mirroredBest, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type Timeline } from './common.js';
 import { runFilebeat, type FilebeatRun } from './filebeat.js';
 import { perRecordBench, type PerRecordResult } from './per-record.js';
 import { fmt, peakRssMiB, percentile } from './stats.js';
@@ -12,6 +12,8 @@ export interface WeblogBenchOptions {
   esUrl: string;
   /** The real access log whose lines are repeated to make the inputs. */
   sample: string;
+  /** Event time of the input (see `repeatLines`); undefined keeps the sample's own times. */
+  timeline?: Timeline;
   /** Lines for the CPU-only and the end-to-end runs. */
   lines: number;
   /** Rate and duration of the latency run. */
@@ -28,6 +30,8 @@ export interface WeblogBenchOptions {
   bulkMaxBytes?: number[];
   /** An extra end-to-end run with `--no-windows` (the peer computes no windows). */
   noWindows?: boolean;
+  /** Times each timed run (ceiling, processor runs, peer) is repeated, in mirrored order; the fastest counts. */
+  rounds: number;
   log: (line: string) => void;
 }
 
@@ -67,13 +71,16 @@ export interface WeblogBenchResult {
  * `_count` reaches every line, with its peak RSS and memory breakdown; (4) the same without the event-time windows
  * (Filebeat computes none) and optionally with other worker-thread counts, gzip or request sizes, and (5) Filebeat on the same file, timed the same way; then
  * (6) append → searchable latency p50/p99 for a live processor (the compiled build, its own process).
+ * (2)–(5) run `rounds` times in mirrored order after an untimed warm-up; the fastest of each counts
+ * (`mirroredBest`), and every round's figures are logged as well.
  * @throws when Elasticsearch is unreachable, a bulk request fails, or the peer fails.
  */
 export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchResult> {
   const run = Date.now().toString(36);
   const load0 = os.loadavg()[0]!;
   o.log(`load average at start: ${fmt(load0, 2)} on ${os.availableParallelism()} cores`);
-  const lines = repeatLines(o.sample, o.lines);
+  const lines = repeatLines(o.sample, o.lines, o.timeline);
+  o.log(describeInput(o.sample, lines.length, o.timeline));
   const recs = weblogRecords(lines);
   const ctx = await createEnrichContext();
 
@@ -90,16 +97,8 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   const input = path.join(watchDir, 'access.log');
   writeFileSync(input, lines.join('\n') + '\n');
 
-  // 2. The raw _bulk ceiling: same documents, pre-serialised, same batch size, concurrency 2, undici.
+  // 2–5. The timed runs, each `rounds` times in mirrored order; each keeps its fastest round.
   await warmUpElasticsearch(o.esUrl, recs, ctx, `bench${run}warm`, o.batchSize);
-  const ceiling = await bulkCeiling(o.esUrl, recs, ctx, `bench${run}c`, o.batchSize);
-  const bulkCeilingPerSec = ceiling.acknowledgedPerSec;
-  o.log(
-    `raw _bulk ceiling: ${fmt(bulkCeilingPerSec)} docs/s until the last response (the target's ceiling); ` +
-      `${fmt(ceiling.searchablePerSec)} docs/s until _count shows them all (the finish line of the runs below)`,
-  );
-
-  // 3–4. End to end through the processor, defaults, then the variants asked for.
   const endToEndRun = async (label: string, ns: string, extra: string[]): Promise<EndToEndRun> => {
     const r = await timeProcessorToCount(
       ['--watch', watchDir, '--once', '--es-url', o.esUrl, '--namespace', ns, '--data-dir', path.join(dir, `data-${ns}`),
@@ -108,32 +107,66 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
     );
     const m = r.summary.memoryMiB;
     o.log(
-      `file → Elasticsearch (${label}): ${fmt(r.docsPerSec)} docs/s (${fmt(lines.length)} docs counted ${fmt(r.seconds, 2)} s after launch); ` +
+      `  file → Elasticsearch (${label}): ${fmt(r.docsPerSec)} docs/s (${fmt(lines.length)} docs counted ${fmt(r.seconds, 2)} s after launch); ` +
         `peak RSS ${fmt(r.summary.peakRssMiB)} MiB (heap used ≤ ${m.heapUsed}, heap total ≤ ${m.heapTotal}, external ≤ ${m.external} ` +
         `of which array buffers ≤ ${m.arrayBuffers}, GeoIP databases ${m.geoip})`,
     );
     return { label, docsPerSec: r.docsPerSec, seconds: r.seconds, peakRssMiB: r.summary.peakRssMiB, memoryMiB: m };
   };
-  const endToEnd = await endToEndRun('defaults', `bench${run}e`, []);
+  type Ceiling = BulkCeiling & { docsPerSec: number };
+  const steps: { name: string; run: (round: number) => Promise<{ docsPerSec: number }> }[] = [
+    {
+      // 2. The raw _bulk ceiling: same documents, pre-serialised, same batch size, concurrency 2, undici.
+      name: 'ceiling',
+      run: async (round): Promise<Ceiling> => {
+        const c = await bulkCeiling(o.esUrl, recs, ctx, `bench${run}c${round}`, o.batchSize);
+        o.log(`  raw _bulk ceiling: ${fmt(c.acknowledgedPerSec)} docs/s until the last response; ${fmt(c.searchablePerSec)} docs/s until _count shows them all`);
+        return { ...c, docsPerSec: c.acknowledgedPerSec };
+      },
+    },
+    // 3–4. End to end through the processor, defaults, then the variants asked for.
+    { name: 'defaults', run: (round) => endToEndRun('defaults', `bench${run}e${round}`, []) },
+    ...(o.threads ?? []).map((t) => ({ name: `t${t}`, run: (round: number) => endToEndRun(`--transform-threads ${t}`, `bench${run}t${t}r${round}`, ['--transform-threads', String(t)]) })),
+    ...(o.compression ? [{ name: 'gzip', run: (round: number) => endToEndRun('--es-compression', `bench${run}z${round}`, ['--es-compression']) }] : []),
+    ...(o.bulkMaxBytes ?? []).map((b) => ({ name: `b${b}`, run: (round: number) => endToEndRun(`--bulk-max-bytes ${b}`, `bench${run}b${b}r${round}`, ['--bulk-max-bytes', String(b)]) })),
+    ...(o.noWindows ? [{ name: 'no-windows', run: (round: number) => endToEndRun('--no-windows', `bench${run}w${round}`, ['--no-windows']) }] : []),
+  ];
+  // 5. The peer, same file, same Elasticsearch, timed the same way.
+  if (o.peer === 'filebeat') {
+    const bin = o.filebeatBin;
+    if (!bin) throw new Error('--peer filebeat needs FILEBEAT_BIN (path to a filebeat binary; see README, "Performance")');
+    steps.push({
+      name: 'filebeat',
+      run: async (round) => {
+        const workDir = path.join(dir, `filebeat-${round}`); // its own registry: a second round reads the file again
+        mkdirSync(workDir);
+        const f = await runFilebeat({ bin, esUrl: o.esUrl, input, index: `bench-filebeat-${run}-${round}`, lines: lines.length, workDir, timeoutMs: 30 * 60_000 });
+        o.log(`  Filebeat (config as written: scripts/bench/filebeat.ts, through a loopback shim answering GET /): ${fmt(f.docsPerSec)} docs/s (${fmt(f.seconds, 2)} s), peak RSS ${fmt(f.peakRssMiB)} MiB`);
+        return f;
+      },
+    });
+  }
+  const best = await mirroredBest(steps, o.rounds, (round, order) => o.log(`round ${round + 1} of ${o.rounds}: ${order.join(', ')}`));
+  const ceiling = best.get('ceiling') as Ceiling;
+  const endToEnd = best.get('defaults') as EndToEndRun;
+  const variants = steps.filter((st) => !['ceiling', 'defaults', 'filebeat'].includes(st.name)).map((st) => best.get(st.name) as EndToEndRun);
+  const noWindows = best.get('no-windows') as EndToEndRun | undefined;
+  const filebeat = best.get('filebeat') as FilebeatRun | undefined;
+  const bulkCeilingPerSec = ceiling.acknowledgedPerSec;
+  o.log(`fastest of ${o.rounds} round(s) each:`);
+  o.log(
+    `raw _bulk ceiling: ${fmt(bulkCeilingPerSec)} docs/s until the last response (the target's ceiling); ` +
+      `${fmt(ceiling.searchablePerSec)} docs/s until _count shows them all (the finish line of the runs below)`,
+  );
+  for (const r of [endToEnd, ...variants]) {
+    o.log(`file → Elasticsearch (${r.label}): ${fmt(r.docsPerSec)} docs/s (${fmt(r.seconds, 2)} s), peak RSS ${fmt(r.peakRssMiB)} MiB`);
+  }
   o.log(
     `end-to-end ÷ _bulk ceiling: ${fmt(endToEnd.docsPerSec / bulkCeilingPerSec, 3)} ` +
       `(÷ the ceiling timed to the same finish line: ${fmt(endToEnd.docsPerSec / ceiling.searchablePerSec, 3)})`,
   );
-  const variants: EndToEndRun[] = [];
-  for (const t of o.threads ?? []) variants.push(await endToEndRun(`--transform-threads ${t}`, `bench${run}t${t}`, ['--transform-threads', String(t)]));
-  if (o.compression) variants.push(await endToEndRun('--es-compression', `bench${run}z`, ['--es-compression']));
-  for (const b of o.bulkMaxBytes ?? []) variants.push(await endToEndRun(`--bulk-max-bytes ${b}`, `bench${run}b${b}`, ['--bulk-max-bytes', String(b)]));
-  const noWindows = o.noWindows ? await endToEndRun('--no-windows', `bench${run}w`, ['--no-windows']) : undefined;
-  if (noWindows) variants.push(noWindows);
-
-  // 5. The peer, same file, same Elasticsearch, timed the same way.
-  let filebeat: FilebeatRun | undefined;
-  if (o.peer === 'filebeat') {
-    if (!o.filebeatBin) throw new Error('--peer filebeat needs FILEBEAT_BIN (path to a filebeat binary; see README, "Performance")');
-    filebeat = await runFilebeat({
-      bin: o.filebeatBin, esUrl: o.esUrl, input, index: `bench-filebeat-${run}`, lines: lines.length, workDir: dir, timeoutMs: 30 * 60_000,
-    });
-    o.log(`Filebeat (config as written: scripts/bench/filebeat.ts, through a loopback shim answering GET /): ${fmt(filebeat.docsPerSec)} docs/s (${fmt(filebeat.seconds, 2)} s), peak RSS ${fmt(filebeat.peakRssMiB)} MiB`);
+  if (filebeat) {
+    o.log(`Filebeat: ${fmt(filebeat.docsPerSec)} docs/s (${fmt(filebeat.seconds, 2)} s), peak RSS ${fmt(filebeat.peakRssMiB)} MiB`);
     o.log(
       `project ÷ Filebeat: docs/s ${fmt(endToEnd.docsPerSec / filebeat.docsPerSec, 3)}, peak RSS ${fmt(endToEnd.peakRssMiB / filebeat.peakRssMiB, 2)} ` +
         '(project with GeoIP + user agents, Filebeat without)',
