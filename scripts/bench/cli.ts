@@ -66,7 +66,8 @@ program
   .option('--batch-size <n>', 'records per micro-batch and per raw _bulk request', positiveInt, 5000)
   .option('--latency-rate <events/s>', 'produce rate of the latency run', positiveInt, 1000)
   .option('--latency-seconds <s>', 'duration of the latency run', positiveInt, 15)
-  .action(async (o: { esUrl: string; brokers: string; sample: string; events: number; partitions: number; batchSize: number; latencyRate: number; latencySeconds: number; eventRate: number; sampleTimes?: boolean }) => {
+  .option('--rounds <n>', 'repeat the timed runs (Kafka path, file path, ceiling) in mirrored order; the fastest of each counts', positiveInt, 2)
+  .action(async (o: { esUrl: string; brokers: string; sample: string; events: number; partitions: number; batchSize: number; latencyRate: number; latencySeconds: number; eventRate: number; sampleTimes?: boolean; rounds: number }) => {
     console.log(machine());
     const r = await benchKafka({ ...o, timeline: timeline(o), brokers: o.brokers.split(','), log: (l) => console.log(l) });
     console.log(JSON.stringify(r));

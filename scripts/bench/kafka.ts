@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { createEnrichContext } from '../../processor/processor.js';
-import { bulkCeiling, describeInput, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type MeasuredRun, type Timeline } from './common.js';
+import { bulkCeiling, type BulkCeiling, describeInput, mirroredBest, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type MeasuredRun, type Timeline } from './common.js';
 import { fmt, peakRssMiB, percentile, timed } from './stats.js';
 
 /** Options of the Kafka benchmark; counts in events, rates in events/s. */
@@ -19,6 +19,8 @@ export interface KafkaBenchOptions {
   batchSize: number;
   latencyRate: number;
   latencySeconds: number;
+  /** Times each timed run (Kafka path, file path, ceiling) is repeated, in mirrored order; the fastest counts. */
+  rounds: number;
   log: (line: string) => void;
 }
 
@@ -49,6 +51,8 @@ export interface KafkaBenchResult {
  * (3) the same lines from a file through the same processor, timed and measured alike, so the cost of
  * the Kafka path itself shows; (4) the raw `_bulk` ceiling with the same documents pre-serialised;
  * (5) produce → searchable latency p50/p99 for a live processor. Topics are new per run (`bench.<run>.*`).
+ * (2)–(4) run `rounds` times in mirrored order (new consumer group and namespaces each time) after an
+ * untimed warm-up; the fastest of each counts (`mirroredBest`).
  * @throws when the broker or Elasticsearch is unreachable.
  */
 export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult> {
@@ -105,29 +109,55 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   const common = ['--es-url', o.esUrl, '--batch-size', String(o.batchSize), '--no-metrics', '--no-windows'];
   const ctx = await createEnrichContext();
   await warmUpElasticsearch(o.esUrl, weblogRecords(lines), ctx, `bench${run}warm`, o.batchSize);
-  const e2e = await timeProcessorToCount(
-    ['--kafka', '--once', '--brokers', o.brokers.join(','), '--group-id', `bench-${run}-proc`, '--topics', `${topic}=weblogs`,
-      '--namespace', `bench${run}k`, '--data-dir', path.join(dir, 'data-k'), ...common],
-    o.esUrl, `logs-weblogs.access-bench${run}k`, lines.length,
-  );
-  const endToEndPerSec = e2e.docsPerSec;
-  o.log(
-    `Kafka → Elasticsearch: ${fmt(endToEndPerSec)} events/s (${fmt(lines.length)} counted ${fmt(e2e.seconds, 2)} s after launch; process done after ${fmt(e2e.summary.seconds, 2)} s); ` +
-      `processor CPU ${fmt(e2e.cpuSeconds, 2)} s = ${fmt(cpuUs(e2e), 1)} µs/event; ${memory(e2e)}`,
-  );
   const input = path.join(dir, 'in', 'access.log');
   mkdirSync(path.dirname(input));
   writeFileSync(input, lines.join('\n') + '\n');
-  const file = await timeProcessorToCount(
-    ['--watch', path.dirname(input), '--once', '--namespace', `bench${run}f`, '--data-dir', path.join(dir, 'data-f'), ...common],
-    o.esUrl, `logs-weblogs.access-bench${run}f`, lines.length,
-  );
-  o.log(
-    `file → Elasticsearch, same lines: ${fmt(file.docsPerSec)} events/s (${fmt(file.seconds, 2)} s); processor CPU ${fmt(file.cpuSeconds, 2)} s = ${fmt(cpuUs(file), 1)} µs/event; ${memory(file)}`,
-  );
+  type Ceiling = BulkCeiling & { docsPerSec: number };
+  const steps = [
+    {
+      name: 'kafka',
+      run: async (round: number): Promise<MeasuredRun> => {
+        const r = await timeProcessorToCount(
+          ['--kafka', '--once', '--brokers', o.brokers.join(','), '--group-id', `bench-${run}-proc${round}`, '--topics', `${topic}=weblogs`,
+            '--namespace', `bench${run}k${round}`, '--data-dir', path.join(dir, `data-k${round}`), ...common],
+          o.esUrl, `logs-weblogs.access-bench${run}k${round}`, lines.length,
+        );
+        o.log(
+          `  Kafka → Elasticsearch: ${fmt(r.docsPerSec)} events/s (${fmt(lines.length)} counted ${fmt(r.seconds, 2)} s after launch; process done after ${fmt(r.summary.seconds, 2)} s); ` +
+            `processor CPU ${fmt(r.cpuSeconds, 2)} s = ${fmt(cpuUs(r), 1)} µs/event; ${memory(r)}`,
+        );
+        return r;
+      },
+    },
+    {
+      name: 'file',
+      run: async (round: number): Promise<MeasuredRun> => {
+        const r = await timeProcessorToCount(
+          ['--watch', path.dirname(input), '--once', '--namespace', `bench${run}f${round}`, '--data-dir', path.join(dir, `data-f${round}`), ...common],
+          o.esUrl, `logs-weblogs.access-bench${run}f${round}`, lines.length,
+        );
+        o.log(`  file → Elasticsearch, same lines: ${fmt(r.docsPerSec)} events/s (${fmt(r.seconds, 2)} s); processor CPU ${fmt(r.cpuSeconds, 2)} s = ${fmt(cpuUs(r), 1)} µs/event; ${memory(r)}`);
+        return r;
+      },
+    },
+    {
+      name: 'ceiling',
+      run: async (round: number): Promise<Ceiling> => {
+        const c = await bulkCeiling(o.esUrl, weblogRecords(lines), ctx, `bench${run}c${round}`, o.batchSize);
+        o.log(`  raw _bulk ceiling: ${fmt(c.acknowledgedPerSec)} docs/s until the last response; ${fmt(c.searchablePerSec)} until _count shows them all`);
+        return { ...c, docsPerSec: c.acknowledgedPerSec };
+      },
+    },
+  ];
+  const best = await mirroredBest<{ docsPerSec: number }>(steps, o.rounds, (round, order) => o.log(`round ${round + 1} of ${o.rounds}: ${order.join(', ')}`));
+  const e2e = best.get('kafka') as MeasuredRun;
+  const file = best.get('file') as MeasuredRun;
+  const ceiling = best.get('ceiling') as Ceiling;
+  const endToEndPerSec = e2e.docsPerSec;
+  o.log(`fastest of ${o.rounds} round(s) each:`);
+  o.log(`Kafka → Elasticsearch: ${fmt(endToEndPerSec)} events/s (${fmt(e2e.seconds, 2)} s); processor CPU ${fmt(cpuUs(e2e), 1)} µs/event; ${memory(e2e)}`);
+  o.log(`file → Elasticsearch, same lines: ${fmt(file.docsPerSec)} events/s (${fmt(file.seconds, 2)} s); processor CPU ${fmt(cpuUs(file), 1)} µs/event`);
   o.log(`Kafka path ÷ file path: events/s ${fmt(endToEndPerSec / file.docsPerSec, 3)}; CPU per event ${fmt(cpuUs(e2e) / cpuUs(file), 3)}`);
-
-  const ceiling = await bulkCeiling(o.esUrl, weblogRecords(lines), ctx, `bench${run}c`, o.batchSize);
   const bulkCeilingPerSec = ceiling.acknowledgedPerSec;
   o.log(
     `raw _bulk ceiling: ${fmt(bulkCeilingPerSec)} docs/s until the last response (${fmt(ceiling.searchablePerSec)} until _count shows them all, ` +

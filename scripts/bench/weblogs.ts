@@ -85,7 +85,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   const ctx = await createEnrichContext();
 
   // 1. Per record, CPU seconds on one thread, no I/O.
-  const perRecord = perRecordBench(recs, ctx, o.batchSize);
+  const perRecord = perRecordBench(recs, ctx, o.batchSize, 5);
   o.log(
     `per record (CPU, 1 thread, no I/O): baseline regex+object+ISO+JSON ${fmt(perRecord.baselinePerSec)} lines/s; ` +
       `full path (decode, validate, enrich with GeoIP + user agents, _id, _bulk NDJSON) ${fmt(perRecord.fullPerSec)} lines/s; ratio ${fmt(perRecord.ratio, 3)}`,
