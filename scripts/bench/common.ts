@@ -155,6 +155,18 @@ export async function waitForIdleElasticsearch(esUrl: string, timeoutMs = 120_00
   return false;
 }
 
+/**
+ * CPU seconds the Elasticsearch processes have used since they started (`process.cpu.total_in_millis` of
+ * `_nodes/stats/process`, summed over nodes): read before and after a run for Elasticsearch's CPU in it.
+ * NaN when the stats cannot be read.
+ */
+export async function esCpuSeconds(esUrl: string): Promise<number> {
+  const res = await request(`${esUrl.replace(/\/$/, '')}/_nodes/stats/process?filter_path=nodes.*.process.cpu.total_in_millis`).catch(() => undefined);
+  if (!res || res.statusCode !== 200) return (await res?.body.dump(), Number.NaN);
+  const stats = (await res.body.json()) as { nodes: Record<string, { process: { cpu: { total_in_millis: number } } }> };
+  return Object.values(stats.nodes).reduce((sum, n) => sum + n.process.cpu.total_in_millis, 0) / 1000;
+}
+
 /** One processor run, timed from launch until `_count` reached every event, with its CPU time. */
 export interface MeasuredRun {
   docsPerSec: number;
@@ -162,11 +174,13 @@ export interface MeasuredRun {
   seconds: number;
   /** user + system CPU seconds of the processor process (all its threads); NaN where /proc is missing. */
   cpuSeconds: number;
+  /** Elasticsearch's CPU seconds from launch until `_count` reached every event (`esCpuSeconds`). */
+  esCpuSeconds: number;
   summary: RunSummary;
 }
 
 /** user + system CPU seconds of process `pid` from /proc (clock ticks of USER_HZ = 100); NaN if unreadable. */
-function procCpuSeconds(pid: number): number {
+export function procCpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -185,6 +199,7 @@ function procCpuSeconds(pid: number): number {
 export async function timeProcessorToCount(args: string[], esUrl: string, index: string, n: number): Promise<MeasuredRun> {
   const [cmd, argv] = await processorCommand(args); // builds dist/ once, before any timing
   await waitForIdleElasticsearch(esUrl);
+  const es0 = await esCpuSeconds(esUrl);
   const started = performance.now();
   const child = spawn(cmd, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let cpuSeconds = Number.NaN;
@@ -213,8 +228,9 @@ export async function timeProcessorToCount(args: string[], esUrl: string, index:
   );
   await Promise.race([waitForCount(esUrl, index, n, 30 * 60_000), short]);
   const seconds = (performance.now() - started) / 1000;
+  const es1 = await esCpuSeconds(esUrl);
   const summary = await exited;
-  return { docsPerSec: n / seconds, seconds, cpuSeconds, summary };
+  return { docsPerSec: n / seconds, seconds, cpuSeconds, esCpuSeconds: es1 - es0, summary };
 }
 
 /**
@@ -260,6 +276,10 @@ export interface BulkCeiling {
    * processor and peer runs, which also wait for the last scheduled refresh and are polled while they index.
    */
   searchablePerSec: number;
+  /** Elasticsearch's CPU seconds from the first request until `_count` showed every document. */
+  esCpuSeconds: number;
+  /** Documents sent. */
+  docs: number;
 }
 
 /**
@@ -278,6 +298,7 @@ export async function bulkCeiling(esUrl: string, records: SourceRecord[], ctx: E
   }
   const bulkUrl = `${esUrl.replace(/\/$/, '')}/_bulk`;
   await waitForIdleElasticsearch(esUrl);
+  const es0 = await esCpuSeconds(esUrl);
   const started = performance.now();
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -291,7 +312,8 @@ export async function bulkCeiling(esUrl: string, records: SourceRecord[], ctx: E
   const sent = Promise.all([worker(), worker()]).then(() => (acknowledged = (performance.now() - started) / 1000));
   await Promise.all([sent, waitForCount(esUrl, `logs-weblogs.access-${namespace}`, sentDocs, 30 * 60_000)]);
   const searchable = (performance.now() - started) / 1000;
-  return { acknowledgedPerSec: sentDocs / acknowledged, searchablePerSec: sentDocs / searchable };
+  const es1 = await esCpuSeconds(esUrl);
+  return { acknowledgedPerSec: sentDocs / acknowledged, searchablePerSec: sentDocs / searchable, esCpuSeconds: es1 - es0, docs: sentDocs };
 }
 
 /**

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { waitForCount, waitForIdleElasticsearch } from './common.js';
+import { esCpuSeconds, procCpuSeconds, waitForCount, waitForIdleElasticsearch } from './common.js';
 
 /**
  * Filebeat 8.19's equivalent of the processor for this comparison: a `filestream` input, `dissect` of
@@ -116,12 +116,17 @@ export interface FilebeatRun {
   docsPerSec: number;
   seconds: number;
   peakRssMiB: number;
+  /** Filebeat's user + system CPU seconds from launch until `_count` reached every line. */
+  cpuSeconds: number;
+  /** Elasticsearch's CPU seconds over the same time. */
+  esCpuSeconds: number;
   configFile: string;
 }
 
 /**
  * Runs Filebeat (`bin`) on `input` into `index` through the shim, from launch until `_count` of the
- * index reaches `lines`, then stops it (SIGTERM) and returns docs/s over that time and its peak RSS.
+ * index reaches `lines`, then stops it (SIGTERM) and returns docs/s over that time, its peak RSS, and
+ * the CPU seconds Filebeat and Elasticsearch used until then.
  * @throws when Filebeat exits early or does not finish within `timeoutMs`.
  */
 export async function runFilebeat(o: {
@@ -138,6 +143,7 @@ export async function runFilebeat(o: {
   writeFileSync(configFile, filebeatConfig({ input: o.input, hosts: shim.url, index: o.index, dataDir: path.join(o.workDir, 'filebeat-data') }), { mode: 0o600 });
   let stderr = '';
   await waitForIdleElasticsearch(o.esUrl);
+  const es0 = await esCpuSeconds(o.esUrl);
   const started = performance.now();
   const child = spawn(o.bin, ['-c', configFile, '--strict.perms=false'], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
@@ -150,8 +156,10 @@ export async function runFilebeat(o: {
   try {
     await Promise.race([waitForCount(o.esUrl, o.index, o.lines, o.timeoutMs), exited]);
     const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = procCpuSeconds(child.pid!);
+    const es1 = await esCpuSeconds(o.esUrl);
     peak = Math.max(peak, peakRssOfPid(child.pid!) || 0);
-    return { docsPerSec: o.lines / seconds, seconds, peakRssMiB: peak, configFile };
+    return { docsPerSec: o.lines / seconds, seconds, peakRssMiB: peak, cpuSeconds, esCpuSeconds: es1 - es0, configFile };
   } finally {
     clearInterval(sampler);
     child.removeAllListeners('exit');

@@ -102,6 +102,7 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   // timed alike (launch → `_count` reaches every event: startup and the group join included).
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rtas-bench-kafka-'));
   const cpuUs = (r: MeasuredRun): number => (r.cpuSeconds / lines.length) * 1e6;
+  const esUs = (r: MeasuredRun): string => `Elasticsearch ${fmt((r.esCpuSeconds / lines.length) * 1e6, 1)} µs/event`;
   const memory = (r: MeasuredRun): string => {
     const m = r.summary.memoryMiB;
     return `peak RSS ${fmt(r.summary.peakRssMiB)} MiB (heap used ≤ ${m.heapUsed}, heap total ≤ ${m.heapTotal}, external ≤ ${m.external}, GeoIP ${m.geoip})`;
@@ -124,7 +125,7 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
         );
         o.log(
           `  Kafka → Elasticsearch: ${fmt(r.docsPerSec)} events/s (${fmt(lines.length)} counted ${fmt(r.seconds, 2)} s after launch; process done after ${fmt(r.summary.seconds, 2)} s); ` +
-            `processor CPU ${fmt(r.cpuSeconds, 2)} s = ${fmt(cpuUs(r), 1)} µs/event; ${memory(r)}`,
+            `processor CPU ${fmt(r.cpuSeconds, 2)} s = ${fmt(cpuUs(r), 1)} µs/event, ${esUs(r)}; ${memory(r)}`,
         );
         return r;
       },
@@ -136,7 +137,7 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
           ['--watch', path.dirname(input), '--once', '--namespace', `bench${run}f${round}`, '--data-dir', path.join(dir, `data-f${round}`), ...common],
           o.esUrl, `logs-weblogs.access-bench${run}f${round}`, lines.length,
         );
-        o.log(`  file → Elasticsearch, same lines: ${fmt(r.docsPerSec)} events/s (${fmt(r.seconds, 2)} s); processor CPU ${fmt(r.cpuSeconds, 2)} s = ${fmt(cpuUs(r), 1)} µs/event; ${memory(r)}`);
+        o.log(`  file → Elasticsearch, same lines: ${fmt(r.docsPerSec)} events/s (${fmt(r.seconds, 2)} s); processor CPU ${fmt(r.cpuSeconds, 2)} s = ${fmt(cpuUs(r), 1)} µs/event, ${esUs(r)}; ${memory(r)}`);
         return r;
       },
     },
@@ -144,7 +145,10 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
       name: 'ceiling',
       run: async (round: number): Promise<Ceiling> => {
         const c = await bulkCeiling(o.esUrl, weblogRecords(lines), ctx, `bench${run}c${round}`, o.batchSize);
-        o.log(`  raw _bulk ceiling: ${fmt(c.acknowledgedPerSec)} docs/s until the last response; ${fmt(c.searchablePerSec)} until _count shows them all`);
+        o.log(
+          `  raw _bulk ceiling: ${fmt(c.acknowledgedPerSec)} docs/s until the last response; ${fmt(c.searchablePerSec)} until _count shows them all; ` +
+            `Elasticsearch CPU ${fmt((c.esCpuSeconds / c.docs) * 1e6, 1)} µs per document`,
+        );
         return { ...c, docsPerSec: c.acknowledgedPerSec };
       },
     },

@@ -42,6 +42,9 @@ export interface EndToEndRun {
   seconds: number;
   peakRssMiB: number;
   memoryMiB: RunSummary['memoryMiB'];
+  /** CPU per document, µs: the processor (startup included), and Elasticsearch over the same time. */
+  cpuUsPerDoc: number;
+  esCpuUsPerDoc: number;
 }
 
 /** The figures one run measured (rates in lines/s or docs/s, latencies in ms, memory in MiB). */
@@ -53,6 +56,8 @@ export interface WeblogBenchResult {
   /** The same ceiling timed until `_count` showed every document (as the runs are timed). */
   bulkCeilingSearchablePerSec: number;
   ratioToCeiling: number;
+  /** Cores ÷ (processor + Elasticsearch CPU per document) of the defaults run: the most the machine could carry. */
+  cpuBoundPerSec: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
   latencySamples: number;
@@ -106,12 +111,15 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
       o.esUrl, `logs-weblogs.access-${ns}`, lines.length,
     );
     const m = r.summary.memoryMiB;
+    const cpuUsPerDoc = (r.cpuSeconds / lines.length) * 1e6;
+    const esCpuUsPerDoc = (r.esCpuSeconds / lines.length) * 1e6;
     o.log(
       `  file → Elasticsearch (${label}): ${fmt(r.docsPerSec)} docs/s (${fmt(lines.length)} docs counted ${fmt(r.seconds, 2)} s after launch); ` +
+        `CPU per document: processor ${fmt(cpuUsPerDoc, 1)} µs, Elasticsearch ${fmt(esCpuUsPerDoc, 1)} µs; ` +
         `peak RSS ${fmt(r.summary.peakRssMiB)} MiB (heap used ≤ ${m.heapUsed}, heap total ≤ ${m.heapTotal}, external ≤ ${m.external} ` +
         `of which array buffers ≤ ${m.arrayBuffers}, GeoIP databases ${m.geoip})`,
     );
-    return { label, docsPerSec: r.docsPerSec, seconds: r.seconds, peakRssMiB: r.summary.peakRssMiB, memoryMiB: m };
+    return { label, docsPerSec: r.docsPerSec, seconds: r.seconds, peakRssMiB: r.summary.peakRssMiB, memoryMiB: m, cpuUsPerDoc, esCpuUsPerDoc };
   };
   type Ceiling = BulkCeiling & { docsPerSec: number };
   const steps: { name: string; run: (round: number) => Promise<{ docsPerSec: number }> }[] = [
@@ -120,7 +128,10 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
       name: 'ceiling',
       run: async (round): Promise<Ceiling> => {
         const c = await bulkCeiling(o.esUrl, recs, ctx, `bench${run}c${round}`, o.batchSize);
-        o.log(`  raw _bulk ceiling: ${fmt(c.acknowledgedPerSec)} docs/s until the last response; ${fmt(c.searchablePerSec)} docs/s until _count shows them all`);
+        o.log(
+          `  raw _bulk ceiling: ${fmt(c.acknowledgedPerSec)} docs/s until the last response; ${fmt(c.searchablePerSec)} docs/s until _count shows them all; ` +
+            `Elasticsearch CPU ${fmt((c.esCpuSeconds / c.docs) * 1e6, 1)} µs per document`,
+        );
         return { ...c, docsPerSec: c.acknowledgedPerSec };
       },
     },
@@ -141,7 +152,10 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
         const workDir = path.join(dir, `filebeat-${round}`); // its own registry: a second round reads the file again
         mkdirSync(workDir);
         const f = await runFilebeat({ bin, esUrl: o.esUrl, input, index: `bench-filebeat-${run}-${round}`, lines: lines.length, workDir, timeoutMs: 30 * 60_000 });
-        o.log(`  Filebeat (config as written: scripts/bench/filebeat.ts, through a loopback shim answering GET /): ${fmt(f.docsPerSec)} docs/s (${fmt(f.seconds, 2)} s), peak RSS ${fmt(f.peakRssMiB)} MiB`);
+        o.log(
+          `  Filebeat (config as written: scripts/bench/filebeat.ts, through a loopback shim answering GET /): ${fmt(f.docsPerSec)} docs/s (${fmt(f.seconds, 2)} s); ` +
+            `CPU per document: Filebeat ${fmt((f.cpuSeconds / lines.length) * 1e6, 1)} µs, Elasticsearch ${fmt((f.esCpuSeconds / lines.length) * 1e6, 1)} µs; peak RSS ${fmt(f.peakRssMiB)} MiB`,
+        );
         return f;
       },
     });
@@ -164,6 +178,13 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   o.log(
     `end-to-end ÷ _bulk ceiling: ${fmt(endToEnd.docsPerSec / bulkCeilingPerSec, 3)} ` +
       `(÷ the ceiling timed to the same finish line: ${fmt(endToEnd.docsPerSec / ceiling.searchablePerSec, 3)})`,
+  );
+  // What the shared cores allow: the processor and Elasticsearch each need this much CPU per document.
+  const cores = os.availableParallelism();
+  const cpuBound = (cores * 1e6) / (endToEnd.cpuUsPerDoc + endToEnd.esCpuUsPerDoc);
+  o.log(
+    `CPU bound (defaults run): ${cores} cores ÷ (processor ${fmt(endToEnd.cpuUsPerDoc, 1)} + Elasticsearch ${fmt(endToEnd.esCpuUsPerDoc, 1)} µs per document) ` +
+      `= at most ${fmt(cpuBound)} docs/s = ${fmt(cpuBound / bulkCeilingPerSec, 3)} of the ceiling, which used ${fmt((ceiling.esCpuSeconds / ceiling.docs) * 1e6, 1)} µs of Elasticsearch CPU per document`,
   );
   if (filebeat) {
     o.log(`Filebeat: ${fmt(filebeat.docsPerSec)} docs/s (${fmt(filebeat.seconds, 2)} s), peak RSS ${fmt(filebeat.peakRssMiB)} MiB`);
@@ -214,6 +235,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
     variants,
     bulkCeilingPerSec,
     bulkCeilingSearchablePerSec: ceiling.searchablePerSec,
+    cpuBoundPerSec: cpuBound,
     ratioToCeiling: endToEnd.docsPerSec / bulkCeilingPerSec,
     latencyP50Ms,
     latencyP99Ms,
