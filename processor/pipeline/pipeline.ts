@@ -337,7 +337,7 @@ export class Pipeline {
       const recent = performance.now() - this.lastWindowUpdate < this.windowUpdateIntervalMs;
       if (laterBatch && recent && !this.stopping && touchedWindowCount(pending.touches) < MAX_DEFERRED_WINDOWS) {
         this.deferred = pending;
-        this.log.debug({ inFlight: this.inFlight, waiting: this.waiting.length }, 'window update deferred to the next batch');
+        if (this.log.isLevelEnabled('debug')) this.log.debug({ inFlight: this.inFlight, waiting: this.waiting.length }, 'window update deferred to the next batch');
         return;
       }
       const windows = this.windows;
@@ -350,10 +350,12 @@ export class Pipeline {
           this.log.warn({ attempt: attemptNumber, err: error.message }, 'window update will be retried'),
       });
       this.lastWindowUpdate = performance.now();
-      this.log.debug(
-        { windows: touchedWindowCount(pending.touches), ms: Math.round(this.lastWindowUpdate - updateStarted), inFlight: this.inFlight, waiting: this.waiting.length },
-        'windows updated',
-      );
+      if (this.log.isLevelEnabled('debug')) {
+        this.log.debug(
+          { windows: touchedWindowCount(pending.touches), ms: Math.round(this.lastWindowUpdate - updateStarted), inFlight: this.inFlight, waiting: this.waiting.length },
+          'windows updated',
+        );
+      }
     }
     // One commit per source for all the batches (sources keep the latest position per file or partition).
     for (const [source, positions] of pending.positions) await source.commit(positions);

@@ -43,7 +43,7 @@ export function describeInput(sample: string, n: number, timeline?: Timeline): s
  * With `timeline`, each line's first `[…]` (its timestamp) is rewritten to `startMs + i × stepMs`, so
  * event time moves forward through the repeats as in one live log. Without it the lines keep the
  * sample's own times and every repeat jumps back to the sample's start: with the 10,000-line sample
- * (4 days), every event after the first repeat then arrives behind the windows' watermark and is
+ * (4 days), nearly every event after the first repeat then arrives behind the windows' watermark and is
  * tagged `late_event` (188,366 of 200,000 lines), which no single live log does.
  */
 export function repeatLines(sample: string, n: number, timeline?: Timeline): string[] {
@@ -158,6 +158,8 @@ export async function waitForIdleElasticsearch(esUrl: string, timeoutMs = 120_00
 /**
  * CPU seconds the Elasticsearch processes have used since they started (`process.cpu.total_in_millis` of
  * `_nodes/stats/process`, summed over nodes): read before and after a run for Elasticsearch's CPU in it.
+ * Elasticsearch refreshes these stats once a second (`monitor.process.refresh_interval`), so a reading
+ * can be up to a second old: about ±1.7 CPU-seconds on two busy cores, a few per cent of a 20 s run.
  * NaN when the stats cannot be read.
  */
 export async function esCpuSeconds(esUrl: string): Promise<number> {
@@ -172,9 +174,13 @@ export interface MeasuredRun {
   docsPerSec: number;
   /** Launch → `_count` reached every event. */
   seconds: number;
-  /** user + system CPU seconds of the processor process (all its threads); NaN where /proc is missing. */
+  /**
+   * user + system CPU seconds of the processor process (all its threads) from launch until `_count`
+   * reached every event (or until its last sample, ≤ 100 ms before exit, when it had already exited);
+   * NaN where /proc is missing.
+   */
   cpuSeconds: number;
-  /** Elasticsearch's CPU seconds from launch until `_count` reached every event (`esCpuSeconds`). */
+  /** Elasticsearch's CPU seconds over the same time (`esCpuSeconds`). */
   esCpuSeconds: number;
   summary: RunSummary;
 }
@@ -228,9 +234,10 @@ export async function timeProcessorToCount(args: string[], esUrl: string, index:
   );
   await Promise.race([waitForCount(esUrl, index, n, 30 * 60_000), short]);
   const seconds = (performance.now() - started) / 1000;
+  const atCount = child.exitCode === null ? procCpuSeconds(child.pid!) : Number.NaN; // as Filebeat's is taken
   const es1 = await esCpuSeconds(esUrl);
   const summary = await exited;
-  return { docsPerSec: n / seconds, seconds, cpuSeconds, esCpuSeconds: es1 - es0, summary };
+  return { docsPerSec: n / seconds, seconds, cpuSeconds: Number.isNaN(atCount) ? cpuSeconds : atCount, esCpuSeconds: es1 - es0, summary };
 }
 
 /**

@@ -56,7 +56,7 @@ export interface WeblogBenchResult {
   /** The same ceiling timed until `_count` showed every document (as the runs are timed). */
   bulkCeilingSearchablePerSec: number;
   ratioToCeiling: number;
-  /** Cores ÷ (processor + Elasticsearch CPU per document) of the defaults run: the most the machine could carry. */
+  /** Cores ÷ (processor + Elasticsearch CPU per document) of the defaults run: the most the machine could carry; NaN when CPU could not be read. */
   cpuBoundPerSec: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
@@ -183,8 +183,10 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   const cores = os.availableParallelism();
   const cpuBound = (cores * 1e6) / (endToEnd.cpuUsPerDoc + endToEnd.esCpuUsPerDoc);
   o.log(
-    `CPU bound (defaults run): ${cores} cores ÷ (processor ${fmt(endToEnd.cpuUsPerDoc, 1)} + Elasticsearch ${fmt(endToEnd.esCpuUsPerDoc, 1)} µs per document) ` +
-      `= at most ${fmt(cpuBound)} docs/s = ${fmt(cpuBound / bulkCeilingPerSec, 3)} of the ceiling, which used ${fmt((ceiling.esCpuSeconds / ceiling.docs) * 1e6, 1)} µs of Elasticsearch CPU per document`,
+    Number.isFinite(cpuBound)
+      ? `CPU bound (defaults run): ${cores} cores ÷ (processor ${fmt(endToEnd.cpuUsPerDoc, 1)} + Elasticsearch ${fmt(endToEnd.esCpuUsPerDoc, 1)} µs per document) ` +
+          `= at most ${fmt(cpuBound)} docs/s = ${fmt(cpuBound / bulkCeilingPerSec, 3)} of the ceiling, which used ${fmt((ceiling.esCpuSeconds / ceiling.docs) * 1e6, 1)} µs of Elasticsearch CPU per document`
+      : 'CPU bound: n/a (the CPU time of the processor or of Elasticsearch could not be read)',
   );
   if (filebeat) {
     o.log(`Filebeat: ${fmt(filebeat.docsPerSec)} docs/s (${fmt(filebeat.seconds, 2)} s), peak RSS ${fmt(filebeat.peakRssMiB)} MiB`);

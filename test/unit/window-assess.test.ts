@@ -5,7 +5,7 @@
  */
 import type { Client } from '@elastic/elasticsearch';
 import pino from 'pino';
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { trafficPerMinute } from '../../processor/datasets/weblogs/windows.js';
 import { Metrics } from '../../processor/observability/metrics.js';
 import type { OutputDocument } from '../../processor/pipeline/types.js';
@@ -22,6 +22,7 @@ function doc(i: number, t: number, dataset = 'weblogs'): OutputDocument {
 describe('WindowOperator.assess', () => {
   it('tags and counts late documents per batch, and touches the windows of the on-time ones', async () => {
     const metrics = new Metrics();
+    const inc = jest.spyOn(metrics.windowLateEvents, 'inc');
     // assess never calls Elasticsearch; the client is only used by flush.
     const op = new WindowOperator({ client: {} as Client, definitions: [trafficPerMinute], namespace: 't', allowedLatenessMs: 2 * MINUTE, metrics, log: pino({ level: 'silent' }) });
 
@@ -29,7 +30,7 @@ describe('WindowOperator.assess', () => {
     const touches1 = op.assess(first);
     // Watermark after doc 1: T0 + 3 min. Doc 2 (T0 + 1 min) is late; doc 3 (T0 + 4 min) is on time.
     expect(first.map((d) => d.body.tags)).toEqual([undefined, undefined, [LATE_TAG], undefined]);
-    expect([...touches1.get(trafficPerMinute.name)!.get('')!].sort()).toEqual([T0, T0 + 4 * MINUTE, T0 + 5 * MINUTE]);
+    expect([...touches1.get(trafficPerMinute.name)!.get('')!].sort((a, b) => a - b)).toEqual([T0, T0 + 4 * MINUTE, T0 + 5 * MINUTE]);
     expect(op.watermark('weblogs')).toBe(T0 + 3 * MINUTE);
 
     const second = [doc(4, T0), doc(5, T0 + 2 * MINUTE), doc(6, T0 + 3 * MINUTE), doc(7, T0 + 6 * MINUTE, 'ticks')];
@@ -38,6 +39,8 @@ describe('WindowOperator.assess', () => {
     // Docs 4 and 5 are late (doc 4 keeps its own tag); doc 6 sits on the watermark: on time. Ticks feed no window here.
     expect(second.map((d) => d.body.tags)).toEqual([['truncated_user_agent', LATE_TAG], [LATE_TAG], undefined, undefined]);
 
+    // One counter call per batch and dataset, not one per late document.
+    expect(inc.mock.calls).toEqual([[{ dataset: 'weblogs' }, 1], [{ dataset: 'weblogs' }, 2]]);
     const counted = await metrics.windowLateEvents.get();
     expect(counted.values.map((v) => [v.labels.dataset, v.value])).toEqual([['weblogs', 3]]);
   });
