@@ -1,7 +1,8 @@
 import path from 'node:path';
+import type { Client } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
 import { datasets, getDataset } from './datasets/registry.js';
-import type { EnrichContext } from './datasets/types.js';
+import { dataStreamIndex, type EnrichContext } from './datasets/types.js';
 import { geoIpFromDatabases, loadGeoIpDatabases, type GeoIpDatabases } from './enrich/geoip.js';
 import { createUserAgentParser } from './enrich/user-agent.js';
 import { createEsClient, waitForEs } from './elasticsearch/client.js';
@@ -109,7 +110,7 @@ export interface ProcessorHandle {
   totals: PipelineTotals;
   /** Bound metrics port, when serving. */
   metricsPort: number | undefined;
-  /** `--once`: resolves with the summary once everything is committed. Live: resolves after `stop()`. */
+  /** `--once`: resolves with the summary once everything is committed and searchable (`refreshForSearch`). Live: resolves after `stop()`. */
   done: Promise<RunSummary>;
   /** Stops reading, commits what is in flight, closes files; resolves with the summary. */
   stop(): Promise<RunSummary>;
@@ -117,6 +118,26 @@ export interface ProcessorHandle {
   deadLetterFile: string;
   /** One per dataset read from files. */
   checkpointFiles: string[];
+}
+
+/**
+ * Makes what a `--once` run wrote searchable before it reports: one refresh of the namespace's event
+ * data streams and, with `windowDefinitions`, of its window data streams — what the official client's
+ * bulk helper does with `refreshOnCompletion`. Without it the last documents appear at the next
+ * scheduled refresh (`index.refresh_interval`, 1 s in the templates), or, on a shard that has gone
+ * search-idle, only when a search comes and waits for one. Streams that do not exist are skipped. A
+ * failure is logged, not thrown: everything is already indexed and committed.
+ */
+async function refreshForSearch(client: Client, namespace: string, windowDefinitions: { name: string }[], log: Logger): Promise<void> {
+  const streams = [
+    ...[...datasets.values()].map((d) => dataStreamIndex({ ...d.dataStream, namespace })),
+    ...windowDefinitions.map((w) => dataStreamIndex({ type: 'metrics', dataset: w.name, namespace })),
+  ];
+  try {
+    await client.indices.refresh({ index: streams, ignore_unavailable: true, allow_no_indices: true });
+  } catch (err) {
+    log.warn({ err, streams }, 'refresh after --once failed; the data becomes searchable at the next scheduled refresh');
+  }
 }
 
 /**
@@ -321,7 +342,12 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   if (opts.once) {
     pipeline
       .drain()
-      .then(() => close(() => pipeline.stop()))
+      .then(() =>
+        close(async () => {
+          await pipeline.stop();
+          await refreshForSearch(client, opts.namespace ?? 'default', windows ? windowDefinitions : [], log);
+        }),
+      )
       .then(resolveDone, rejectDone);
   }
 
