@@ -126,7 +126,7 @@ export interface ProcessorHandle {
  * bulk helper does with `refreshOnCompletion`. Without it the last documents appear at the next
  * scheduled refresh (`index.refresh_interval`, 1 s in the templates), or, on a shard that has gone
  * search-idle, only when a search comes and waits for one. Streams that do not exist are skipped. A
- * failure is logged, not thrown: everything is already indexed and committed.
+ * failure or a 30 s timeout is logged, not thrown: everything is already indexed and committed.
  */
 async function refreshForSearch(client: Client, namespace: string, windowDefinitions: { name: string }[], log: Logger): Promise<void> {
   const streams = [
@@ -134,7 +134,8 @@ async function refreshForSearch(client: Client, namespace: string, windowDefinit
     ...windowDefinitions.map((w) => dataStreamIndex({ type: 'metrics', dataset: w.name, namespace })),
   ];
   try {
-    await client.indices.refresh({ index: streams, ignore_unavailable: true, allow_no_indices: true });
+    // Bounded: a frozen cluster must not hold the exit for the client's retries (4 × 60 s).
+    await client.indices.refresh({ index: streams, ignore_unavailable: true, allow_no_indices: true }, { requestTimeout: 30_000, maxRetries: 0 });
   } catch (err) {
     log.warn({ err, streams }, 'refresh after --once failed; the data becomes searchable at the next scheduled refresh');
   }
