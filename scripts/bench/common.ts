@@ -10,6 +10,7 @@ import { buildDist, compiledProcessor } from '../build/build.js';
 import { bulkLines } from '../../processor/sinks/elasticsearch-sink.js';
 import type { SourceRecord } from '../../processor/pipeline/types.js';
 import type { RunSummary } from '../../processor/processor.js';
+import { fmt } from './stats.js';
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
@@ -321,6 +322,34 @@ export async function bulkCeiling(esUrl: string, records: SourceRecord[], ctx: E
   const searchable = (performance.now() - started) / 1000;
   const es1 = await esCpuSeconds(esUrl);
   return { acknowledgedPerSec: sentDocs / acknowledged, searchablePerSec: sentDocs / searchable, esCpuSeconds: es1 - es0, docs: sentDocs };
+}
+
+/** One ceiling run as a `mirroredBest` step: `docsPerSec` is the acknowledged rate. */
+export type CeilingRun = BulkCeiling & { docsPerSec: number };
+
+/**
+ * The `ceiling` step of `mirroredBest` for both benchmarks: `bulkCeiling` of `records` into namespace
+ * `{namespace}{round}`, each round's figures logged through `log`.
+ */
+export function ceilingStep(o: {
+  esUrl: string;
+  records: SourceRecord[];
+  ctx: EnrichContext;
+  namespace: string;
+  batchSize: number;
+  log: (line: string) => void;
+}): { name: string; run: (round: number) => Promise<CeilingRun> } {
+  return {
+    name: 'ceiling',
+    run: async (round) => {
+      const c = await bulkCeiling(o.esUrl, o.records, o.ctx, `${o.namespace}${round}`, o.batchSize);
+      o.log(
+        `  raw _bulk ceiling: ${fmt(c.acknowledgedPerSec)} docs/s until the last response; ${fmt(c.searchablePerSec)} docs/s until _count shows them all; ` +
+          `Elasticsearch CPU ${fmt((c.esCpuSeconds / c.docs) * 1e6, 1)} µs per document`,
+      );
+      return { ...c, docsPerSec: c.acknowledgedPerSec };
+    },
+  };
 }
 
 /**

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { createEnrichContext } from '../../processor/processor.js';
-import { bulkCeiling, type BulkCeiling, describeInput, mirroredBest, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type MeasuredRun, type Timeline } from './common.js';
+import { ceilingStep, type CeilingRun, describeInput, mirroredBest, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type MeasuredRun, type Timeline } from './common.js';
 import { fmt, peakRssMiB, percentile, timed } from './stats.js';
 
 /** Options of the Kafka benchmark; counts in events, rates in events/s. */
@@ -109,11 +109,11 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   };
   const common = ['--es-url', o.esUrl, '--batch-size', String(o.batchSize), '--no-metrics', '--no-windows'];
   const ctx = await createEnrichContext();
-  await warmUpElasticsearch(o.esUrl, weblogRecords(lines), ctx, `bench${run}warm`, o.batchSize);
+  const records = weblogRecords(lines); // the ceiling's and the warm-up's documents, made once
+  await warmUpElasticsearch(o.esUrl, records, ctx, `bench${run}warm`, o.batchSize);
   const input = path.join(dir, 'in', 'access.log');
   mkdirSync(path.dirname(input));
   writeFileSync(input, lines.join('\n') + '\n');
-  type Ceiling = BulkCeiling & { docsPerSec: number };
   const steps = [
     {
       name: 'kafka',
@@ -141,22 +141,12 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
         return r;
       },
     },
-    {
-      name: 'ceiling',
-      run: async (round: number): Promise<Ceiling> => {
-        const c = await bulkCeiling(o.esUrl, weblogRecords(lines), ctx, `bench${run}c${round}`, o.batchSize);
-        o.log(
-          `  raw _bulk ceiling: ${fmt(c.acknowledgedPerSec)} docs/s until the last response; ${fmt(c.searchablePerSec)} until _count shows them all; ` +
-            `Elasticsearch CPU ${fmt((c.esCpuSeconds / c.docs) * 1e6, 1)} µs per document`,
-        );
-        return { ...c, docsPerSec: c.acknowledgedPerSec };
-      },
-    },
+    ceilingStep({ esUrl: o.esUrl, records, ctx, namespace: `bench${run}c`, batchSize: o.batchSize, log: o.log }),
   ];
   const best = await mirroredBest<{ docsPerSec: number }>(steps, o.rounds, (round, order) => o.log(`round ${round + 1} of ${o.rounds}: ${order.join(', ')}`));
   const e2e = best.get('kafka') as MeasuredRun;
   const file = best.get('file') as MeasuredRun;
-  const ceiling = best.get('ceiling') as Ceiling;
+  const ceiling = best.get('ceiling') as CeilingRun;
   const endToEndPerSec = e2e.docsPerSec;
   o.log(`fastest of ${o.rounds} round(s) each:`);
   o.log(`Kafka → Elasticsearch: ${fmt(endToEndPerSec)} events/s (${fmt(e2e.seconds, 2)} s); processor CPU ${fmt(cpuUs(e2e), 1)} µs/event; ${memory(e2e)}`);

@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { createEnrichContext, type RunSummary } from '../../processor/processor.js';
-import { bulkCeiling, type BulkCeiling, describeInput, mirroredBest, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type Timeline } from './common.js';
+import { ceilingStep, type CeilingRun, describeInput, mirroredBest, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type Timeline } from './common.js';
 import { runFilebeat, type FilebeatRun } from './filebeat.js';
 import { perRecordBench, type PerRecordResult } from './per-record.js';
 import { fmt, peakRssMiB, percentile } from './stats.js';
@@ -122,20 +122,9 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
     );
     return { label, docsPerSec: r.docsPerSec, seconds: r.seconds, peakRssMiB: r.summary.peakRssMiB, memoryMiB: m, cpuUsPerDoc, esCpuUsPerDoc };
   };
-  type Ceiling = BulkCeiling & { docsPerSec: number };
   const steps: { name: string; run: (round: number) => Promise<{ docsPerSec: number }> }[] = [
-    {
-      // 2. The raw _bulk ceiling: same documents, pre-serialised, same batch size, concurrency 2, undici.
-      name: 'ceiling',
-      run: async (round): Promise<Ceiling> => {
-        const c = await bulkCeiling(o.esUrl, recs, ctx, `bench${run}c${round}`, o.batchSize);
-        o.log(
-          `  raw _bulk ceiling: ${fmt(c.acknowledgedPerSec)} docs/s until the last response; ${fmt(c.searchablePerSec)} docs/s until _count shows them all; ` +
-            `Elasticsearch CPU ${fmt((c.esCpuSeconds / c.docs) * 1e6, 1)} µs per document`,
-        );
-        return { ...c, docsPerSec: c.acknowledgedPerSec };
-      },
-    },
+    // 2. The raw _bulk ceiling: same documents, pre-serialised, same batch size, concurrency 2, undici.
+    ceilingStep({ esUrl: o.esUrl, records: recs, ctx, namespace: `bench${run}c`, batchSize: o.batchSize, log: o.log }),
     // 3–4. End to end through the processor, defaults, then the variants asked for.
     { name: 'defaults', run: (round) => endToEndRun('defaults', `bench${run}e${round}`, []) },
     ...(o.threads ?? []).map((t) => ({ name: `t${t}`, run: (round: number) => endToEndRun(`--transform-threads ${t}`, `bench${run}t${t}r${round}`, ['--transform-threads', String(t)]) })),
@@ -162,7 +151,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
     });
   }
   const best = await mirroredBest(steps, o.rounds, (round, order) => o.log(`round ${round + 1} of ${o.rounds}: ${order.join(', ')}`));
-  const ceiling = best.get('ceiling') as Ceiling;
+  const ceiling = best.get('ceiling') as CeilingRun;
   const endToEnd = best.get('defaults') as EndToEndRun;
   const variants = steps.filter((st) => !['ceiling', 'defaults', 'filebeat'].includes(st.name)).map((st) => best.get(st.name) as EndToEndRun);
   const noWindows = best.get('no-windows') as EndToEndRun | undefined;
