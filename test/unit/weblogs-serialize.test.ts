@@ -76,6 +76,27 @@ describe('accessDocumentJson: the same text as JSON.stringify', () => {
     expect(accessDocumentJson(missing)).toBe(JSON.stringify(missing));
   });
 
+  it('writes every url key and never reuses the JSON of an event that differs', () => {
+    const withUrl = docs.find((d) => d.body.url !== undefined)!.body;
+    const extraUrlKey = { ...withUrl, url: { ...(withUrl.url as object), username: 'u' } };
+    expect(accessDocumentJson(extraUrlKey)).toBe(JSON.stringify(extraUrlKey));
+    const undefinedUrlKey = { ...withUrl, url: { ...(withUrl.url as object), query: undefined } };
+    expect(accessDocumentJson(undefinedUrlKey)).toBe(JSON.stringify(undefinedUrlKey));
+    // Consecutive documents whose events differ in one field each (the same `ingested`).
+    const base = docs[4]!.body;
+    const event = base.event as Record<string, unknown>;
+    const variants = [
+      base,
+      { ...base, event: { ...event, timezone: '-05:00' } },
+      { ...base, event: { ...event, outcome: 'failure' } },
+      { ...base, event: { ...event, dataset: 'other.access' } },
+      { ...base, event: { ...event, ingested: '2030-01-01T00:00:00.000Z' } },
+      { ...base, event: { ...event, type: ['access', 'error'] } },
+      base,
+    ];
+    for (const v of variants) expect(accessDocumentJson(v)).toBe(JSON.stringify(v));
+  });
+
   it('is what bulkLine sends for weblogs documents', () => {
     const d = docs[3]!;
     expect(bulkLine(d).split('\n')[1]).toBe(JSON.stringify(d.body));

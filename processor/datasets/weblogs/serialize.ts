@@ -20,22 +20,60 @@ interface AccessDocument {
   data_stream: object;
 }
 
-/** A flat object of string and number values (`url.*`), in its own key order. */
-function flatJson(o: object): string {
-  let s = '';
-  for (const [k, v] of Object.entries(o)) {
-    if (v === undefined) continue;
-    s += `${s === '' ? '{' : ','}"${k}":${typeof v === 'number' ? JSON.stringify(v) : stringJson(String(v))}`;
-  }
-  return s === '' ? '{}' : `${s}}`;
+/**
+ * `url.*` in the key order `urlFields` inserts them (original, scheme, domain, port, fragment, query,
+ * path, extension: what `JSON.stringify` writes). An object with any other key, or an `undefined`
+ * value, goes to `JSON.stringify` whole, so nothing is dropped.
+ */
+function urlJson(u: UrlFields): string {
+  let keys = 0;
+  for (const _ in u) keys++;
+  let written = 1;
+  let s = `{"original":${stringJson(u.original)}`;
+  if (u.scheme !== undefined) (s += `,"scheme":${stringJson(u.scheme)}`), written++;
+  if (u.domain !== undefined) (s += `,"domain":${stringJson(u.domain)}`), written++;
+  if (u.port !== undefined) (s += `,"port":${JSON.stringify(u.port)}`), written++;
+  if (u.fragment !== undefined) (s += `,"fragment":${stringJson(u.fragment)}`), written++;
+  if (u.query !== undefined) (s += `,"query":${stringJson(u.query)}`), written++;
+  if (u.path !== undefined) (s += `,"path":${stringJson(u.path)}`), written++;
+  if (u.extension !== undefined) (s += `,"extension":${stringJson(u.extension)}`), written++;
+  return written === keys && typeof u.original === 'string' ? `${s}}` : JSON.stringify(u);
+}
+
+type EventFields = AccessDocument['event'];
+// The `event` object's JSON of the last two distinct events (a success and a failure, mostly): every
+// field but `ingested` is constant for a dataset, and `ingested` changes once a millisecond, so
+// consecutive documents mostly share it. Compared field by field, so a changed value is never reused.
+let recentEvent: EventFields | undefined;
+let recentText = '';
+let olderEvent: EventFields | undefined;
+let olderText = '';
+const sameEvent = (a: EventFields, b: EventFields): boolean =>
+  a.ingested === b.ingested && a.type === b.type && a.outcome === b.outcome && a.timezone === b.timezone &&
+  a.dataset === b.dataset && a.kind === b.kind && a.category === b.category && a.module === b.module;
+
+function eventJson(e: EventFields): string {
+  if (recentEvent !== undefined && sameEvent(e, recentEvent)) return recentText;
+  if (olderEvent !== undefined && sameEvent(e, olderEvent)) return olderText;
+  const text =
+    `{"kind":${stringJson(e.kind)},"category":${objectJson(e.category)},"type":${objectJson(e.type)}` +
+    `,"outcome":${stringJson(e.outcome)},"dataset":${stringJson(e.dataset)},"module":${stringJson(e.module)}` +
+    `,"timezone":${stringJson(e.timezone)},"ingested":${stringJson(e.ingested)}}`;
+  text.charCodeAt(0); // flat once, not in every document that reuses it
+  olderEvent = recentEvent;
+  olderText = recentText;
+  recentEvent = e;
+  recentText = text;
+  return text;
 }
 
 /**
  * The JSON of one access-log document from `enrichAccessLine`: the same text as `JSON.stringify(doc)`
  * (same keys, same order; a unit test compares them over the real sample and hostile lines), about
  * twice as fast, because the shared parts (GeoIP and user-agent results, `data_stream`) carry their
- * JSON from the cache (`withJsonText`), constant parts are literals, and only strings that need it
- * go through the escaping pass. A `tags` array added after enrichment (the windows' `late` tag) is
+ * JSON from the cache (`withJsonText`), the `event` object's JSON is reused while it stays the same
+ * (`eventJson`), `url` is written field by field (`urlJson`), constant parts are literals, and only
+ * strings that need it go through the escaping pass. A `tags` array added after enrichment (the windows' `late` tag) is
  * written in its usual place. A body with any other top-level key, or without one of the fixed ones,
  * is passed to `JSON.stringify` whole. Keep in step with `enrichAccessLine` when a field is added.
  */
@@ -50,15 +88,13 @@ export function accessDocumentJson(body: Record<string, unknown>): string {
   if (keys !== known || typeof d['@timestamp'] !== 'string' || !d.event || !d.source || !d.http?.response?.body || !d.weblogs || !d.ecs || !d.data_stream || !('message' in body)) {
     return JSON.stringify(body);
   }
-  const e = d.event;
   let s =
     `{"@timestamp":${stringJson(d['@timestamp'])},"message":${JSON.stringify(d.message)},"ecs":${objectJson(d.ecs)}` +
-    `,"event":{"kind":${stringJson(e.kind)},"category":${objectJson(e.category)},"type":${objectJson(e.type)}` +
-    `,"outcome":${stringJson(e.outcome)},"dataset":${stringJson(e.dataset)},"module":${stringJson(e.module)}` +
-    `,"timezone":${stringJson(e.timezone)},"ingested":${stringJson(e.ingested)}}`;
+    `,"event":${eventJson(d.event)}`;
   const src = d.source;
-  s += `,"source":{"address":${stringJson(src.address)}`;
-  if (src.ip !== undefined) s += `,"ip":${stringJson(src.ip)}`;
+  const address = stringJson(src.address);
+  s += `,"source":{"address":${address}`;
+  if (src.ip !== undefined) s += `,"ip":${src.ip === src.address ? address : stringJson(src.ip)}`;
   if (src.geo !== undefined) s += `,"geo":${objectJson(src.geo)}`;
   const h = d.http;
   s += `},"http":{"response":{"status_code":${h.response.status_code},"body":{"bytes":${h.response.body.bytes}}}`;
@@ -72,7 +108,7 @@ export function accessDocumentJson(body: Record<string, unknown>): string {
   if (h.version !== undefined) s += `,"version":${stringJson(h.version)}`;
   s += '}';
   if (d.user !== undefined) s += `,"user":{"name":${stringJson(d.user.name)}}`;
-  if (d.url !== undefined) s += `,"url":${flatJson(d.url)}`;
+  if (d.url !== undefined) s += `,"url":${urlJson(d.url)}`;
   if (d.user_agent !== undefined) s += `,"user_agent":${objectJson(d.user_agent)}`;
   s += `,"weblogs":{"crawler":${d.weblogs.crawler}}`;
   if (d.tags !== undefined) s += `,"tags":${JSON.stringify(d.tags)}`;
