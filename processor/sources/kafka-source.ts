@@ -57,10 +57,13 @@ function isRetriable(err: unknown): boolean {
  * message's timestamp and value (document-id.ts), so the new owner,
  * which resumes at the last committed offset, re-sends them as duplicates that Elasticsearch rejects
  * (409). The old owner's late commit is refused by the coordinator while its group generation is
- * stale, and ignored here; once it has rejoined, kafkajs sends it with the new generation without
- * checking the assignment, so it may be accepted. Its offsets cover only records it indexed itself,
- * so such a commit can move the group's offset back (the new owner re-reads, as duplicates), never past
- * an unindexed record.
+ * stale, and ignored here. Once it has rejoined, kafkajs would send it with the new generation, and
+ * the coordinator accepts a commit from any member of the current generation without checking the
+ * assignment: the group's offset would move back behind what the new owner committed. So every record
+ * is tagged with the generation this member had joined when it was fetched, and `commit` drops the
+ * positions of earlier generations. Nothing is lost by that: after every rebalance kafkajs starts each
+ * member's fetches at the committed offsets (a new OffsetManager per sync), so those records are read
+ * again by the partition's owner, this member included, and committed then.
  */
 export class KafkaSource implements Source {
   readonly name = 'kafka';
@@ -74,6 +77,10 @@ export class KafkaSource implements Source {
   private clusterId = '';
   /** High watermark per `topic/partition`, from the last fetch. */
   private readonly highWatermarks = new Map<string, bigint>();
+  /** Group generations this member has joined (kafkajs `GROUP_JOIN` events): 1 after the first join. */
+  private generation = 0;
+  /** The generation each fetched record's position was fetched in (see the class comment). */
+  private readonly fetchedIn = new WeakMap<SourcePosition, number>();
 
   constructor(private readonly opts: KafkaSourceOptions) {
     this.drainedPromise = new Promise((resolve) => (this.resolveDrained = resolve));
@@ -99,6 +106,9 @@ export class KafkaSource implements Source {
     await Promise.all([this.consumer.connect(), this.admin.connect()]);
     this.clusterId = (await this.admin.describeCluster()).clusterId;
     const maxBytes = this.opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.generation += 1;
+    });
     await this.consumer.subscribe({ topics: [...topics.keys()], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
@@ -107,6 +117,7 @@ export class KafkaSource implements Source {
         if (!isRunning() || isStale() || this.stopped || batch.messages.length === 0) return;
         const dataset = topics.get(batch.topic);
         if (!dataset) return;
+        const generation = this.generation;
         const records: SourceRecord[] = batch.messages.map((m) => {
           const length = m.value?.length ?? 0;
           const record: SourceRecord = {
@@ -115,6 +126,7 @@ export class KafkaSource implements Source {
             position: { kind: 'kafka', topic: batch.topic, partition: batch.partition, offset: m.offset, cluster: this.clusterId, timestamp: m.timestamp },
           };
           if (length > maxBytes) record.originalBytes = length;
+          this.fetchedIn.set(record.position, generation);
           return record;
         });
         const key = `${batch.topic}/${batch.partition}`;
@@ -171,11 +183,23 @@ export class KafkaSource implements Source {
 
   async commit(positions: SourcePosition[]): Promise<void> {
     const next = new Map<string, KafkaPosition>();
+    let staleRecords = 0;
     for (const p of positions) {
       if (p.kind !== 'kafka') continue;
+      const fetchedIn = this.fetchedIn.get(p);
+      if (fetchedIn !== undefined && fetchedIn !== this.generation) {
+        staleRecords += 1;
+        continue;
+      }
       const key = `${p.topic}/${p.partition}`;
       const prev = next.get(key);
       if (!prev || offsetAfter(p.offset, prev.offset)) next.set(key, p);
+    }
+    if (staleRecords > 0) {
+      this.opts.log.info(
+        { records: staleRecords, generation: this.generation },
+        'not committing records fetched before a rebalance: the partition owner reads them again from the committed offset (deduplicated by _id)',
+      );
     }
     if (next.size === 0 || !this.consumer) return;
     const offsets = [...next.values()].map((p) => ({ topic: p.topic, partition: p.partition, offset: (BigInt(p.offset) + 1n).toString() }));
