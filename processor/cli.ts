@@ -91,12 +91,13 @@ const o = program.opts<EsConnectionOptionValues & {
 }>();
 
 // Memory: V8 lets the heap grow to several times the live data when allocation is fast (a 5,000-line
-// batch is ~70 MB live, the heap reached 220+ MB). A growing factor of 1.3 and 8 MiB semi-spaces keep
-// peak RSS under 300 MiB at full speed for ~5 % more CPU (README, "Performance"). Not a hard limit:
-// unlike --max-old-space-size, a larger live set (huge lines) still fits. NODE_OPTIONS can override.
-if (!/--heap-growing-percent|--max-semi-space-size/.test(`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`)) {
+// batch is ~70 MB live, the heap reached 220+ MB). A growing factor of 1.3 keeps peak RSS under 300 MiB
+// at full speed on IPv4 traffic (README, "Performance"). Not a hard limit: unlike --max-old-space-size,
+// a larger live set (huge lines) still fits. V8 reads this flag at every GC, so setting it here works;
+// the semi-space size, by contrast, is fixed when the heap is created and must be given on the node
+// command line (`node --max-semi-space-size=4 dist/process.js`, see the README's memory notes).
+if (!/--heap-growing-percent/.test(process.execArgv.join(' '))) {
   v8.setFlagsFromString('--heap-growing-percent=30');
-  v8.setFlagsFromString('--max-semi-space-size=8');
 }
 
 const log = createLogger('processor');
