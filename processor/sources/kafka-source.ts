@@ -1,5 +1,5 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import pRetry from 'p-retry';
+import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from 'pino';
 import type { KafkaPosition, Source, SourceBatch, SourcePosition, SourceRecord } from '../pipeline/types.js';
 import { DEFAULT_MAX_RECORD_BYTES } from './line-reader.js';
@@ -18,6 +18,13 @@ export interface KafkaSourceOptions {
   /** Called with the consumer lag (messages) per `topic/partition` after each fetch and commit. */
   onLag?: (topic: string, partition: number, lag: number) => void;
   log: Logger;
+}
+
+/** A commit whose records were fetched before the member's latest rejoin (see `KafkaSource.commit`). */
+class StaleGenerationError extends Error {
+  constructor() {
+    super('records fetched in an earlier group generation');
+  }
 }
 
 /** kafkajs error types that mean "this member no longer owns the partition": not fatal, see `commit`. */
@@ -81,6 +88,8 @@ export class KafkaSource implements Source {
   private generation = 0;
   /** The generation each fetched record's position was fetched in (see the class comment). */
   private readonly fetchedIn = new WeakMap<SourcePosition, number>();
+  // Left open: kafkajs's own retries inside one `commitOffsets` call (5 by default) read the generation
+  // afresh each time; a rejoin in that window can still let an old commit through.
 
   constructor(private readonly opts: KafkaSourceOptions) {
     this.drainedPromise = new Promise((resolve) => (this.resolveDrained = resolve));
@@ -204,21 +213,34 @@ export class KafkaSource implements Source {
     if (next.size === 0 || !this.consumer) return;
     const offsets = [...next.values()].map((p) => ({ topic: p.topic, partition: p.partition, offset: (BigInt(p.offset) + 1n).toString() }));
     const consumer = this.consumer;
+    const generation = this.generation;
     try {
       // A broker that is down or restarting (connection refused, no coordinator) is waited for, like an
-      // unreachable Elasticsearch: the batch stays uncommitted until the broker is back.
-      await pRetry(() => consumer.commitOffsets(offsets), {
-        retries: Number.POSITIVE_INFINITY,
-        minTimeout: 500,
-        maxTimeout: 10_000,
-        shouldRetry: ({ error }) => !isRebalanceError(error) && isRetriable(error),
-        onFailedAttempt: ({ error, attemptNumber }) => {
-          if (!isRebalanceError(error) && isRetriable(error)) {
-            this.opts.log.warn({ attempt: attemptNumber, err: error.message }, 'kafka offset commit will be retried');
-          }
+      // unreachable Elasticsearch: the batch stays uncommitted until the broker is back. An outage longer
+      // than the session makes the member rejoin meanwhile; the next attempt would then carry the new
+      // generation, so every attempt first checks that the records are still of the current one.
+      await pRetry(
+        () => {
+          if (this.generation !== generation) throw new AbortError(new StaleGenerationError());
+          return consumer.commitOffsets(offsets);
         },
-      });
+        {
+          retries: Number.POSITIVE_INFINITY,
+          minTimeout: 500,
+          maxTimeout: 10_000,
+          shouldRetry: ({ error }) => !isRebalanceError(error) && isRetriable(error),
+          onFailedAttempt: ({ error, attemptNumber }) => {
+            if (!isRebalanceError(error) && isRetriable(error)) {
+              this.opts.log.warn({ attempt: attemptNumber, err: error.message }, 'kafka offset commit will be retried');
+            }
+          },
+        },
+      );
     } catch (err) {
+      if (err instanceof StaleGenerationError) {
+        this.opts.log.info({ offsets }, 'not committing after a rebalance during the commit\'s retries: the partition owner reads these again (deduplicated by _id)');
+        return;
+      }
       if (!isRebalanceError(err)) throw err;
       this.opts.log.info({ err: (err as Error).message, offsets }, 'commit refused after a rebalance; the new owner re-reads these (deduplicated by _id)');
       return;

@@ -1,4 +1,4 @@
-/** Which kafkajs commit errors the Kafka source treats as "lost the partition in a rebalance". */
+/** The Kafka source's commit decisions: which kafkajs errors mean "lost the partition in a rebalance", and no retry across a rejoin. */
 import { describe, expect, it } from '@jest/globals';
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs';
 import { isRebalanceError } from '../../processor/sources/kafka-source.js';
@@ -22,5 +22,28 @@ describe('isRebalanceError', () => {
     expect(isRebalanceError(protocolError('UNKNOWN_TOPIC_OR_PARTITION', 3))).toBe(false);
     expect(isRebalanceError(wrapped(new Error('connection refused')))).toBe(false);
     expect(isRebalanceError(new Error('disk full'))).toBe(false);
+  });
+});
+
+describe('KafkaSource.commit across a rejoin', () => {
+  it('stops retrying a commit once the member has rejoined meanwhile (the retry would carry the new generation)', async () => {
+    const { KafkaSource } = await import('../../processor/sources/kafka-source.js');
+    const { KafkaJSConnectionError } = await import('kafkajs');
+    const pino = (await import('pino')).default;
+    const source = new KafkaSource({ kafka: {} as never, groupId: 'g', topics: new Map([['t', 'weblogs']]), once: false, log: pino({ level: 'silent' }) });
+    // The source's view of kafkajs, driven by hand: a broker outage outlasts the session, so the member
+    // rejoins (GROUP_JOIN: the generation moves on) while the first commit attempt fails.
+    const internals = source as unknown as { consumer: unknown; generation: number };
+    internals.generation = 1;
+    const attempts: unknown[] = [];
+    internals.consumer = {
+      commitOffsets: async (offsets: unknown) => {
+        attempts.push(offsets);
+        internals.generation += 1;
+        throw new KafkaJSConnectionError('Connection error: ECONNREFUSED');
+      },
+    };
+    await source.commit([{ kind: 'kafka', topic: 't', partition: 0, offset: '41' }]);
+    expect(attempts).toEqual([[{ topic: 't', partition: 0, offset: '42' }]]);
   });
 });

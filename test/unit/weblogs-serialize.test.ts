@@ -95,6 +95,20 @@ describe('accessDocumentJson: the same text as JSON.stringify', () => {
       base,
     ];
     for (const v of variants) expect(accessDocumentJson(v)).toBe(JSON.stringify(v));
+    // url keys in another order than urlFields inserts them
+    const reordered = { ...withUrl, url: { query: 'q=1', ...(withUrl.url as object) } };
+    expect(accessDocumentJson(reordered)).toBe(JSON.stringify(reordered));
+    // an event object changed in place after it was serialised, and an array changed in place
+    const mutable = { ...base, event: { ...event, category: ['web'] } };
+    expect(accessDocumentJson(mutable)).toBe(JSON.stringify(mutable));
+    (mutable.event as Record<string, unknown>).timezone = '-03:00';
+    expect(accessDocumentJson(mutable)).toBe(JSON.stringify(mutable));
+    (mutable.event.category as string[]).push('network');
+    expect(accessDocumentJson(mutable)).toBe(JSON.stringify(mutable));
+    const sameObject = { ...base, event: { ...event } };
+    expect(accessDocumentJson(sameObject)).toBe(JSON.stringify(sameObject));
+    (sameObject.event as Record<string, unknown>).outcome = 'unknown';
+    expect(accessDocumentJson(sameObject)).toBe(JSON.stringify(sameObject));
   });
 
   it('is what bulkLine sends for weblogs documents', () => {

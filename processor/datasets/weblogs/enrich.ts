@@ -7,9 +7,10 @@ import { withJsonText } from '../../enrich/json-text.js';
 
 // Parts every document shares (never mutated; they carry their JSON for `accessDocumentJson`).
 const ECS = withJsonText({ version: ECS_VERSION });
-const CATEGORY = withJsonText(['web']);
-const TYPE_SUCCESS = withJsonText(['access']);
-const TYPE_FAILURE = withJsonText(['access', 'error']);
+// Frozen: `accessDocumentJson` reuses the JSON of an `event` whose arrays are these very objects.
+const CATEGORY = Object.freeze(withJsonText(['web']));
+const TYPE_SUCCESS = Object.freeze(withJsonText(['access']));
+const TYPE_FAILURE = Object.freeze(withJsonText(['access', 'error']));
 
 /** ECS `url.*` parts of a request target; `port` is a number, everything else a string. */
 export interface UrlFields {

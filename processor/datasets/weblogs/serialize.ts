@@ -21,49 +21,66 @@ interface AccessDocument {
 }
 
 /**
- * `url.*` in the key order `urlFields` inserts them (original, scheme, domain, port, fragment, query,
- * path, extension: what `JSON.stringify` writes). An object with any other key, or an `undefined`
- * value, goes to `JSON.stringify` whole, so nothing is dropped.
+ * `url.*` as `JSON.stringify` writes it: each key in the object's own order, with the string and
+ * number values `urlFields` sets. An object with any other key, or an `undefined` value, goes to
+ * `JSON.stringify` whole, so nothing is dropped or reordered.
  */
 function urlJson(u: UrlFields): string {
-  let keys = 0;
-  for (const _ in u) keys++;
-  let written = 1;
-  let s = `{"original":${stringJson(u.original)}`;
-  if (u.scheme !== undefined) (s += `,"scheme":${stringJson(u.scheme)}`), written++;
-  if (u.domain !== undefined) (s += `,"domain":${stringJson(u.domain)}`), written++;
-  if (u.port !== undefined) (s += `,"port":${JSON.stringify(u.port)}`), written++;
-  if (u.fragment !== undefined) (s += `,"fragment":${stringJson(u.fragment)}`), written++;
-  if (u.query !== undefined) (s += `,"query":${stringJson(u.query)}`), written++;
-  if (u.path !== undefined) (s += `,"path":${stringJson(u.path)}`), written++;
-  if (u.extension !== undefined) (s += `,"extension":${stringJson(u.extension)}`), written++;
-  return written === keys && typeof u.original === 'string' ? `${s}}` : JSON.stringify(u);
+  let s = '';
+  for (const k in u) {
+    const v = u[k as keyof UrlFields];
+    switch (k) {
+      case 'original':
+      case 'scheme':
+      case 'domain':
+      case 'path':
+      case 'query':
+      case 'fragment':
+      case 'extension':
+        if (typeof v !== 'string') return JSON.stringify(u);
+        s += `${s === '' ? '{' : ','}"${k}":${stringJson(v)}`;
+        break;
+      case 'port':
+        if (typeof v !== 'number') return JSON.stringify(u);
+        s += `${s === '' ? '{' : ','}"port":${JSON.stringify(v)}`;
+        break;
+      default:
+        return JSON.stringify(u);
+    }
+  }
+  return s === '' ? '{}' : `${s}}`;
 }
 
 type EventFields = AccessDocument['event'];
-// The `event` object's JSON of the last two distinct events (a success and a failure, mostly): every
-// field but `ingested` is constant for a dataset, and `ingested` changes once a millisecond, so
-// consecutive documents mostly share it. Compared field by field, so a changed value is never reused.
-let recentEvent: EventFields | undefined;
-let recentText = '';
-let olderEvent: EventFields | undefined;
-let olderText = '';
-const sameEvent = (a: EventFields, b: EventFields): boolean =>
+/** An `event` object's field values (copied, not the object: a mutated object must not match) and its JSON. */
+interface SeenEvent extends EventFields {
+  text: string;
+}
+// The JSON of the last two distinct `event` objects (a success and a failure, mostly): every field but
+// `ingested` is constant for a dataset, and `ingested` changes once a millisecond, so consecutive
+// documents mostly share it. Compared field by field against copies of the values; the shared
+// `category` and `type` arrays are frozen (enrich.ts), so comparing them by identity is comparing them.
+let recentEvent: SeenEvent | undefined;
+let olderEvent: SeenEvent | undefined;
+const sameEvent = (a: EventFields, b: SeenEvent): boolean =>
   a.ingested === b.ingested && a.type === b.type && a.outcome === b.outcome && a.timezone === b.timezone &&
   a.dataset === b.dataset && a.kind === b.kind && a.category === b.category && a.module === b.module;
 
 function eventJson(e: EventFields): string {
-  if (recentEvent !== undefined && sameEvent(e, recentEvent)) return recentText;
-  if (olderEvent !== undefined && sameEvent(e, olderEvent)) return olderText;
+  if (recentEvent !== undefined && sameEvent(e, recentEvent)) return recentEvent.text;
+  if (olderEvent !== undefined && sameEvent(e, olderEvent)) return olderEvent.text;
   const text =
     `{"kind":${stringJson(e.kind)},"category":${objectJson(e.category)},"type":${objectJson(e.type)}` +
     `,"outcome":${stringJson(e.outcome)},"dataset":${stringJson(e.dataset)},"module":${stringJson(e.module)}` +
     `,"timezone":${stringJson(e.timezone)},"ingested":${stringJson(e.ingested)}}`;
   text.charCodeAt(0); // flat once, not in every document that reuses it
+  const unfrozenArray = !Object.isFrozen(e.category) || !Object.isFrozen(e.type);
+  if (unfrozenArray) return text; // an array that could change in place is never cached
   olderEvent = recentEvent;
-  olderText = recentText;
-  recentEvent = e;
-  recentText = text;
+  recentEvent = {
+    kind: e.kind, category: e.category, type: e.type, outcome: e.outcome, dataset: e.dataset,
+    module: e.module, timezone: e.timezone, ingested: e.ingested, text,
+  };
   return text;
 }
 
