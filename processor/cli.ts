@@ -92,10 +92,11 @@ const o = program.opts<EsConnectionOptionValues & {
 
 // Memory: V8 lets the heap grow to several times the live data when allocation is fast (a 5,000-line
 // batch is ~70 MB live, the heap reached 220+ MB). With a growing factor of 1.3 the compiled processor
-// peaked at 234–248 MiB at full speed on IPv4 traffic (README, "Performance": Memory). Not a hard limit: unlike --max-old-space-size,
-// a larger live set (huge lines) still fits. V8 reads this flag at every GC, so setting it here works;
-// the semi-space size, by contrast, is fixed when the heap is created and must be given on the node
-// command line (`node --max-semi-space-size=4 dist/process.js`, see the README's memory notes).
+// peaked at 234–248 MiB at full speed on IPv4 traffic (README, "Performance": Memory). Not a hard
+// limit: unlike --max-old-space-size, a larger live set (huge lines) still fits. V8 reads this flag at
+// every GC, so setting it here works; the semi-space size, by contrast, is fixed when the heap is
+// created and must be given on the node command line (`node --max-semi-space-size=4 dist/process.js`,
+// see the README's memory notes).
 if (!/--heap-growing-percent/.test(process.execArgv.join(' '))) {
   v8.setFlagsFromString('--heap-growing-percent=30');
 }
