@@ -18,7 +18,7 @@ import { DeadLetterFile } from './sinks/dead-letter-sink.js';
 import { ElasticsearchSink } from './sinks/elasticsearch-sink.js';
 import { FileSource } from './sources/file-source.js';
 import { KafkaSource } from './sources/kafka-source.js';
-import { WindowOperator } from './windows/window-operator.js';
+import { WindowOperator, windowDataStream } from './windows/window-operator.js';
 
 /** Kafka input: one consumer group over the datasets' topics. */
 export interface KafkaInputOptions {
@@ -131,7 +131,7 @@ export interface ProcessorHandle {
 async function refreshForSearch(client: Client, namespace: string, windowDefinitions: { name: string }[], log: Logger): Promise<void> {
   const streams = [
     ...[...datasets.values()].map((d) => dataStreamIndex({ ...d.dataStream, namespace })),
-    ...windowDefinitions.map((w) => dataStreamIndex({ type: 'metrics', dataset: w.name, namespace })),
+    ...windowDefinitions.map((w) => dataStreamIndex(windowDataStream(w.name, namespace))),
   ];
   try {
     // Bounded: a frozen cluster must not hold the exit for the client's retries (4 × 60 s).

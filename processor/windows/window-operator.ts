@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
 import { getDataset } from '../datasets/registry.js';
-import { dataStreamIndex } from '../datasets/types.js';
+import { dataStreamIndex, type DataStreamName } from '../datasets/types.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { OutputDocument } from '../pipeline/types.js';
 import type { SlideBucket, WindowDefinition } from './types.js';
@@ -34,6 +34,11 @@ export type WindowTouches = Map<string, Map<string, Set<number>>>;
 
 /** The tag (ECS `tags`) of a document that arrived behind its dataset's watermark. */
 export const LATE_TAG = 'late_event';
+
+/** The data stream window `name` writes to in `namespace`: `metrics-{name}-{namespace}`. */
+export function windowDataStream(name: string, namespace: string): DataStreamName {
+  return { type: 'metrics', dataset: name, namespace };
+}
 
 /**
  * Event-time windows with a watermark, materialised from the indexed documents.
@@ -123,7 +128,7 @@ export class WindowOperator {
   }
 
   private outputStream(def: WindowDefinition): string {
-    return dataStreamIndex({ type: 'metrics', dataset: def.name, namespace: this.opts.namespace });
+    return dataStreamIndex(windowDataStream(def.name, this.opts.namespace));
   }
 
   private async compute(def: WindowDefinition, byKey: Map<string, Set<number>>): Promise<WindowDoc[]> {
@@ -181,7 +186,7 @@ export class WindowOperator {
               ...(k !== undefined ? { key: k } : {}),
             },
             ...def.result(k, inWindow),
-            data_stream: { type: 'metrics', dataset: def.name, namespace },
+            data_stream: windowDataStream(def.name, namespace),
           },
         });
       }
