@@ -10,7 +10,7 @@ import { buildDist, compiledProcessor } from '../build/build.js';
 import { bulkLines } from '../../processor/sinks/elasticsearch-sink.js';
 import type { SourceRecord } from '../../processor/pipeline/types.js';
 import type { RunSummary } from '../../processor/processor.js';
-import { fmt } from './stats.js';
+import { fmt, usPerDoc } from './stats.js';
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
@@ -345,7 +345,7 @@ export function ceilingStep(o: {
       const c = await bulkCeiling(o.esUrl, o.records, o.ctx, `${o.namespace}${round}`, o.batchSize);
       o.log(
         `  raw _bulk ceiling: ${fmt(c.acknowledgedPerSec)} docs/s until the last response; ${fmt(c.searchablePerSec)} docs/s until _count shows them all; ` +
-          `Elasticsearch CPU ${fmt((c.esCpuSeconds / c.docs) * 1e6, 1)} µs per document`,
+          `Elasticsearch CPU ${fmt(usPerDoc(c.esCpuSeconds, c.docs), 1)} µs per document`,
       );
       return { ...c, docsPerSec: c.acknowledgedPerSec };
     },

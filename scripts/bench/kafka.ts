@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { createEnrichContext } from '../../processor/processor.js';
 import { ceilingStep, type CeilingRun, describeInput, mirroredBest, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type MeasuredRun, type Timeline } from './common.js';
-import { fmt, peakRssMiB, percentile, timed } from './stats.js';
+import { fmt, peakRssMiB, percentile, timed, usPerDoc } from './stats.js';
 
 /** Options of the Kafka benchmark; counts in events, rates in events/s. */
 export interface KafkaBenchOptions {
@@ -101,8 +101,8 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   // Kafka → Elasticsearch and the same lines from a file, each through the processor in its own process,
   // timed alike (launch → `_count` reaches every event: startup and the group join included).
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rtas-bench-kafka-'));
-  const cpuUs = (r: MeasuredRun): number => (r.cpuSeconds / lines.length) * 1e6;
-  const esUs = (r: MeasuredRun): string => `Elasticsearch ${fmt((r.esCpuSeconds / lines.length) * 1e6, 1)} µs/event`;
+  const cpuUs = (r: MeasuredRun): number => usPerDoc(r.cpuSeconds, lines.length);
+  const esUs = (r: MeasuredRun): string => `Elasticsearch ${fmt(usPerDoc(r.esCpuSeconds, lines.length), 1)} µs/event`;
   const memory = (r: MeasuredRun): string => {
     const m = r.summary.memoryMiB;
     return `peak RSS ${fmt(r.summary.peakRssMiB)} MiB (heap used ≤ ${m.heapUsed}, heap total ≤ ${m.heapTotal}, external ≤ ${m.external}, GeoIP ${m.geoip})`;

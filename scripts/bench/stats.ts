@@ -20,6 +20,11 @@ export async function timed<T>(fn: () => Promise<T> | T): Promise<{ result: T; s
   return { result, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
 
+/** CPU microseconds per document: `cpuSeconds` spent on `docs` documents (NaN stays NaN). */
+export function usPerDoc(cpuSeconds: number, docs: number): number {
+  return (cpuSeconds / docs) * 1e6;
+}
+
 /** Formats a number with thousands separators and at most `digits` decimals. */
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -5,7 +5,7 @@ import { createEnrichContext, type RunSummary } from '../../processor/processor.
 import { ceilingStep, type CeilingRun, describeInput, mirroredBest, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type Timeline } from './common.js';
 import { runFilebeat, type FilebeatRun } from './filebeat.js';
 import { perRecordBench, type PerRecordResult } from './per-record.js';
-import { fmt, peakRssMiB, percentile } from './stats.js';
+import { fmt, peakRssMiB, percentile, usPerDoc } from './stats.js';
 
 /** Options of the web-log benchmark; counts in lines, rates in lines/s. */
 export interface WeblogBenchOptions {
@@ -112,8 +112,8 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
       o.esUrl, `logs-weblogs.access-${ns}`, lines.length,
     );
     const m = r.summary.memoryMiB;
-    const cpuUsPerDoc = (r.cpuSeconds / lines.length) * 1e6;
-    const esCpuUsPerDoc = (r.esCpuSeconds / lines.length) * 1e6;
+    const cpuUsPerDoc = usPerDoc(r.cpuSeconds, lines.length);
+    const esCpuUsPerDoc = usPerDoc(r.esCpuSeconds, lines.length);
     o.log(
       `  file → Elasticsearch (${label}): ${fmt(r.docsPerSec)} docs/s (${fmt(lines.length)} docs counted ${fmt(r.seconds, 2)} s after launch); ` +
         `CPU per document: processor ${fmt(cpuUsPerDoc, 1)} µs, Elasticsearch ${fmt(esCpuUsPerDoc, 1)} µs; ` +
@@ -144,7 +144,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
         const f = await runFilebeat({ bin, esUrl: o.esUrl, input, index: `bench-filebeat-${run}-${round}`, lines: lines.length, workDir, timeoutMs: 30 * 60_000 });
         o.log(
           `  Filebeat (config as written: scripts/bench/filebeat.ts, through a loopback shim answering GET /): ${fmt(f.docsPerSec)} docs/s (${fmt(f.seconds, 2)} s); ` +
-            `CPU per document: Filebeat ${fmt((f.cpuSeconds / lines.length) * 1e6, 1)} µs, Elasticsearch ${fmt((f.esCpuSeconds / lines.length) * 1e6, 1)} µs; peak RSS ${fmt(f.peakRssMiB)} MiB`,
+            `CPU per document: Filebeat ${fmt(usPerDoc(f.cpuSeconds, lines.length), 1)} µs, Elasticsearch ${fmt(usPerDoc(f.esCpuSeconds, lines.length), 1)} µs; peak RSS ${fmt(f.peakRssMiB)} MiB`,
         );
         return f;
       },
@@ -175,7 +175,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   o.log(
     Number.isFinite(cpuBound)
       ? `CPU bound (defaults run): ${cores} cores ÷ (processor ${fmt(endToEnd.cpuUsPerDoc, 1)} + Elasticsearch ${fmt(endToEnd.esCpuUsPerDoc, 1)} µs per document) ` +
-          `= at most ${fmt(cpuBound)} docs/s = ${fmt(cpuBound / bulkCeilingPerSec, 3)} of the ceiling, which used ${fmt((ceiling.esCpuSeconds / ceiling.docs) * 1e6, 1)} µs of Elasticsearch CPU per document`
+          `= at most ${fmt(cpuBound)} docs/s = ${fmt(cpuBound / bulkCeilingPerSec, 3)} of the ceiling, which used ${fmt(usPerDoc(ceiling.esCpuSeconds, ceiling.docs), 1)} µs of Elasticsearch CPU per document`
       : 'CPU bound: n/a (the CPU time of the processor or of Elasticsearch could not be read)',
   );
   if (filebeat) {
