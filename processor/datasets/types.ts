@@ -3,6 +3,7 @@ import type { SourcePosition } from '../pipeline/types.js';
 import type { GeoIpLookup } from '../enrich/geoip.js';
 import type { UserAgentParser } from '../enrich/user-agent.js';
 import type { WindowDefinition } from '../windows/types.js';
+import type { InputSettings } from '../inputs/settings.js';
 
 /** Thrown by a dataset's `decode` when a raw line does not have the dataset's shape. */
 export class DecodeError extends Error {
@@ -29,6 +30,15 @@ export function datasetState<T>(ctx: EnrichContext, name: string, init: () => T)
   return s;
 }
 
+/** What `Dataset.enrich` is told about a record besides its parsed form. */
+export interface EnrichMeta {
+  raw: string;
+  position: SourcePosition;
+  dataStream: DataStreamName;
+  /** The input it was read through, if any (trusted proxies, tags: see inputs/settings.ts). */
+  input?: InputSettings;
+}
+
 /** The three parts of a data stream name, `{type}-{dataset}-{namespace}`. */
 export interface DataStreamName {
   type: 'logs' | 'metrics';
@@ -49,8 +59,16 @@ export interface Dataset<Raw> {
   readonly dataStream: Omit<DataStreamName, 'namespace'>;
   /** Kafka topic that carries this dataset's raw records. */
   readonly topic: string;
-  /** Parse one raw line; throws `DecodeError` with a reason when the line has no recognisable shape. */
-  decode(raw: string): unknown;
+  /**
+   * Parse one raw line; throws `DecodeError` with a reason when the line has no recognisable shape.
+   * `input` is the input the line was read through (its `format` selects the parser; none: the default).
+   */
+  decode(raw: string, input?: InputSettings): unknown;
+  /**
+   * Checks an input's `format` for this dataset at start (compiling it), so a bad format stops the
+   * processor with a clear error instead of dead-lettering every line. @throws Error naming the problem.
+   */
+  checkFormat?(format: string | undefined): void;
   /** The zod schema every decoded record must pass before enrichment. */
   readonly schema: z.ZodType<Raw>;
   /**
@@ -73,7 +91,7 @@ export interface Dataset<Raw> {
    */
   prepare?(): void;
   /** Build the output document body (ECS fields first, dataset fields under the dataset namespace). */
-  enrich(raw: Raw, ctx: EnrichContext, meta: { raw: string; position: SourcePosition; dataStream: DataStreamName }): Record<string, unknown>;
+  enrich(raw: Raw, ctx: EnrichContext, meta: EnrichMeta): Record<string, unknown>;
   /**
    * Optional fast serialiser of `enrich`'s output for the `_bulk` body: must return exactly
    * `JSON.stringify(body)` (the dataset's tests compare them); without it the sink uses `JSON.stringify`.

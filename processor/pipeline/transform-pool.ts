@@ -9,6 +9,7 @@ import { Piscina } from 'piscina';
 import { getDataset } from '../datasets/registry.js';
 import type { EnrichContext } from '../datasets/types.js';
 import type { GeoIpDatabases } from '../enrich/geoip.js';
+import { registeredInputs } from '../inputs/settings.js';
 import { transformBatch, type TransformResult } from './transform.js';
 import type { SourceRecord } from './types.js';
 import type { WorkerResult, WorkerTask } from './transform-worker.js';
@@ -67,7 +68,7 @@ export function createTransformPool(threads: number, ctx: EnrichContext, dbs: Ge
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,
-    workerData: { dbs },
+    workerData: { dbs, inputs: registeredInputs() },
   });
   const inline = inlineTransformer(ctx);
   return {
@@ -78,7 +79,7 @@ export function createTransformPool(threads: number, ctx: EnrichContext, dbs: Ge
       const slices: SourceRecord[][] = [];
       for (let i = 0; i < records.length; i += size) slices.push(records.slice(i, i + size));
       const results = await Promise.all(
-        slices.map((slice) => pool.run({ records: slice.map((r) => ({ dataset: r.dataset, raw: r.raw, position: r.position, id: r.id })), namespace })),
+        slices.map((slice) => pool.run({ records: slice.map((r) => ({ dataset: r.dataset, raw: r.raw, position: r.position, id: r.id, input: r.input })), namespace })),
       );
       const out: TransformResult = { docs: [], deadLetters: [] };
       results.forEach((res, s) => {

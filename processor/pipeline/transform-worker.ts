@@ -8,6 +8,7 @@ import type { EnrichContext } from '../datasets/types.js';
 import { geoIpFromDatabases, type GeoIpDatabases } from '../enrich/geoip.js';
 import { createUserAgentParser } from '../enrich/user-agent.js';
 import { transformBatch } from './transform.js';
+import { registerInputs, type InputSettings } from '../inputs/settings.js';
 import type { DeadLetter, SourceRecord } from './types.js';
 
 /** One slice of a batch. */
@@ -22,7 +23,8 @@ export interface WorkerResult {
   deadLetters: { at: number; stage: DeadLetter['stage']; reason: string }[];
 }
 
-const { dbs } = workerData as { dbs: GeoIpDatabases };
+const { dbs, inputs } = workerData as { dbs: GeoIpDatabases; inputs: InputSettings[] };
+registerInputs(inputs);
 const ctx: EnrichContext = { geoip: geoIpFromDatabases(dbs), userAgents: createUserAgentParser(), now: () => new Date(), state: new Map() };
 
 /** Piscina's entry point. */

@@ -3,6 +3,8 @@ import { dataStreamIndex, DecodeError, type DataStreamName, type Dataset, type E
 import { documentId } from './document-id.js';
 import { withJsonText } from '../enrich/json-text.js';
 import type { DeadLetter, OutputDocument, SourceRecord } from './types.js';
+import { inputById, type InputSettings } from '../inputs/settings.js';
+import { applyInputFields } from '../inputs/fields.js';
 
 /** Result of transforming one micro-batch: documents for the sinks and records that failed. */
 export interface TransformResult {
@@ -23,7 +25,13 @@ export function transformBatch(records: SourceRecord[], ctx: EnrichContext, name
   let dataset: Dataset<unknown> | undefined;
   let dataStream: DataStreamName | undefined;
   let index = '';
+  let lastInput: string | undefined;
+  let input: InputSettings | undefined;
   for (const record of records) {
+    if (record.input !== lastInput) {
+      lastInput = record.input;
+      input = inputById(record.input);
+    }
     if (record.dataset !== lastName || !dataset || !dataStream) {
       lastName = record.dataset;
       dataset = getDataset(record.dataset) as Dataset<unknown>;
@@ -32,7 +40,7 @@ export function transformBatch(records: SourceRecord[], ctx: EnrichContext, name
     }
     let decoded: unknown;
     try {
-      decoded = dataset.decode(record.raw);
+      decoded = dataset.decode(record.raw, input);
     } catch (err) {
       const reason = err instanceof DecodeError ? err.message : `decoder failed: ${String(err)}`;
       deadLetters.push({ record, stage: 'decode', reason });
@@ -56,7 +64,7 @@ export function transformBatch(records: SourceRecord[], ctx: EnrichContext, name
       valid = parsed.data;
     }
     try {
-      const body = dataset.enrich(valid, ctx, { raw: record.raw, position: record.position, dataStream });
+      const body = applyInputFields(dataset.enrich(valid, ctx, { raw: record.raw, position: record.position, dataStream, input }), input);
       docs.push({ id: record.id ?? documentId(record), index, body, record });
     } catch (err) {
       deadLetters.push({ record, stage: 'enrich', reason: err instanceof Error ? err.message : String(err) });

@@ -48,6 +48,8 @@ export interface SourceRecord {
   originalBytes?: number;
   /** The document `_id`, stamped by the pipeline when the record arrives (processor/pipeline/document-id.ts). */
   id?: string;
+  /** Id of the input it was read through (processor/inputs/settings.ts): its format, tags and labels apply. */
+  input?: string;
 }
 
 /** A document ready for a sink: `_id` is deterministic so a replay is recognised as a duplicate. */
