@@ -2,12 +2,14 @@ import type { Dataset } from './types.js';
 import { news } from './news/index.js';
 import { ticks } from './ticks/index.js';
 import { weblogs } from './weblogs/index.js';
+import { errorlogs } from './errorlogs/index.js';
 
 /** Every dataset the processor knows, by name. Adding a dataset means adding its folder and one line here. */
 export const datasets: ReadonlyMap<string, Dataset<unknown>> = new Map<string, Dataset<unknown>>([
   [weblogs.name, weblogs as Dataset<unknown>],
   [news.name, news as Dataset<unknown>],
   [ticks.name, ticks as Dataset<unknown>],
+  [errorlogs.name, errorlogs as Dataset<unknown>],
 ]);
 
 /**

@@ -60,6 +60,11 @@ export interface Dataset<Raw> {
   /** Kafka topic that carries this dataset's raw records. */
   readonly topic: string;
   /**
+   * Where a multi-line entry starts: a line matching starts a new entry; others are continuation lines
+   * joined to the previous entry (with `\n`) by the file source. None: every line is an entry.
+   */
+  readonly multilineStart?: RegExp;
+  /**
    * Parse one raw line; throws `DecodeError` with a reason when the line has no recognisable shape.
    * `input` is the input the line was read through (its `format` selects the parser; none: the default).
    */

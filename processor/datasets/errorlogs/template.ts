@@ -1,0 +1,69 @@
+import type { IndexTemplate } from '../types.js';
+import { dataStreamTemplate, keyword } from '../index-template.js';
+import { ecsBaseMappings } from '../ecs-mappings.js';
+import { inputFieldMappings } from '../../inputs/fields.js';
+
+/**
+ * Index template for `logs-weblogs.error-*`: the ECS base and input fields plus the error-log fields,
+ * `dynamic: strict`. `event.original` (the raw entry) is kept in `_source` only (ECS: not indexed).
+ */
+export function errorlogsTemplate(): IndexTemplate {
+  const base = ecsBaseMappings() as { event: { properties: Record<string, unknown> }; log: { properties: Record<string, unknown> } };
+  return dataStreamTemplate('logs', 'weblogs.error', {
+    ...base,
+    ...inputFieldMappings(),
+    event: { properties: { ...base.event.properties, original: { type: 'keyword', index: false, doc_values: false } } },
+    log: {
+      properties: {
+        ...base.log.properties,
+        level: keyword,
+        logger: keyword,
+        origin: { properties: { file: { properties: { name: keyword, line: { type: 'long' } } } } },
+      },
+    },
+    process: { properties: { pid: { type: 'long' }, thread: { properties: { id: { type: 'long' } } } } },
+    source: {
+      properties: {
+        ip: { type: 'ip' },
+        address: keyword,
+        port: { type: 'long' },
+        geo: {
+          properties: {
+            country_iso_code: keyword,
+            country_name: keyword,
+            region_name: keyword,
+            city_name: keyword,
+            location: { type: 'geo_point' },
+          },
+        },
+      },
+    },
+    error: { properties: { code: keyword } },
+    http: { properties: { version: keyword, request: { properties: { method: keyword, referrer: keyword } } } },
+    url: {
+      properties: {
+        original: { ...keyword, ignore_above: 8191, fields: { text: { type: 'text' } } },
+        scheme: keyword,
+        domain: keyword,
+        port: { type: 'long' },
+        path: keyword,
+        query: keyword,
+        fragment: keyword,
+        extension: keyword,
+      },
+    },
+    server: { properties: { domain: keyword } },
+    weblogs: {
+      properties: {
+        error: {
+          properties: {
+            connection_id: { type: 'long' },
+            upstream: keyword,
+            errno: { type: 'long' },
+            errno_text: keyword,
+          },
+        },
+      },
+    },
+  });
+}
