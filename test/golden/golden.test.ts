@@ -1,6 +1,7 @@
 /**
  * Golden tests, one folder per dataset: every `*.log` input beside the exact output it must produce
- * (`*.expected.ndjson`: one line per input line, the document or the dead letter). A change in output
+ * (`*.expected.ndjson`: one line per input line, or per entry for a dataset with multi-line entries,
+ * the document or the dead letter). A change in output
  * is a visible diff. Regenerate after an intended change with `UPDATE_GOLDEN=1 npm test -- golden`
  * and review the diff.
  */
@@ -12,6 +13,7 @@ import { transformBatch } from '../../processor/pipeline/transform.js';
 import { readLines } from '../../processor/sources/line-reader.js';
 import type { EnrichContext } from '../../processor/datasets/types.js';
 import type { SourceRecord } from '../../processor/pipeline/types.js';
+import { getDataset } from '../../processor/datasets/registry.js';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
 const fixedNow = new Date('2026-01-01T00:00:00.000Z');
@@ -20,7 +22,16 @@ async function render(dataset: string, file: string, ctx: EnrichContext): Promis
   const records: SourceRecord[] = [];
   const size = statSync(file).size;
   const rel = path.relative(root, file);
+  // A dataset with multi-line entries gets them as the file source joins them: a line not matching
+  // `multilineStart` continues the record before it (with `\n`).
+  const start = getDataset(dataset).multilineStart;
   for await (const line of readLines(file, 0, size)) {
+    const last = records[records.length - 1];
+    if (start && last?.position.kind === 'file' && !start.test(line.text)) {
+      last.raw += '\n' + line.text;
+      last.position.nextOffset = line.nextOffset;
+      continue;
+    }
     records.push({
       dataset,
       raw: line.text,

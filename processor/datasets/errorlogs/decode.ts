@@ -161,7 +161,8 @@ function emptyEntry(format: ErrorLogFormat, raw: string): DecodedErrorEntry {
  * Reads an nginx error-log entry:
  * `yyyy/mm/dd HH:MM:SS [level] PID#TID: *CID message[, client: IP][, server: NAME][, request: "…"]
  * [, subrequest: "…"][, upstream: "…"][, host: "…"][, referrer: "…"]`. The context after the message
- * is read from the entry's last line (continuation lines, e.g. a FastCGI stderr, sit inside the message).
+ * is read from the entry's last line (continuation lines, e.g. a FastCGI stderr, sit inside the message),
+ * else from its first line (lines appended by another program), and is removed from the message.
  * The time carries no zone and is read as UTC.
  * @throws DecodeError when the entry does not start with the nginx header.
  */
@@ -178,10 +179,18 @@ export function decodeNginxEntry(raw: string): DecodedErrorEntry {
   e.tid = Number(h[9]);
   e.connectionId = num(h[10]);
   let message = raw.slice(h[0].length);
-  const lastLineStart = message.lastIndexOf('\n') + 1;
-  const c = NGINX_CONTEXT.exec(message.slice(lastLineStart));
+  // nginx writes the context after the message, so on the last line (a FastCGI stderr with newlines
+  // ends before it); lines another program appended to the log follow it, so then it ends the first line.
+  let lineStart = message.lastIndexOf('\n') + 1;
+  let lineEnd = message.length;
+  let c = NGINX_CONTEXT.exec(message.slice(lineStart));
+  if (!c && lineStart > 0) {
+    lineStart = 0;
+    lineEnd = message.indexOf('\n');
+    c = NGINX_CONTEXT.exec(message.slice(0, lineEnd));
+  }
   if (c) {
-    message = message.slice(0, lastLineStart + c.index);
+    message = message.slice(0, lineStart + c.index) + message.slice(lineEnd);
     e.client = c[1];
     e.server = c[2] || undefined;
     e.request = c[3];
