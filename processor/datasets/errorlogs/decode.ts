@@ -64,7 +64,7 @@ export interface DecodedErrorEntry {
 // nginx src/core/ngx_log.c writes `%4d/%02d/%02d %02d:%02d:%02d [%V] %P#%TID: ` then `*%uA ` for a
 // connection, then the message; ngx_http_log_error appends `, client: …, server: …, request: "…",
 // subrequest: "…", upstream: "…", host: "…", referrer: "…"` (src/http/ngx_http_request.c).
-const NGINX_HEAD = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) \[([a-z]+)\] (\d+)#(\d+): (?:\*(\d+) )?/;
+const NGINX_HEAD = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) \[([a-z]+\d?)\] (\d+)#(\d+): (?:\*(\d+) )?/;
 const NGINX_CONTEXT =
   /, client: ([^\s,]+)(?:, server: ([^,]*))?(?:, login: "[^"]*")?(?:, request: "(.*?)")?(?:, subrequest: "(.*?)")?(?:, upstream: "(.*?)")?(?:, host: "(.*?)")?(?:, referrer: "(.*?)")?$/;
 const NGINX_ERRNO = /\((\d+): ([^)]+)\)/;
