@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -10,6 +11,8 @@ const checkpointSchema = z.object({
   headHash: z.string(),
   updatedAt: z.string(),
   goneAt: z.string().optional(),
+  /** A compressed file read to its end and committed: nothing more will ever be read from it. */
+  complete: z.boolean().optional(),
 });
 
 /**
@@ -64,6 +67,25 @@ export class CheckpointStore {
 
   get(fileId: string): FileCheckpoint | undefined {
     return this.files.get(fileId);
+  }
+
+  /**
+   * The checkpoint of the same content under another identity: a file whose first `headLength` bytes
+   * hash to `headHash`, where `head` holds at least that many bytes (a rotated file copied or compressed
+   * under a new inode; for a `.gz`, `head` is the decompressed head). Empty heads match nothing. Of
+   * several, the one furthest ahead wins.
+   */
+  findByContent(head: Buffer, exceptFileId?: string): { fileId: string; checkpoint: FileCheckpoint } | undefined {
+    let best: { fileId: string; checkpoint: FileCheckpoint } | undefined;
+    const hashes = new Map<number, string>();
+    for (const [fileId, cp] of this.files) {
+      if (fileId === exceptFileId || cp.headLength === 0 || cp.headLength > head.length) continue;
+      let h = hashes.get(cp.headLength);
+      if (h === undefined) hashes.set(cp.headLength, (h = createHash('sha1').update(head.subarray(0, cp.headLength)).digest('hex')));
+      if (h !== cp.headHash) continue;
+      if (!best || cp.offset > best.checkpoint.offset) best = { fileId, checkpoint: cp };
+    }
+    return best;
   }
 
   set(fileId: string, cp: FileCheckpoint): void {

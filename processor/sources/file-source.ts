@@ -1,50 +1,98 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
+import type { InputSettings } from '../inputs/settings.js';
 import type { FilePosition, Source, SourceBatch, SourcePosition, SourceRecord } from '../pipeline/types.js';
 import { FINGERPRINT_BYTES, fileFingerprint } from '../pipeline/document-id.js';
 import { CheckpointStore } from './file-checkpoints.js';
-import { DEFAULT_MAX_RECORD_BYTES, readLines } from './line-reader.js';
+import { PathSelector } from './file-paths.js';
+import { DEFAULT_MAX_RECORD_BYTES, type ByteLine, TruncatedGzipError, gzipHead, readGzipLines, readLines } from './line-reader.js';
+import { DEFAULT_MULTILINE_FLUSH_MS, MultilineJoiner } from './multiline.js';
+import { sniffContent } from './sniff.js';
 
-/** Options of a directory-watching source; sizes in records, times in ms. */
-export interface FileSourceOptions {
-  /** Directories (or single files) to watch: the files directly inside, not subdirectories. Hidden
-   * files (`.name`) are ignored: writers stage there. */
-  paths: string[];
-  /** Files and directories never to read, e.g. the processor's own checkpoints and dead letters. */
-  exclude?: string[];
-  /** Dataset of every line read. */
-  dataset: string;
+/** What every file source is told besides what to read; sizes in records or bytes, times in ms. */
+interface FileSourceCommonOptions {
   /** Where committed offsets are stored (JSON, written atomically). */
   checkpointFile: string;
-  /** Read what is there, emit unterminated last lines too, then report drained (`--once`). */
+  /**
+   * Paths (not globs) never to read: the processor's own checkpoints, dead letters and archive. The
+   * checkpoint file is always excluded.
+   */
+  internalExclude?: string[];
+  /** @deprecated the old name of `internalExclude` (kept while processor.ts builds sources from `paths`). */
+  exclude?: string[];
+  /** Read what is there, emit unterminated last lines and open multi-line entries too, then report drained (`--once`). */
   once: boolean;
   /** Records per emitted chunk (default 1000). */
   chunkRecords?: number;
   /** Interval of a safety re-scan of known files, in case a file-system event was missed (default 2000). */
   rescanMs?: number;
-  /** Longer lines are cut to this many bytes while reading and flagged with `originalBytes` (default 1 MiB). */
+  /** Longer lines (and multi-line entries) are cut to this many bytes while reading and flagged with `originalBytes` (default 1 MiB). */
   maxRecordBytes?: number;
+  /**
+   * Multi-line entries: a line matching this begins an entry, any other line is appended (with `\n`)
+   * to the entry before it (see `MultilineJoiner`). None: every line is a record.
+   */
+  multilineStart?: RegExp;
+  /** Live mode: the last entry of a file is emitted after this long without new lines (default 1000; Filebeat's `multiline.timeout`). */
+  multilineFlushMs?: number;
   log: Logger;
+}
+
+/**
+ * Options of a file source: one input (`processor/inputs/settings.ts`), read as its `dataset`, each
+ * record tagged with its `id`. The `paths` + `dataset` form is the older one, kept while the processor
+ * builds its sources from `--watch` entries; its records carry no `input`.
+ */
+export type FileSourceOptions = FileSourceCommonOptions &
+  ({ input: InputSettings; paths?: undefined; dataset?: undefined } | { input?: undefined; paths: string[]; dataset: string });
+
+type ContentKind = 'unknown' | 'text' | 'gzip' | 'binary';
+
+/**
+ * Files that hold the same content (same first KiB, or one's head a prefix of the other's): a rotated
+ * file and its compressed copy, or its copy under a new inode. Their reads are serialised and each
+ * starts where the furthest member got, so a line is read once whichever of them is seen first.
+ */
+interface ContentGroup {
+  files: Set<TrackedFile>;
+  /** Tail of the chain of reads of the group's members. */
+  lock: Promise<void>;
 }
 
 interface TrackedFile {
   fileId: string;
   path: string;
   generation: number;
-  /** Next byte to read; ahead of the committed offset while records are in flight. */
+  /** Next byte to read; ahead of the committed offset while records are in flight. For gzip: of the decompressed stream. */
   readOffset: number;
   committed: number;
   headLength: number;
   headHash: string;
+  /** File size in bytes (for gzip: the compressed size). */
   size: number;
   gone: boolean;
   reading: Promise<void> | undefined;
   rereadRequested: boolean;
-  /** The file's first bytes (up to 1 KiB) as of the last read: the source of each line's fingerprint. */
+  /** The file's first bytes (up to 1 KiB; decompressed for gzip) as of the last read: the source of each line's fingerprint. */
   head: Buffer;
+  kind: ContentKind;
+  /** Where reading starts was decided (checkpoint, content match, `startAt`). */
+  placed: boolean;
+  /** Found under its inode in the checkpoint store when discovered. */
+  fromCheckpoint: boolean;
+  /** With `startAt: 'end'`: the size when found in the initial scan (it is read from there). */
+  startAt: number | undefined;
+  /** A gzip file read to its end: never read again. */
+  done: boolean;
+  /** Decompressed length of a gzip file, once read to its end. */
+  endOffset: number | undefined;
+  group: ContentGroup;
+  /** An unfinished multi-line entry held back in live mode: its range and since when it has not grown. */
+  pendingEntry: { offset: number; nextOffset: number; since: number } | undefined;
+  flushTimer: NodeJS.Timeout | undefined;
 }
 
 /** A chunk is emitted at this many characters of text too, so long lines cannot pile up (4 Mi). */
@@ -54,14 +102,25 @@ const CHUNK_CHARS = 4 * 1024 * 1024;
 const HEAD_BYTES = FINGERPRINT_BYTES;
 
 /**
- * Reads growing files from directories watched with chokidar, incrementally from each file's
- * committed byte offset (see `readLines`: lines over `maxRecordBytes` are cut while reading). Checkpoints
- * are keyed by `device:inode`, so a renamed (rotated) file continues where it was; a file found shorter
- * than its offset, or whose first KiB differs from the one checkpointed, was truncated or replaced
- * (or its inode reused) and is read again from 0. Document ids do not depend on the inode: each line
- * carries the fingerprint of the file's head (document-id.ts), so new content always gets new ids and
- * unchanged content read again gets the same ones.
- * In live mode a last line without `\n` waits for its newline; `--once` takes it as it is.
+ * Reads log files selected by an input's paths, directories and globs (see `PathSelector`): growing
+ * plain files incrementally from each file's committed byte offset, gzip files (found by their magic
+ * bytes) once, streamed through node:zlib, with offsets in the decompressed stream. Files that are
+ * neither text nor gzip are skipped with one warning.
+ *
+ * Identity: checkpoints are keyed by `device:inode`, so a renamed (rotated) file continues where it
+ * was. A file without one is looked up by its content (SHA-1 of its first KiB, decompressed for
+ * gzip), so `access.log.1` compressed into `access.log.2.gz` continues at the offset committed for
+ * `access.log.1` (usually: nothing left to read), and while both exist their reads are serialised
+ * (`ContentGroup`). Document ids do not depend on the inode either: each line carries the fingerprint
+ * of the (decompressed) head (document-id.ts), so a line gets the same id from the plain and the
+ * compressed file, and a re-read would be a duplicate (409), never a copy. A plain file found shorter
+ * than its offset, or whose head differs from the one checkpointed, was truncated or replaced (or its
+ * inode reused) and is read again from 0.
+ *
+ * In live mode a last line without `\n` waits for its newline and, with `multilineStart`, the last
+ * entry of a file waits for the next entry's start or `multilineFlushMs` without new lines: the read
+ * offset never passes an unfinished entry, which is read again later (a crash cannot lose it).
+ * `--once` takes both as they are.
  */
 export class FileSource implements Source {
   readonly name = 'files';
@@ -76,12 +135,31 @@ export class FileSource implements Source {
   private rejectDrained!: (err: unknown) => void;
   /** Files (by path) discovered but not yet stat'ed into `files`. */
   private readonly discovering = new Set<Promise<void>>();
-
-  private readonly excluded: string[];
+  private readonly selector: PathSelector;
+  private readonly dataset: string;
+  private readonly inputId: string | undefined;
+  private readonly startAtEnd: boolean;
+  private readonly ignoreOlderMs: number | undefined;
+  /** Files seen per path rule (index into `selector.rules`). */
+  private readonly matchedRules = new Set<number>();
+  /** Bases that did not exist at start: added to the watcher once they appear. */
+  private readonly missingBases = new Set<string>();
+  /** Paths skipped by `ignoreOlderMs`. */
+  private readonly tooOld = new Set<string>();
+  private initialScan = true;
 
   constructor(private readonly opts: FileSourceOptions) {
     this.store = new CheckpointStore(opts.checkpointFile);
-    this.excluded = [opts.checkpointFile, ...(opts.exclude ?? [])].map((x) => path.resolve(x));
+    const input = opts.input;
+    this.dataset = input ? input.dataset : opts.dataset!;
+    this.inputId = input?.id;
+    this.startAtEnd = input?.startAt === 'end';
+    this.ignoreOlderMs = input?.ignoreOlderMs;
+    this.selector = new PathSelector(input ? input.paths : opts.paths!, input?.exclude ?? [], [
+      opts.checkpointFile,
+      ...(opts.internalExclude ?? []),
+      ...(opts.exclude ?? []),
+    ]);
     this.drainedPromise = new Promise((resolve, reject) => {
       this.resolveDrained = resolve;
       this.rejectDrained = reject;
@@ -98,35 +176,53 @@ export class FileSource implements Source {
           'batch the previous version indexed but had not committed when it stopped would be indexed once more',
       );
     }
-    const ready = new Promise<void>((resolve) => {
-      this.watcher = chokidar
-        .watch(this.opts.paths, {
-          persistent: !this.opts.once,
-          ignoreInitial: false,
-          depth: 0,
-          ignored: (p: string) => this.isIgnored(p),
-        })
-        .on('add', (p) => this.track(this.discover(p)))
-        .on('change', (p) => this.track(this.discover(p)))
-        .on('unlink', (p) => this.markGone(p))
-        .on('error', (err) => this.opts.log.error({ err }, 'file watcher error'))
-        .on('ready', () => resolve());
-    });
-    await ready;
+    const bases = this.selector.bases();
+    const present = bases.filter((b) => existsSync(b));
+    for (const b of bases) if (!present.includes(b)) this.missingBases.add(b);
+    this.watcher = chokidar
+      .watch(present, {
+        persistent: !this.opts.once,
+        ignoreInitial: false,
+        ignored: (p: string, stats?: { isDirectory(): boolean }) => this.selector.shouldIgnore(p, stats?.isDirectory()),
+      })
+      .on('add', (p) => this.track(this.discover(p)))
+      .on('change', (p) => this.track(this.discover(p)))
+      .on('unlink', (p) => this.markGone(p))
+      .on('error', (err) => this.opts.log.error({ err }, 'file watcher error'));
+    if (present.length > 0) await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    while (this.discovering.size > 0) await Promise.all([...this.discovering]);
+    this.initialScan = false;
+    this.reportInitialScan();
     if (this.opts.once) {
       void this.finishOnce();
     } else {
       this.rescanTimer = setInterval(() => {
+        for (const b of this.missingBases) {
+          if (!existsSync(b)) continue;
+          this.missingBases.delete(b);
+          this.opts.log.info({ path: b }, 'watched path appeared');
+          this.watcher?.add(b);
+        }
         for (const f of this.files.values()) if (!f.gone) this.scheduleRead(f);
       }, this.opts.rescanMs ?? 2000);
     }
   }
 
-  private isIgnored(p: string): boolean {
-    if (this.opts.paths.includes(p)) return false;
-    if (path.basename(p).startsWith('.')) return true;
-    const abs = path.resolve(p);
-    return this.excluded.some((x) => abs === x || abs.startsWith(x + path.sep));
+  private reportInitialScan(): void {
+    for (const p of this.unmatchedPaths()) {
+      this.opts.log.warn({ path: p, input: this.inputId }, `no file matches ${p}${this.opts.once ? '' : ' (yet): watching for it'}`);
+    }
+    if (this.tooOld.size > 0) {
+      this.opts.log.info({ files: this.tooOld.size, ignoreOlderMs: this.ignoreOlderMs, input: this.inputId }, 'files not modified within ignore_older skipped');
+    }
+  }
+
+  /**
+   * The input's paths and globs that have matched no file so far (each as written), e.g. for the CLI
+   * to print; a file appearing later removes its path from the list.
+   */
+  unmatchedPaths(): string[] {
+    return this.selector.rules.filter((_, i) => !this.matchedRules.has(i)).map((r) => r.source);
   }
 
   private track(p: Promise<void>): void {
@@ -152,6 +248,8 @@ export class FileSource implements Source {
   }
 
   private async discover(p: string): Promise<void> {
+    const rules = this.selector.matchingRules(p);
+    if (rules.length === 0) return;
     let st;
     try {
       st = await stat(p, { bigint: true });
@@ -159,9 +257,16 @@ export class FileSource implements Source {
       return; // vanished between the event and the stat
     }
     if (!st.isFile()) return;
+    for (const r of rules) this.matchedRules.add(r);
     const fileId = `${st.dev}:${st.ino}`;
     let f = this.files.get(fileId);
     if (!f) {
+      if (this.ignoreOlderMs !== undefined && Date.now() - Number(st.mtimeMs) > this.ignoreOlderMs) {
+        if (!this.tooOld.has(p)) this.opts.log.debug({ path: p }, 'not modified within ignore_older: skipped');
+        this.tooOld.add(p);
+        return;
+      }
+      this.tooOld.delete(p);
       const cp = this.store.get(fileId);
       f = {
         fileId,
@@ -176,7 +281,17 @@ export class FileSource implements Source {
         reading: undefined,
         rereadRequested: false,
         head: Buffer.alloc(0),
+        kind: 'unknown',
+        placed: false,
+        fromCheckpoint: !!cp,
+        startAt: this.startAtEnd && this.initialScan ? Number(st.size) : undefined,
+        done: false,
+        endOffset: cp?.complete ? cp.offset : undefined,
+        group: { files: new Set(), lock: Promise.resolve() },
+        pendingEntry: undefined,
+        flushTimer: undefined,
       };
+      f.group.files.add(f);
       this.files.set(fileId, f);
       if (cp) this.opts.log.debug({ path: p, offset: cp.offset }, 'resuming file from checkpoint');
     }
@@ -192,12 +307,20 @@ export class FileSource implements Source {
       f.gone = true;
       const cp = this.store.get(f.fileId);
       if (cp) cp.goneAt = new Date().toISOString();
-      if (!f.reading && f.readOffset === f.committed) this.files.delete(f.fileId);
+      this.forgetIfSettled(f);
     }
   }
 
+  /** Drops a deleted file once nothing of it is in flight. */
+  private forgetIfSettled(f: TrackedFile): void {
+    if (!f.gone || f.reading || f.readOffset !== f.committed) return;
+    if (f.flushTimer) clearTimeout(f.flushTimer);
+    f.group.files.delete(f);
+    this.files.delete(f.fileId);
+  }
+
   private scheduleRead(f: TrackedFile): void {
-    if (this.stopped) return;
+    if (this.stopped || f.done || f.kind === 'binary') return;
     if (f.reading) {
       f.rereadRequested = true;
       return;
@@ -206,76 +329,295 @@ export class FileSource implements Source {
       try {
         do {
           f.rereadRequested = false;
-          await this.readAvailable(f);
-        } while (f.rereadRequested && !this.stopped);
+          // Members of one content group read one at a time (see `ContentGroup`).
+          const group = f.group;
+          const run = group.lock.then(() => (f.group === group ? this.readAvailable(f) : void (f.rereadRequested = true)));
+          group.lock = run.catch(() => undefined);
+          await run;
+        } while (f.rereadRequested && !this.stopped && !f.done);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
           this.opts.log.error({ err, path: f.path }, 'reading file failed; will retry on the next change');
         }
       } finally {
         f.reading = undefined;
+        this.forgetIfSettled(f);
       }
     })();
   }
 
-  /** Reads from `readOffset` to the current end of the file and emits the lines in chunks. */
-  private async readAvailable(f: TrackedFile): Promise<void> {
+  /** Reads the head of a plain file (up to 1 KiB) and its size, from one open file; undefined when the path names another file now. */
+  private async statAndHead(f: TrackedFile): Promise<{ size: number; head: Buffer } | undefined> {
     const fh = await open(f.path, 'r');
-    let size: number;
     try {
       const st = await fh.stat({ bigint: true });
-      if (`${st.dev}:${st.ino}` !== f.fileId) return; // the path now names another file; its own event follows
-      size = Number(st.size);
-      const headLength = Math.min(HEAD_BYTES, size);
-      const head = Buffer.alloc(headLength);
-      await fh.read(head, 0, headLength, 0);
-      const sameHead =
-        f.headLength === 0 || (headLength >= f.headLength && sha1(head.subarray(0, f.headLength)) === f.headHash);
-      if (size < f.readOffset || !sameHead) {
-        this.opts.log.warn({ path: f.path, size, offset: f.readOffset }, 'file truncated or replaced; reading it again from 0');
-        f.generation += 1;
-        f.readOffset = 0;
-        f.committed = 0;
-      }
-      if (headLength > f.headLength || !sameHead) {
-        f.headLength = headLength;
-        f.headHash = sha1(head);
-      }
-      f.head = head;
+      if (`${st.dev}:${st.ino}` !== f.fileId) return undefined; // the path now names another file; its own event follows
+      const size = Number(st.size);
+      const head = Buffer.alloc(Math.min(HEAD_BYTES, size));
+      const { bytesRead } = await fh.read(head, 0, head.length, 0);
+      return { size, head: head.subarray(0, bytesRead) };
     } finally {
       await fh.close();
     }
-    f.size = size;
-    if (size <= f.readOffset) return;
+  }
+
+  /** Reads what is new in `f` and emits it (called with the file's content group held). */
+  private async readAvailable(f: TrackedFile): Promise<void> {
+    const sh = await this.statAndHead(f);
+    if (!sh) return;
+    f.size = sh.size;
+    let head = sh.head;
+    if (f.kind === 'unknown') {
+      // Nothing to tell its kind by yet (a gzip file's magic number is 2 bytes).
+      if (head.length === 0 || (head.length < 2 && !this.opts.once)) return;
+      const sniffed = sniffContent(head);
+      if (sniffed.kind === 'gzip') {
+        try {
+          head = await gzipHead(f.path, HEAD_BYTES);
+        } catch (err) {
+          if (err instanceof TruncatedGzipError) return; // still being written: the next change or re-scan retries
+          return this.skipBinary(f, `not readable as gzip: ${(err as Error).message}`);
+        }
+        const inner = sniffContent(head);
+        if (inner.kind !== 'text') return this.skipBinary(f, `gzip of ${inner.kind === 'binary' ? inner.reason : 'gzip data'}`);
+        f.kind = 'gzip';
+      } else if (sniffed.kind === 'binary') {
+        return this.skipBinary(f, sniffed.reason);
+      } else {
+        f.kind = 'text';
+      }
+    } else if (f.kind === 'gzip') {
+      head = f.head.length > 0 ? f.head : await gzipHead(f.path, HEAD_BYTES);
+    }
+    const gzip = f.kind === 'gzip';
+
+    // Same content as checkpointed? Otherwise the file was truncated or replaced: read it again from 0.
+    const sameHead = f.headLength === 0 || (head.length >= f.headLength && sha1(head.subarray(0, f.headLength)) === f.headHash);
+    if ((!gzip && sh.size < f.readOffset) || !sameHead) {
+      this.opts.log.warn({ path: f.path, size: sh.size, offset: f.readOffset }, 'file truncated or replaced; reading it again from 0');
+      f.generation += 1;
+      f.readOffset = 0;
+      f.committed = 0;
+      f.done = false;
+      f.endOffset = undefined;
+      f.pendingEntry = undefined;
+      this.leaveGroup(f);
+    }
+    if (head.length > f.headLength || !sameHead) {
+      f.headLength = head.length;
+      f.headHash = sha1(head);
+    }
+    f.head = head;
+    if (head.length === 0) return;
+
+    if (!f.placed) {
+      if (await this.place(f)) return; // joined another file's group: read again under its lock
+    }
+    // A compressed file checkpointed as read to its end (its head checked above): nothing more to read.
+    if (gzip && f.endOffset !== undefined && f.readOffset >= f.endOffset) f.done = true;
+    if (f.done) return;
+    await this.followGroup(f);
+    if (gzip) return this.readGzip(f);
+    if (sh.size <= f.readOffset) return;
+    await this.emitLines(f, readLines(f.path, f.readOffset, sh.size, this.maxBytes()), false);
+  }
+
+  private maxBytes(): number {
+    return this.opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  }
+
+  private skipBinary(f: TrackedFile, reason: string): void {
+    f.kind = 'binary';
+    this.opts.log.warn({ path: f.path, reason, input: this.inputId }, `skipping ${f.path}: not a text log (${reason})`);
+  }
+
+  /**
+   * Decides where a file without an inode checkpoint starts: at the position of the same content read
+   * through another file (in memory, or in the checkpoint store), else at its end when `startAt` is
+   * `end` and it was there at start, else at 0. Returns true when it joined another file's content group.
+   */
+  private async place(f: TrackedFile): Promise<boolean> {
+    f.placed = true;
+    if (f.fromCheckpoint) return false;
+    for (const s of this.files.values()) {
+      if (s === f || !s.placed || s.kind === 'binary' || s.head.length === 0 || s.group === f.group) continue;
+      if (!sameContent(f.head, s.head)) continue;
+      this.opts.log.info({ path: f.path, sameAs: s.path }, 'same content as a file being read: continuing from its position');
+      f.group.files.delete(f);
+      f.group = s.group;
+      f.group.files.add(f);
+      f.rereadRequested = true;
+      return true;
+    }
+    const found = this.store.findByContent(f.head, f.fileId);
+    if (found && (f.kind === 'gzip' || found.checkpoint.offset <= f.size)) {
+      const cp = found.checkpoint;
+      this.opts.log.info({ path: f.path, sameAs: cp.path, offset: cp.offset }, 'same content as a checkpointed file: continuing from its offset');
+      f.readOffset = f.committed = cp.offset;
+      if (cp.complete) {
+        f.done = true;
+        f.endOffset = cp.offset;
+      }
+      await this.saveCheckpoint(f);
+      return false;
+    }
+    if (f.startAt !== undefined) {
+      if (f.kind === 'gzip') {
+        f.done = true;
+        f.endOffset = 0;
+        this.opts.log.debug({ path: f.path }, 'start_at end: compressed file skipped');
+      } else {
+        f.readOffset = f.committed = await lastLineBoundary(f.path, Math.min(f.startAt, f.size));
+        this.opts.log.debug({ path: f.path, offset: f.readOffset }, 'start_at end: reading from the end');
+      }
+      await this.saveCheckpoint(f, f.done);
+    }
+    return false;
+  }
+
+  /** Leaves the content group (the file's content diverged): it goes on alone. */
+  private leaveGroup(f: TrackedFile): void {
+    if (f.group.files.size === 1) return;
+    f.group.files.delete(f);
+    f.group = { files: new Set([f]), lock: Promise.resolve() };
+  }
+
+  /**
+   * Before a read: members whose content no longer agrees with this file's leave the group; the read
+   * starts where the furthest member got (for a plain file, not beyond its size).
+   */
+  private async followGroup(f: TrackedFile): Promise<void> {
+    if (f.group.files.size === 1) return;
+    for (const s of [...f.group.files]) {
+      if (s !== f && !sameContent(f.head, s.head)) {
+        this.opts.log.info({ path: f.path, other: s.path }, 'content diverged from a file it matched: reading it on its own');
+        this.leaveGroup(f);
+        return;
+      }
+    }
+    const limit = f.kind === 'gzip' ? Infinity : f.size;
+    let read = f.readOffset;
+    let committed = f.committed;
+    for (const s of f.group.files) {
+      read = Math.max(read, Math.min(s.readOffset, limit));
+      committed = Math.max(committed, Math.min(s.committed, limit));
+    }
+    if (read > f.readOffset) {
+      f.readOffset = read;
+      f.pendingEntry = undefined;
+    }
+    if (committed > f.committed) {
+      // What another member committed is committed for this file too (a restart resumes it there).
+      f.committed = committed;
+      await this.saveCheckpoint(f);
+    }
+  }
+
+  private async readGzip(f: TrackedFile): Promise<void> {
+    try {
+      await this.emitLines(f, readGzipLines(f.path, f.readOffset, this.maxBytes()), true);
+    } catch (err) {
+      if (err instanceof TruncatedGzipError) {
+        this.opts.log.debug({ path: f.path, offset: f.readOffset }, 'gzip file still being written: reading on at the next change');
+        return;
+      }
+      throw err;
+    }
+    if (this.stopped) return;
+    f.done = true;
+    f.endOffset = f.readOffset;
+    this.opts.log.debug({ path: f.path, bytes: f.endOffset }, 'compressed file read');
+    if (f.committed >= f.endOffset) await this.saveCheckpoint(f, true);
+  }
+
+  /**
+   * Turns lines into records (joining multi-line entries) and emits them in chunks, advancing
+   * `readOffset` past each emitted record. `complete`: the lines are all the file will ever have (gzip),
+   * so the last line and the last entry are taken as they are.
+   */
+  private async emitLines(f: TrackedFile, lines: AsyncGenerator<ByteLine>, complete: boolean): Promise<void> {
+    const final = complete || this.opts.once;
     const head = f.head;
     const fullFingerprint = head.length >= FINGERPRINT_BYTES ? f.headHash : undefined;
     const chunkSize = this.opts.chunkRecords ?? 1000;
+    const joiner = this.opts.multilineStart ? new MultilineJoiner(this.opts.multilineStart, this.maxBytes()) : undefined;
     let chunk: SourceRecord[] = [];
     let chunkChars = 0;
-    for await (const line of readLines(f.path, f.readOffset, size, this.opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES)) {
-      if (!line.terminated && !this.opts.once) break; // a writer is mid-line: wait for its newline
+    const add = async (text: string, offset: number, nextOffset: number, originalBytes: number | undefined): Promise<boolean> => {
       const position: FilePosition = {
         kind: 'file',
         path: f.path,
         fileId: f.fileId,
         generation: f.generation,
-        offset: line.offset,
-        nextOffset: line.nextOffset,
-        fingerprint: fileFingerprint(head, line.nextOffset, fullFingerprint),
+        offset,
+        nextOffset,
+        fingerprint: fileFingerprint(head, nextOffset, fullFingerprint),
       };
-      const record: SourceRecord = { dataset: this.opts.dataset, raw: line.text, position };
-      if (line.originalBytes !== undefined) record.originalBytes = line.originalBytes;
+      const record: SourceRecord = { dataset: this.dataset, raw: text, position };
+      if (this.inputId !== undefined) record.input = this.inputId;
+      if (originalBytes !== undefined) record.originalBytes = originalBytes;
       chunk.push(record);
-      chunkChars += line.text.length;
-      f.readOffset = line.nextOffset;
+      chunkChars += text.length;
+      f.readOffset = nextOffset;
       if (chunk.length >= chunkSize || chunkChars >= CHUNK_CHARS) {
         await this.emit!({ records: chunk, caughtUp: false });
         chunk = [];
         chunkChars = 0;
-        if (this.stopped) return;
+        if (this.stopped) return false;
       }
+      return true;
+    };
+    try {
+      for await (const line of lines) {
+        if (!line.terminated && !final) break; // a writer is mid-line: wait for its newline
+        if (joiner) {
+          const entry = joiner.push(line);
+          if (entry && !(await add(entry.text, entry.offset, entry.nextOffset, entry.originalBytes))) return;
+        } else if (!(await add(line.text, line.offset, line.nextOffset, line.originalBytes))) {
+          return;
+        }
+      }
+    } finally {
+      await lines.return(undefined);
     }
-    await this.emit!({ records: chunk, caughtUp: f.readOffset >= f.size });
+    let held = false;
+    const open = joiner?.pending();
+    if (joiner && open) {
+      const now = Date.now();
+      const p = f.pendingEntry;
+      const flushMs = this.opts.multilineFlushMs ?? DEFAULT_MULTILINE_FLUSH_MS;
+      const quiet = p !== undefined && p.offset === open.offset && p.nextOffset === open.nextOffset && now - p.since >= flushMs;
+      if (final || quiet) {
+        const entry = joiner.flush()!;
+        f.pendingEntry = undefined;
+        if (!(await add(entry.text, entry.offset, entry.nextOffset, entry.originalBytes))) return;
+      } else {
+        // Held back: `readOffset` stays at the entry's start, so it is read again (and never lost).
+        if (!p || p.offset !== open.offset || p.nextOffset !== open.nextOffset) f.pendingEntry = { offset: open.offset, nextOffset: open.nextOffset, since: now };
+        const wait = Math.max(0, f.pendingEntry!.since + flushMs - now);
+        if (f.flushTimer) clearTimeout(f.flushTimer);
+        f.flushTimer = setTimeout(() => this.scheduleRead(f), wait + 5);
+        f.flushTimer.unref?.();
+        held = true;
+      }
+    } else {
+      f.pendingEntry = undefined;
+    }
+    await this.emit!({ records: chunk, caughtUp: held || complete || f.readOffset >= f.size });
+  }
+
+  /** Writes `f`'s checkpoint now (a start position decided without reading a line: content match, `startAt`, a skipped .gz). */
+  private async saveCheckpoint(f: TrackedFile, complete = false): Promise<void> {
+    this.store.set(f.fileId, {
+      path: f.path,
+      generation: f.generation,
+      offset: f.committed,
+      headLength: f.headLength,
+      headHash: f.headHash,
+      updatedAt: new Date().toISOString(),
+      ...(complete ? { complete: true } : {}),
+    });
+    await this.store.flush();
   }
 
   async commit(positions: SourcePosition[]): Promise<void> {
@@ -289,34 +631,60 @@ export class FileSource implements Source {
     }
     if (latest.size === 0) return;
     const now = new Date().toISOString();
-    for (const [fileId, p] of latest) {
-      const f = this.files.get(fileId);
-      if (f && f.generation !== p.generation) continue; // truncated since: the old generation's offset is void
-      if (f) f.committed = p.nextOffset;
+    const save = (fileId: string, path: string, generation: number, offset: number, f: TrackedFile | undefined): void => {
+      const complete = f?.kind === 'gzip' && f.endOffset !== undefined && offset >= f.endOffset;
       this.store.set(fileId, {
-        path: p.path,
-        generation: p.generation,
-        offset: p.nextOffset,
+        path,
+        generation,
+        offset,
         headLength: f?.headLength ?? 0,
         headHash: f?.headHash ?? '',
         updatedAt: now,
         ...(f?.gone ? { goneAt: now } : {}),
+        ...(complete ? { complete: true } : {}),
       });
-      if (f?.gone && !f.reading && f.readOffset === f.committed) this.files.delete(fileId);
+    };
+    const settled: TrackedFile[] = [];
+    for (const [fileId, p] of latest) {
+      const f = this.files.get(fileId);
+      if (f && f.generation !== p.generation) continue; // truncated since: the old generation's offset is void
+      if (f) f.committed = p.nextOffset;
+      save(fileId, p.path, p.generation, p.nextOffset, f);
+      if (!f) continue;
+      settled.push(f);
+      // The same content under another name (a rotated file and its .gz): it is committed that far too.
+      for (const s of f.group.files) {
+        if (s === f) continue;
+        const upTo = Math.min(p.nextOffset, s.readOffset);
+        if (upTo <= s.committed) continue;
+        s.committed = upTo;
+        save(s.fileId, s.path, s.generation, upTo, s);
+        settled.push(s);
+      }
     }
     await this.store.flush();
+    for (const f of settled) this.forgetIfSettled(f);
   }
 
-  /** Bytes written to known files but not yet committed (the checkpoint lag). */
+  /**
+   * Bytes not yet committed (the checkpoint lag): of plain files, their size less the committed offset;
+   * of gzip files, decompressed bytes, counted once a file has been read to its end.
+   */
   lagBytes(): number {
     let lag = 0;
-    for (const f of this.files.values()) lag += Math.max(0, f.size - f.committed);
+    for (const f of this.files.values()) {
+      if (f.kind === 'binary') continue;
+      if (f.kind === 'gzip') lag += f.endOffset === undefined ? 0 : Math.max(0, f.endOffset - f.committed);
+      else lag += Math.max(0, f.size - f.committed);
+    }
     return lag;
   }
 
-  /** Number of files being followed. */
+  /** Number of files being followed (skipped binary files not counted). */
   fileCount(): number {
-    return this.files.size;
+    let n = 0;
+    for (const f of this.files.values()) if (f.kind !== 'binary') n++;
+    return n;
   }
 
   drained(): Promise<void> {
@@ -327,6 +695,7 @@ export class FileSource implements Source {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.rescanTimer) clearInterval(this.rescanTimer);
+    for (const f of this.files.values()) if (f.flushTimer) clearTimeout(f.flushTimer);
     await this.watcher?.close();
     await Promise.all([...this.files.values()].map((f) => f.reading).filter(Boolean));
   }
@@ -334,6 +703,34 @@ export class FileSource implements Source {
   /** Waits for the last checkpoint write. */
   async close(): Promise<void> {
     await this.store.idle();
+  }
+}
+
+/** Whether two heads hold the same content: both non-empty and equal over the shorter one's length. */
+function sameContent(a: Buffer, b: Buffer): boolean {
+  const n = Math.min(a.length, b.length);
+  return n > 0 && a.subarray(0, n).equals(b.subarray(0, n));
+}
+
+/**
+ * The offset just past the last `\n` in the first `size` bytes of `file` (0 when there is none): where
+ * `startAt: 'end'` begins, so a line being written is read whole.
+ */
+export async function lastLineBoundary(file: string, size: number): Promise<number> {
+  if (size <= 0) return 0;
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - buf.length);
+      const { bytesRead } = await fh.read(buf, 0, end - start, start);
+      const nl = buf.subarray(0, bytesRead).lastIndexOf(10);
+      if (nl !== -1) return start + nl + 1;
+      end = start;
+    }
+    return 0;
+  } finally {
+    await fh.close();
   }
 }
 
