@@ -1,4 +1,5 @@
 import { keyword } from './index-template.js';
+import { inputFieldMappings } from '../inputs/fields.js';
 
 /** ECS version the documents follow (https://www.elastic.co/guide/en/ecs/8.17/). */
 export const ECS_VERSION = '8.17.0';
@@ -7,7 +8,8 @@ export const ECS_VERSION = '8.17.0';
 
 /**
  * Mappings of the ECS fields every dataset's documents carry: `@timestamp`, `message`, `tags`,
- * `ecs.version`, `event.*`, `data_stream.*`, `log.file.path`, `log.offset`.
+ * `ecs.version`, `event.*`, `data_stream.*`, `log.file.path`, `log.offset`, and what an input adds to
+ * every event (`labels.*`, `service.name`, `host.name`; inputs/fields.ts).
  * `data_stream.*` are `keyword` rather than ECS's `constant_keyword`, which lives in an x-pack module
  * that the OSS distribution used by the local stack does not ship.
  */
@@ -27,9 +29,11 @@ export function ecsBaseMappings(): Record<string, unknown> {
         module: keyword,
         timezone: keyword,
         ingested: { type: 'date' },
+        duration: { type: 'long' },
       },
     },
     data_stream: { properties: { type: keyword, dataset: keyword, namespace: keyword } },
     log: { properties: { file: { properties: { path: keyword } }, offset: { type: 'long' } } },
+    ...inputFieldMappings(),
   };
 }

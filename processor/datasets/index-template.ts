@@ -19,7 +19,8 @@ export function dataStreamTemplate(type: 'logs' | 'metrics', dataset: string, pr
       _meta: { managed_by: 'realtime-analytics-stack', dataset },
       template: {
         settings: { 'index.refresh_interval': '1s', 'index.auto_expand_replicas': '0-1' },
-        mappings: { dynamic: 'strict', date_detection: false, properties },
+        // `labels` is the one dynamic object (user-chosen keys from the inputs' `fields`): its values are keywords.
+        mappings: { dynamic: 'strict', date_detection: false, dynamic_templates: [{ labels: { path_match: 'labels.*', mapping: keyword } }], properties },
       },
     },
   };

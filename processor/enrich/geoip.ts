@@ -120,6 +120,8 @@ export async function loadGeoIpDatabases(shared = false): Promise<GeoIpDatabases
   return { v4, v6 };
 }
 
+const IPV4_MAPPED = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
+
 /**
  * A lookup over already loaded databases, with a bounded LRU cache of results by address
  * (`cacheSize` entries, ~300 bytes each; real traffic repeats a small set of clients, so most events
@@ -142,8 +144,12 @@ export function geoIpFromDatabases(dbs: GeoIpDatabases, cacheSize = 20_000): Geo
     lookup(ip: string): GeoFields | undefined {
       const hit = cache.get(ip);
       if (hit !== undefined) return hit === NO_GEO ? undefined : hit;
-      const version = maxmind.validate(ip) ? (ip.includes(':') ? 6 : 4) : 0;
-      const geo = version === 4 ? toGeo(v4.get(ip)) : version === 6 ? toGeo(v6().get(ip)) : undefined;
+      // An IPv4-mapped IPv6 address (`::ffff:81.2.69.160`, what a dual-stack socket reports for an IPv4
+      // peer) is looked up as the IPv4 address it carries (RFC 4291 §2.5.5.2).
+      const mapped = IPV4_MAPPED.exec(ip);
+      const addr = mapped ? mapped[1]! : ip;
+      const version = maxmind.validate(addr) ? (addr.includes(':') ? 6 : 4) : 0;
+      const geo = version === 4 ? toGeo(v4.get(addr)) : version === 6 ? toGeo(v6().get(addr)) : undefined;
       cache.set(ip, geo ?? NO_GEO);
       return geo;
     },

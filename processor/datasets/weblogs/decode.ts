@@ -1,4 +1,5 @@
 import { DecodeError } from '../types.js';
+import type { AccessExtras } from './formats/decoded.js';
 
 /**
  * One access-log line split into its fields, before validation. Quoted fields have their escapes
@@ -33,6 +34,8 @@ export interface DecodedAccessLine {
    * field is kept exactly as logged, escapes included, and the document is tagged `non_utf8_escapes`.
    */
   nonUtf8Escapes: boolean;
+  /** What a configured format carries beyond these fields (formats/decoded.ts); `undefined` for combined/common. */
+  extra: AccessExtras | undefined;
 }
 
 // Apache httpd mod_log_config "common" is `%h %l %u %t "%r" %>s %b`; "combined" appends
@@ -223,7 +226,18 @@ export function decodeAccessLine(line: string): DecodedAccessLine {
     userAgent: dash(ua),
     userAgentTruncated: userAgent !== undefined && closingQuote === '',
     nonUtf8Escapes,
+    extra: undefined,
   };
+  splitRequestLine(decoded);
+  return decoded;
+}
+
+/**
+ * Sets `method`, `target` and `httpVersion` from `request` when it is `METHOD TARGET HTTP/x` (or an
+ * HTTP/0.9 `METHOD /target`); leaves them unset for anything else (a garbage request keeps only `request`).
+ */
+export function splitRequestLine(decoded: DecodedAccessLine): void {
+  const requestLine = decoded.request;
   const sp1 = requestLine.indexOf(' ');
   const sp2 = sp1 < 0 ? -1 : requestLine.indexOf(' ', sp1 + 1);
   if (sp2 > 0 && requestLine.indexOf(' ', sp2 + 1) < 0 && HTTP_VERSION.test(requestLine.slice(sp2 + 1))) {
@@ -234,5 +248,4 @@ export function decodeAccessLine(line: string): DecodedAccessLine {
     decoded.method = requestLine.slice(0, sp1); // HTTP/0.9 simple request
     decoded.target = requestLine.slice(sp1 + 1);
   }
-  return decoded;
 }

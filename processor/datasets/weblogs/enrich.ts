@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
-import type { EnrichContext, DataStreamName } from '../types.js';
-import type { SourcePosition } from '../../pipeline/types.js';
+import type { EnrichContext, EnrichMeta } from '../types.js';
+import type { InputSettings } from '../../inputs/settings.js';
+import { realClient, trustedProxies } from '../../enrich/real-client.js';
+import type { AccessExtras } from './formats/decoded.js';
 import type { AccessLine } from './schema.js';
 import { ECS_VERSION } from '../ecs-mappings.js';
 import { withJsonText } from '../../enrich/json-text.js';
@@ -108,14 +110,12 @@ function ingestedNow(ctx: EnrichContext): string {
 export function enrichAccessLine(
   line: AccessLine,
   ctx: EnrichContext,
-  meta: { raw: string; position: SourcePosition; dataStream: DataStreamName },
+  meta: EnrichMeta,
 ): Record<string, unknown> {
-  const source: Record<string, unknown> = { address: line.client };
-  if (isIP(line.client)) {
-    source.ip = line.client;
-    const geo = ctx.geoip.lookup(line.client);
-    if (geo) source.geo = geo;
-  }
+  const extra = line.extra;
+  // With realip/remoteip the server logged the client as `$remote_addr` and the peer separately.
+  const peer = extra?.peer ?? line.client;
+  const source = addressFields(peer, ctx);
   const http: Record<string, unknown> = { response: { status_code: line.status, body: { bytes: line.bytes } } };
   if (line.method || line.referrer) {
     const request: Record<string, unknown> = {};
@@ -125,6 +125,7 @@ export function enrichAccessLine(
   }
   if (line.httpVersion) http.version = line.httpVersion;
   const failure = line.status >= 400;
+  if (extra) addExtraHttpFields(http, extra);
 
   const doc: Record<string, unknown> = {
     '@timestamp': line.timestampIso || line.timestamp.toISOString(),
@@ -145,13 +146,19 @@ export function enrichAccessLine(
   };
   if (line.user) doc.user = { name: line.user };
   if (line.target) doc.url = urlFields(line.target, line.method);
+  if (extra && (extra.host !== undefined || extra.scheme !== undefined)) addUrlExtras((doc.url ??= {}) as Record<string, unknown>, extra);
   let crawler = false;
   if (line.userAgent) {
     const ua = ctx.userAgents.parse(line.userAgent);
     doc.user_agent = ua.fields;
     crawler = ua.crawler;
   }
-  doc.weblogs = { crawler };
+  if (extra) {
+    addExtraFields(doc, extra, peer, line.client, source, ctx, meta.input);
+    doc.weblogs = weblogsFields(crawler, extra);
+  } else {
+    doc.weblogs = { crawler };
+  }
   if (line.userAgentTruncated || line.nonUtf8Escapes) {
     const tags: string[] = [];
     if (line.userAgentTruncated) tags.push('truncated_user_agent');
@@ -163,4 +170,121 @@ export function enrichAccessLine(
   }
   doc.data_stream = meta.dataStream;
   return doc;
+}
+
+/** `source`/`client` fields of an address: `address`, and `ip` and `geo` when it is an IP address. */
+function addressFields(address: string, ctx: EnrichContext): Record<string, unknown> {
+  const fields: Record<string, unknown> = { address };
+  if (isIP(address)) {
+    fields.ip = address;
+    const geo = ctx.geoip.lookup(address);
+    if (geo) fields.geo = geo;
+  }
+  return fields;
+}
+
+const trustedByInput = new WeakMap<InputSettings, (address: string) => boolean>();
+const NOTHING_TRUSTED = (): boolean => false;
+function trustedOf(input: InputSettings | undefined): (address: string) => boolean {
+  if (!input?.trustedProxies?.length) return NOTHING_TRUSTED;
+  let t = trustedByInput.get(input);
+  if (!t) {
+    t = trustedProxies(input.trustedProxies);
+    trustedByInput.set(input, t);
+  }
+  return t;
+}
+
+/** `http.request.id`/`bytes`/`mime_type` and `http.response.bytes`/`mime_type` of a configured format. */
+function addExtraHttpFields(http: Record<string, unknown>, extra: AccessExtras): void {
+  if (extra.requestId !== undefined || extra.requestBytes !== undefined || extra.requestMimeType !== undefined) {
+    const request = (http.request ??= {}) as Record<string, unknown>;
+    if (extra.requestId !== undefined) request.id = extra.requestId;
+    if (extra.requestBytes !== undefined) request.bytes = extra.requestBytes;
+    if (extra.requestMimeType !== undefined) request.mime_type = extra.requestMimeType;
+  }
+  const response = http.response as Record<string, unknown>;
+  if (extra.responseBytes !== undefined) response.bytes = extra.responseBytes;
+  if (extra.responseMimeType !== undefined) response.mime_type = extra.responseMimeType;
+}
+
+const HOST_AND_PORT = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/;
+
+/** `url.scheme` (`$scheme`) and `url.domain`/`url.port` from the Host the client asked for, unless the target named them. */
+function addUrlExtras(url: Record<string, unknown>, extra: AccessExtras): void {
+  if (extra.scheme !== undefined && url.scheme === undefined) url.scheme = extra.scheme;
+  const hp = extra.host === undefined ? null : HOST_AND_PORT.exec(extra.host);
+  if (hp && url.domain === undefined) {
+    url.domain = hp[1];
+    if (hp[2] !== undefined && url.port === undefined && Number(hp[2]) <= 65535) url.port = Number(hp[2]);
+  }
+}
+
+/**
+ * The ECS fields of a configured format's extras (formats/decoded.ts; the table in formats/variables.ts):
+ * `source.port`, `client.*` (the real client behind trusted proxies, or the address realip logged),
+ * `server.*`, `url.domain`/`url.scheme`, `event.duration` (ns), `tls.*`, `process.*`.
+ */
+function addExtraFields(
+  doc: Record<string, unknown>,
+  extra: AccessExtras,
+  peer: string,
+  logged: string,
+  source: Record<string, unknown>,
+  ctx: EnrichContext,
+  input: InputSettings | undefined,
+): void {
+  if (extra.sourcePort !== undefined) source.port = extra.sourcePort;
+  // The client: what realip logged as $remote_addr when the peer was logged apart, else the walk of the
+  // forwarded chain past the input's trusted proxies. Only written when it differs from the peer.
+  const chain = extra.forwardedFor ?? (extra.realIp !== undefined ? [extra.realIp] : []);
+  const client = extra.peer !== undefined ? logged : realClient(peer, chain, trustedOf(input));
+  if (client !== peer) doc.client = addressFields(client, ctx);
+  if (extra.durationNs !== undefined) (doc.event as Record<string, unknown>).duration = extra.durationNs;
+  if (extra.serverDomain !== undefined || extra.serverIp !== undefined || extra.serverPort !== undefined) {
+    const server: Record<string, unknown> = {};
+    if (extra.serverDomain !== undefined) server.domain = extra.serverDomain;
+    if (extra.serverIp !== undefined) {
+      server.address = extra.serverIp;
+      if (isIP(extra.serverIp)) server.ip = extra.serverIp;
+    }
+    if (extra.serverPort !== undefined) server.port = extra.serverPort;
+    doc.server = server;
+  }
+  if (extra.tlsProtocol !== undefined || extra.tlsCipher !== undefined) {
+    const tls: Record<string, unknown> = {};
+    // ECS: `TLSv1.3` → version_protocol `tls`, version `1.3`.
+    const v = extra.tlsProtocol === undefined ? null : /^(TLS|SSL)v?(\d+(?:\.\d+)?)$/i.exec(extra.tlsProtocol);
+    if (v) {
+      tls.version_protocol = v[1]!.toLowerCase();
+      tls.version = v[2];
+    }
+    if (extra.tlsCipher !== undefined) tls.cipher = extra.tlsCipher;
+    doc.tls = tls;
+  }
+  if (extra.pid !== undefined || extra.tid !== undefined) {
+    const process: Record<string, unknown> = {};
+    if (extra.pid !== undefined) process.pid = extra.pid;
+    if (extra.tid !== undefined) process.thread = { id: extra.tid };
+    doc.process = process;
+  }
+}
+
+/** `weblogs.*` with a configured format's extras: the forwarded chain, upstreams, variables outside the table. */
+function weblogsFields(crawler: boolean, extra: AccessExtras): Record<string, unknown> {
+  const weblogs: Record<string, unknown> = { crawler };
+  if (extra.forwardedFor) weblogs.forwarded_for = extra.forwardedFor;
+  const u = extra.upstream;
+  if (u) {
+    const upstream: Record<string, unknown> = {};
+    if (u.address) upstream.address = u.address;
+    if (u.statusCode) upstream.status_code = u.statusCode;
+    if (u.connectNs !== undefined) upstream.connect = { duration: u.connectNs };
+    if (u.headerNs !== undefined) upstream.header = { duration: u.headerNs };
+    if (u.responseNs !== undefined) upstream.response = { duration: u.responseNs };
+    if (u.cacheStatus !== undefined) upstream.cache_status = u.cacheStatus;
+    weblogs.upstream = upstream;
+  }
+  if (extra.variables) weblogs.variables = extra.variables;
+  return weblogs;
 }

@@ -35,6 +35,40 @@ export const accessLineSchema = z.object({
   userAgent: z.string().optional(),
   userAgentTruncated: z.boolean(),
   nonUtf8Escapes: z.boolean(),
+  extra: z
+    .object({
+      peer: z.string().optional(),
+      sourcePort: z.number().int().min(0).max(65535).optional(),
+      forwardedFor: z.array(z.string()).optional(),
+      realIp: z.string().optional(),
+      host: z.string().optional(),
+      serverDomain: z.string().optional(),
+      serverIp: z.string().optional(),
+      serverPort: z.number().int().min(0).max(65535).optional(),
+      scheme: z.string().optional(),
+      durationNs: z.number().nonnegative().optional(),
+      upstream: z
+        .object({
+          address: z.array(z.string()).optional(),
+          statusCode: z.array(z.number().int()).optional(),
+          connectNs: z.number().nonnegative().optional(),
+          headerNs: z.number().nonnegative().optional(),
+          responseNs: z.number().nonnegative().optional(),
+          cacheStatus: z.string().optional(),
+        })
+        .optional(),
+      requestId: z.string().optional(),
+      requestBytes: z.number().int().nonnegative().optional(),
+      responseBytes: z.number().int().nonnegative().optional(),
+      tlsProtocol: z.string().optional(),
+      tlsCipher: z.string().optional(),
+      pid: z.number().int().nonnegative().optional(),
+      tid: z.number().int().nonnegative().optional(),
+      responseMimeType: z.string().optional(),
+      requestMimeType: z.string().optional(),
+      variables: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
 });
 
 /** A validated access-log line. */

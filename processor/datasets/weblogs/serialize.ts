@@ -84,6 +84,12 @@ function eventJson(e: EventFields): string {
   return text;
 }
 
+function keyCount(o: object): number {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
+}
+
 /**
  * The JSON of one access-log document from `enrichAccessLine`: the same text as `JSON.stringify(doc)`
  * (same keys, same order; a unit test compares them over the real sample and hostile lines), about
@@ -103,6 +109,19 @@ export function accessDocumentJson(body: Record<string, unknown>): string {
   const known =
     8 + +(d.user !== undefined) + +(d.url !== undefined) + +(d.user_agent !== undefined) + +(d.tags !== undefined) + +(d.log !== undefined);
   if (keys !== known || typeof d['@timestamp'] !== 'string' || !d.event || !d.source || !d.http?.response?.body || !d.weblogs || !d.ecs || !d.data_stream || !('message' in body)) {
+    return JSON.stringify(body);
+  }
+  // The objects written field by field below must hold exactly those fields: a configured format's
+  // extras (event.duration, source.port, http.request.id, weblogs.upstream, …) take JSON.stringify.
+  if (
+    keyCount(d.event) !== 8 ||
+    keyCount(d.source) !== 1 + +(d.source.ip !== undefined) + +(d.source.geo !== undefined) ||
+    keyCount(d.http) !== 1 + +(d.http.request !== undefined) + +(d.http.version !== undefined) ||
+    keyCount(d.http.response) !== 2 ||
+    keyCount(d.http.response.body) !== 1 ||
+    (d.http.request !== undefined && keyCount(d.http.request) !== +(d.http.request.method !== undefined) + +(d.http.request.referrer !== undefined)) ||
+    keyCount(d.weblogs) !== 1
+  ) {
     return JSON.stringify(body);
   }
   let s =

@@ -6,33 +6,40 @@ import { ecsBaseMappings } from '../ecs-mappings.js';
  * Index template for `logs-weblogs.access-*`: explicit ECS mappings, `dynamic: strict` so a field the
  * enrichment adds without a mapping is rejected (and dead-lettered) instead of guessed.
  */
+/** `source.*` / `client.*`: address, IP and GeoIP location (ECS). */
+const endpoint = {
+  ip: { type: 'ip' },
+  address: keyword,
+  geo: {
+    properties: {
+      country_iso_code: keyword,
+      country_name: keyword,
+      region_name: keyword,
+      city_name: keyword,
+      location: { type: 'geo_point' },
+    },
+  },
+};
+
 export function weblogsTemplate(): IndexTemplate {
   return dataStreamTemplate('logs', 'weblogs.access', {
     ...ecsBaseMappings(),
-    source: {
-      properties: {
-        ip: { type: 'ip' },
-        address: keyword,
-        geo: {
-          properties: {
-            country_iso_code: keyword,
-            country_name: keyword,
-            region_name: keyword,
-            city_name: keyword,
-            location: { type: 'geo_point' },
-          },
-        },
-      },
-    },
+    source: { properties: { ...endpoint, port: { type: 'long' } } },
+    client: { properties: endpoint },
+    server: { properties: { address: keyword, domain: keyword, ip: { type: 'ip' }, port: { type: 'long' } } },
+    tls: { properties: { version_protocol: keyword, version: keyword, cipher: keyword } },
+    process: { properties: { pid: { type: 'long' }, thread: { properties: { id: { type: 'long' } } } } },
     user: { properties: { name: keyword } },
     http: {
       properties: {
         version: keyword,
-        request: { properties: { method: keyword, referrer: keyword } },
+        request: { properties: { method: keyword, referrer: keyword, id: keyword, bytes: { type: 'long' }, mime_type: keyword } },
         response: {
           properties: {
             status_code: { type: 'long' },
             body: { properties: { bytes: { type: 'long' } } },
+            bytes: { type: 'long' },
+            mime_type: keyword,
           },
         },
       },
@@ -58,6 +65,25 @@ export function weblogsTemplate(): IndexTemplate {
         device: { properties: { name: keyword } },
       },
     },
-    weblogs: { properties: { crawler: { type: 'boolean' } } },
+    weblogs: {
+      properties: {
+        crawler: { type: 'boolean' },
+        // X-Forwarded-For as sent: any text (`unknown`, obfuscated ids), so keyword, not ip.
+        forwarded_for: keyword,
+        upstream: {
+          properties: {
+            address: keyword,
+            status_code: { type: 'long' },
+            connect: { properties: { duration: { type: 'long' } } },
+            header: { properties: { duration: { type: 'long' } } },
+            response: { properties: { duration: { type: 'long' } } },
+            cache_status: keyword,
+          },
+        },
+        // Variables of a configured format outside the table (formats/variables.ts): kept in _source,
+        // not indexed, so no set of names can grow the mapping.
+        variables: { type: 'object', enabled: false },
+      },
+    },
   });
 }
