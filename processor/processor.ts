@@ -17,6 +17,9 @@ import { ArchiveSink } from './sinks/archive-sink.js';
 import { DeadLetterFile } from './sinks/dead-letter-sink.js';
 import { ElasticsearchSink } from './sinks/elasticsearch-sink.js';
 import { FileSource } from './sources/file-source.js';
+import { inputsFromWatch, toInputSettings } from './config/resolve.js';
+import { registerInputs, type InputSettings } from './inputs/settings.js';
+import type { DeadLetter, OutputDocument, Sink, Source, SourceBatch, SourcePosition } from './pipeline/types.js';
 import { KafkaSource } from './sources/kafka-source.js';
 import { WindowOperator, windowDataStream } from './windows/window-operator.js';
 
@@ -31,7 +34,15 @@ export interface KafkaInputOptions {
 
 /** Everything the processor can be told; times in ms, sizes in records. */
 export interface ProcessorOptions {
-  /** Directories or files to watch, each `path` (read as `dataset`) or `dataset=path` (none: no file source). */
+  /**
+   * Files to read: one file source per input, checkpointed in `<dataDir>/checkpoints/files-<id>.json`
+   * (see processor/config/ for how the config file and the flags make them).
+   */
+  inputs?: InputSettings[];
+  /**
+   * Directories or files to watch, each `path` (read as `dataset`) or `dataset=path`: turned into one
+   * input per dataset with id = the dataset's name (`inputsFromWatch`), added to `inputs`.
+   */
   watch?: string[];
   /** Consume Kafka topics too (or only). */
   kafka?: KafkaInputOptions;
@@ -47,6 +58,7 @@ export interface ProcessorOptions {
   namespace?: string;
   /** Directory for checkpoints and dead letters unless given separately (default `.data`). */
   dataDir?: string;
+  /** Checkpoint file of the only input (with more than one input: an error). */
   checkpointFile?: string;
   deadLetterFile?: string;
   batchSize?: number;
@@ -103,6 +115,19 @@ export interface RunSummary {
    * part of `arrayBuffers`).
    */
   memoryMiB: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; geoip: number };
+  /** Per file input: files followed and records read, indexed (duplicates apart) and dead-lettered. */
+  inputs?: InputSummary[];
+}
+
+/** One input's part of the run (see `RunSummary.inputs`). */
+export interface InputSummary {
+  id: string;
+  dataset: string;
+  files: number;
+  lines: number;
+  indexed: number;
+  duplicates: number;
+  rejected: number;
 }
 
 /** A running processor. */
@@ -116,8 +141,12 @@ export interface ProcessorHandle {
   stop(): Promise<RunSummary>;
   lagBytes(): number;
   deadLetterFile: string;
-  /** One per dataset read from files. */
+  /** One per input. */
   checkpointFiles: string[];
+  /** The file inputs, as run. */
+  inputs: InputSettings[];
+  /** Per input, the paths and globs that have matched no file so far (inputs with none left out). */
+  unmatchedPaths(): { input: string; paths: string[] }[];
 }
 
 /**
@@ -177,19 +206,118 @@ async function createKafkaSource(o: KafkaInputOptions, once: boolean, maxRecordB
   });
 }
 
+export { groupWatchPaths } from './config/resolve.js';
+
 /**
- * Groups `--watch` entries by dataset: `news=/dir` reads /dir with the news dataset, a plain path uses
- * `fallback`. A prefix that is not a dataset name is part of the path.
+ * The processor's file inputs: `opts.inputs`, then one input per dataset of `opts.watch`.
+ * @throws Error for a repeated id, an unknown dataset or a format the dataset refuses (`checkFormat`).
  */
-export function groupWatchPaths(entries: string[], fallback: string): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const entry of entries) {
-    const eq = entry.indexOf('=');
-    const named = eq > 0 && datasets.has(entry.slice(0, eq));
-    const name = named ? entry.slice(0, eq) : fallback;
-    groups.set(name, [...(groups.get(name) ?? []), named ? entry.slice(eq + 1) : entry]);
+export function resolveInputs(opts: Pick<ProcessorOptions, 'inputs' | 'watch' | 'dataset'>): InputSettings[] {
+  const given = opts.inputs ?? [];
+  const inputs = [
+    ...given,
+    ...(opts.watch?.length ? inputsFromWatch(opts.watch, { dataset: opts.dataset }, given.map((i) => i.id)).map(toInputSettings) : []),
+  ];
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    if (seen.has(input.id)) throw new Error(`two inputs have the id "${input.id}"`);
+    seen.add(input.id);
+    const dataset = getDataset(input.dataset);
+    try {
+      dataset.checkFormat?.(input.format);
+    } catch (err) {
+      throw new Error(`input "${input.id}": ${dataset.name} format: ${(err as Error).message}`);
+    }
   }
-  return groups;
+  return inputs;
+}
+
+/** Per-input counts kept beside the pipeline's totals (records carry their input's id). */
+class InputCounters {
+  private readonly byId = new Map<string, InputSummary>();
+
+  constructor(inputs: InputSettings[]) {
+    for (const i of inputs) this.byId.set(i.id, { id: i.id, dataset: i.dataset, files: 0, lines: 0, indexed: 0, duplicates: 0, rejected: 0 });
+  }
+
+  of(id: string | undefined): InputSummary | undefined {
+    return id === undefined ? undefined : this.byId.get(id);
+  }
+
+  all(): InputSummary[] {
+    return [...this.byId.values()];
+  }
+}
+
+/** A source whose emitted records are counted per input. */
+class CountedSource implements Source {
+  readonly name: string;
+  constructor(
+    private readonly inner: Source,
+    private readonly counters: InputCounters,
+  ) {
+    this.name = inner.name;
+  }
+  start(emit: (batch: SourceBatch) => Promise<void>): Promise<void> {
+    return this.inner.start((batch) => {
+      for (const r of batch.records) {
+        const c = this.counters.of(r.input);
+        if (c) c.lines += 1;
+      }
+      return emit(batch);
+    });
+  }
+  commit(positions: SourcePosition[]): Promise<void> {
+    return this.inner.commit(positions);
+  }
+  drained(): Promise<void> {
+    return this.inner.drained();
+  }
+  stop(): Promise<void> {
+    return this.inner.stop();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** The sink with its indexed and duplicate documents counted per input. */
+function countedSink(sink: Sink, counters: InputCounters): Sink {
+  return {
+    name: sink.name,
+    async write(docs: OutputDocument[]) {
+      const result = await sink.write(docs);
+      for (const d of result.indexed) {
+        const c = counters.of(d.record.input);
+        if (c) c.indexed += 1;
+      }
+      for (const d of result.duplicates) {
+        const c = counters.of(d.record.input);
+        if (c) c.duplicates += 1;
+      }
+      return result;
+    },
+    close: () => sink.close(),
+  };
+}
+
+/** The dead-letter file with its letters counted per input. */
+class CountedDeadLetterFile extends DeadLetterFile {
+  constructor(
+    filePath: string,
+    namespace: string,
+    private readonly counters: InputCounters,
+  ) {
+    super(filePath, namespace);
+  }
+  override async write(letters: DeadLetter[], now?: Date): Promise<number> {
+    const n = await super.write(letters, now);
+    for (const l of letters) {
+      const c = this.counters.of(l.record.input);
+      if (c) c.rejected += 1;
+    }
+    return n;
+  }
 }
 
 /**
@@ -201,14 +329,16 @@ export function groupWatchPaths(entries: string[], fallback: string): Map<string
 export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorHandle> {
   const log = opts.log ?? createLogger('processor');
   const started = Date.now();
-  const watch = opts.watch ?? [];
-  if (watch.length === 0 && !opts.kafka) throw new Error('nothing to process: give directories to watch, Kafka, or both');
-  const watchByDataset = groupWatchPaths(watch, getDataset(opts.dataset ?? 'weblogs').name);
+  const inputs = resolveInputs(opts);
+  if (inputs.length === 0 && !opts.kafka) throw new Error('nothing to process: give inputs (files to read), Kafka, or both');
+  if (opts.checkpointFile && inputs.length > 1) throw new Error(`a checkpoint file is only for exactly one input (there are ${inputs.length})`);
   // Resources of the datasets read from files (e.g. the news sentiment model), checked before anything starts.
-  for (const name of watchByDataset.keys()) getDataset(name).prepare?.();
+  for (const name of new Set(inputs.map((i) => i.dataset))) getDataset(name).prepare?.();
+  // Before the transformer is created: worker threads receive the registered inputs when they start.
+  registerInputs(inputs);
   const dataDir = opts.dataDir ?? '.data';
-  const checkpointFileOf = (name: string): string =>
-    opts.checkpointFile && watchByDataset.size === 1 ? opts.checkpointFile : path.join(dataDir, 'checkpoints', `files-${name}.json`);
+  const checkpointFileOf = (input: InputSettings): string =>
+    opts.checkpointFile && inputs.length === 1 ? opts.checkpointFile : path.join(dataDir, 'checkpoints', `files-${input.id}.json`);
   const deadLetterFile = opts.deadLetterFile ?? path.join(dataDir, 'dead-letters.ndjson');
 
   const es = opts.es ?? esConnectionFromOptions({ esUrl: opts.esUrl });
@@ -224,23 +354,24 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   const ctx = await createEnrichContext(dbs);
   const transformer = transformThreads > 0 ? createTransformPool(transformThreads, ctx, dbs) : inlineTransformer(ctx);
   const metrics = new Metrics();
-  const fileSources = [...watchByDataset].map(
-    ([name, paths]) =>
-      new FileSource({
-        paths,
-        dataset: name,
-        checkpointFile: checkpointFileOf(name),
-        // The processor's own output must never become its input (a dead letter would loop forever).
-        exclude: [dataDir, deadLetterFile, ...(opts.archiveDir ? [opts.archiveDir] : [])],
-        once: !!opts.once,
-        maxRecordBytes: opts.maxRecordBytes,
-        log,
-      }),
-  );
+  const counters = new InputCounters(inputs);
+  const fileSources = inputs.map((input) => {
+    const multilineStart = getDataset(input.dataset).multilineStart;
+    return new FileSource({
+      input,
+      checkpointFile: checkpointFileOf(input),
+      // The processor's own output must never become its input (a dead letter would loop forever).
+      internalExclude: [dataDir, deadLetterFile, ...(opts.archiveDir ? [opts.archiveDir] : [])],
+      once: !!opts.once,
+      maxRecordBytes: opts.maxRecordBytes,
+      ...(multilineStart ? { multilineStart } : {}),
+      log,
+    });
+  });
   const kafkaSource = opts.kafka ? await createKafkaSource(opts.kafka, !!opts.once, opts.maxRecordBytes, metrics, log) : undefined;
-  const sources: (FileSource | KafkaSource)[] = [...fileSources, ...(kafkaSource ? [kafkaSource] : [])];
-  const deadLetters = new DeadLetterFile(deadLetterFile);
-  const sink = new ElasticsearchSink(client, log, {
+  const sources: Source[] = [...fileSources.map((f) => new CountedSource(f, counters)), ...(kafkaSource ? [kafkaSource] : [])];
+  const deadLetters = new CountedDeadLetterFile(deadLetterFile, opts.namespace ?? 'default', counters);
+  const esSink = new ElasticsearchSink(client, log, {
     compression: opts.esCompression,
     flushBytes: opts.bulkMaxBytes,
     onRetry: (reason) => metrics.elasticsearchRetries.inc({ reason }),
@@ -262,6 +393,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
           metrics,
           log,
         });
+  const sink = countedSink(esSink, counters);
   const pipeline = new Pipeline(sources, sink, deadLetters, ctx, metrics, log, {
     batchSize: opts.batchSize,
     batchIntervalMs: opts.batchIntervalMs,
@@ -311,7 +443,11 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     seconds: Math.round((Date.now() - started) / 10) / 100,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     memoryMiB: (sampleMemory(), { ...memoryPeak }),
+    ...(inputs.length > 0 ? { inputs: inputSummaries() } : {}),
   });
+  const inputSummaries = (): InputSummary[] => counters.all().map((c, i) => ({ ...c, files: fileSources[i]!.fileCount() }));
+  const unmatchedPaths = (): { input: string; paths: string[] }[] =>
+    inputs.map((input, i) => ({ input: input.id, paths: fileSources[i]!.unmatchedPaths() })).filter((u) => u.paths.length > 0);
 
   let closing: Promise<RunSummary> | undefined;
   const close = (finish: () => Promise<void>): Promise<RunSummary> =>
@@ -332,7 +468,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     })());
 
   await pipeline.start();
-  log.info({ watch: Object.fromEntries(watchByDataset), kafka: !!opts.kafka, once: !!opts.once, metricsPort: http?.port }, 'processor started');
+  log.info({ inputs: Object.fromEntries(inputs.map((i) => [i.id, { dataset: i.dataset, paths: i.paths }])), kafka: !!opts.kafka, once: !!opts.once, metricsPort: http?.port }, 'processor started');
 
   let resolveDone!: (s: RunSummary) => void;
   let rejectDone!: (e: unknown) => void;
@@ -363,6 +499,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     },
     lagBytes,
     deadLetterFile,
-    checkpointFiles: [...watchByDataset.keys()].map(checkpointFileOf),
+    checkpointFiles: inputs.map(checkpointFileOf),
+    inputs,
+    unmatchedPaths,
   };
 }

@@ -5,12 +5,18 @@ import { documentId } from '../pipeline/document-id.js';
 
 /**
  * One line of the dead-letter file. `id` is the `_id` the record would have had, so a reader can
- * drop the rare repeat written when a crash replays a batch (the file is at-least-once, like the source).
+ * drop the rare repeat written when a crash replays a batch (the file is at-least-once, like the source),
+ * and `--replay-dead-letters` indexes it under that same `_id`. `input` and `namespace` were added later:
+ * files written before lack them (replay then goes by `dataset` and the configured namespace).
  */
 export interface DeadLetterEntry {
   '@timestamp': string;
   id: string;
   dataset: string;
+  /** Id of the input the record was read through (absent for Kafka records). */
+  input?: string;
+  /** Data stream namespace the record was meant for. */
+  namespace?: string;
   stage: DeadLetter['stage'];
   reason: string;
   /** The raw text; for a record over the maximum record size only its first bytes (see `originalBytes`). */
@@ -27,7 +33,11 @@ export interface DeadLetterEntry {
 export class DeadLetterFile {
   private handle: FileHandle | undefined;
 
-  constructor(readonly filePath: string) {}
+  /** @param namespace written into each entry (see `DeadLetterEntry.namespace`). */
+  constructor(
+    readonly filePath: string,
+    private readonly namespace?: string,
+  ) {}
 
   /**
    * Appends the entries and fsyncs. Resolves with the number written.
@@ -45,6 +55,8 @@ export class DeadLetterFile {
           '@timestamp': now.toISOString(),
           id: l.record.id ?? documentId(l.record),
           dataset: l.record.dataset,
+          ...(l.record.input !== undefined ? { input: l.record.input } : {}),
+          ...(this.namespace !== undefined ? { namespace: this.namespace } : {}),
           stage: l.stage,
           reason: l.reason,
           raw: l.record.raw,
