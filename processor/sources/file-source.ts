@@ -577,6 +577,11 @@ export class FileSource implements Source {
           return;
         }
       }
+    } catch (err) {
+      // `readOffset` is past these records already: hand them on before the error (a .gz still being
+      // written, a file deleted mid-read), so a retry goes on after them and nothing is skipped.
+      if (chunk.length > 0) await this.emit!({ records: chunk, caughtUp: false });
+      throw err;
     } finally {
       await lines.return(undefined);
     }
