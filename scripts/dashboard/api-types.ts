@@ -25,7 +25,7 @@ export interface ViewMeta {
   tookMs: number;
 }
 
-/** Web traffic view: `logs-weblogs.access-*` and `metrics-weblogs.traffic_1m-*`. */
+/** Web traffic view: `logs-weblogs.access-*`, `metrics-weblogs.traffic_1m-*` and `logs-weblogs.error-*`. */
 export interface WebView extends ViewMeta {
   kpis: {
     requests: number;
@@ -53,6 +53,11 @@ export interface WebView extends ViewMeta {
   countries: { iso2: string; name: string; requests: number }[];
   unknownCountry: number;
   recentErrors: { time: number; status: number; method: string; path: string; client: string; country: string | null; userAgent: string | null }[];
+  /**
+   * From `logs-weblogs.error-*` (nginx and Apache error logs): entries per minute by `log.level` per
+   * bucket (count ÷ minutes per bucket), levels most severe first, and the entries in the range.
+   */
+  errorsPerMinute: { t: number[]; levels: string[]; series: Record<string, number[]>; total: number };
 }
 
 /** News sentiment view: `logs-news.headlines-*` and `metrics-news.sentiment_5m-*`. */

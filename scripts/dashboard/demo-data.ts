@@ -4,6 +4,9 @@
  *
  * - web logs: the real Apache access log `data/samples/weblogs/apache_logs` (10,000 lines,
  *   2015-05-17T10:05Z – 2015-05-20T21:05Z);
+ * - error logs: what Apache 2.4 writes to its error log for that access log's error responses (an
+ *   `AH00128: File does not exist` info entry per 404, `AH01630` per 403, `AH00124` per 500), at their
+ *   times, derived by {@link errorLogLines} (the sample comes without its error log);
  * - news: {@link NEWS_COUNT} generated headlines about {@link NEWS_COMPANIES} companies over the
  *   same days as the access log (seeded; exponential gaps, mean 3 minutes);
  * - ticks: the real Hang Seng Index daily candles of {@link HSI_DAYS} (`data/samples/market/hsi_daily.csv`)
@@ -14,7 +17,7 @@
  * sentiment). Every input is deterministic, and the input files and checkpoints live in `workDir`:
  * with the same `workDir`, a second run reads nothing (the files' offsets are committed).
  */
-import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { createRandom } from '../../generators/common/random.js';
@@ -87,6 +90,35 @@ async function tickLines(): Promise<string[]> {
   return ticks.map((x) => x.line);
 }
 
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const CLF_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const ACCESS = /^(\S+) \S+ \S+ \[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}:\d{2}:\d{2}) [+-]\d{4}\] "\S+ (\S+)[^"]*" (\d{3}) \S+ "([^"]*)"/;
+
+/**
+ * Apache 2.4 error-log entries (default ErrorLogFormat) for the error responses of access-log `lines`:
+ * 404 → `[core:info] … AH00128: File does not exist: /var/www/html<path>`, 403 → `[authz_core:error]
+ * … AH01630: client denied by server configuration`, 500 → `[core:error] … AH00124: Request exceeded
+ * the limit of 10 internal redirects`; the client, time and referer of the request. Other lines give none.
+ */
+export function errorLogLines(lines: string[]): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    const m = ACCESS.exec(line);
+    if (!m) continue;
+    const [, client, day, mon, year, time, target, status, referrer] = m;
+    const month = CLF_MONTHS.indexOf(mon!);
+    const weekday = WEEKDAYS[new Date(Date.UTC(Number(year), month, Number(day))).getUTCDay()];
+    const head = `[${weekday} ${mon} ${day} ${time}.000000 ${year}]`;
+    const path = `/var/www/html${target!.split('?')[0]}`;
+    const ref = referrer && referrer !== '-' ? `, referer: ${referrer}` : '';
+    const ids = `[pid 2317:tid 139872144406272] [client ${client}:0]`;
+    if (status === '404') out.push(`${head} [core:info] ${ids} AH00128: File does not exist: ${path}${ref}`);
+    else if (status === '403') out.push(`${head} [authz_core:error] ${ids} AH01630: client denied by server configuration: ${path}${ref}`);
+    else if (status === '500') out.push(`${head} [core:error] ${ids} AH00124: Request exceeded the limit of 10 internal redirects due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.${ref}`);
+  }
+  return out;
+}
+
 async function writeOnce(file: string, make: () => Promise<string[]> | string[]): Promise<void> {
   if (await stat(file).then(() => true, () => false)) return;
   await writeFile(file, (await make()).join('\n') + '\n');
@@ -105,20 +137,22 @@ export interface DemoDataOptions {
 }
 
 /**
- * Ingests the three datasets into `namespace` through the processor (`--once` per dataset), refreshes
+ * Ingests the four datasets into `namespace` through the processor (`--once` per dataset), refreshes
  * the namespace's data streams so all of it is searchable, and returns each run's summary.
  * @throws when a sample file is missing or the processor fails (Elasticsearch unreachable …).
  */
-export async function ingestDemoData(opts: DemoDataOptions): Promise<Record<'weblogs' | 'news' | 'ticks', RunSummary>> {
+export async function ingestDemoData(opts: DemoDataOptions): Promise<Record<'weblogs' | 'news' | 'ticks' | 'errorlogs', RunSummary>> {
   const news = newsLines();
   const ticks = await tickLines();
-  const summaries = {} as Record<'weblogs' | 'news' | 'ticks', RunSummary>;
-  for (const dataset of ['weblogs', 'news', 'ticks'] as const) {
+  const summaries = {} as Record<'weblogs' | 'news' | 'ticks' | 'errorlogs', RunSummary>;
+  for (const dataset of ['weblogs', 'news', 'ticks', 'errorlogs'] as const) {
     const dir = path.join(opts.workDir, 'input', dataset);
     await mkdir(dir, { recursive: true });
-    const file = path.join(dir, dataset === 'weblogs' ? 'apache_logs' : `${dataset}.log`);
+    const file = path.join(dir, dataset === 'weblogs' ? 'apache_logs' : dataset === 'errorlogs' ? 'error.log' : `${dataset}.log`);
     if (dataset === 'weblogs') {
       if (!(await stat(file).then(() => true, () => false))) await copyFile(ACCESS_LOG, file);
+    } else if (dataset === 'errorlogs') {
+      await writeOnce(file, async () => errorLogLines((await readFile(ACCESS_LOG, 'utf8')).split('\n')));
     } else {
       await writeOnce(file, () => (dataset === 'news' ? news : ticks));
     }

@@ -40,6 +40,8 @@ beforeAll(async () => {
   expect(summaries.weblogs).toMatchObject({ lines: 10_000, indexed: 10_000, rejected: 0 });
   expect(summaries.news.rejected).toBe(0);
   expect(summaries.ticks.rejected).toBe(0);
+  // The demo error log: one Apache entry per 404 (213), 403 (2) and 500 (3) of the access log.
+  expect(summaries.errorlogs).toMatchObject({ indexed: 218, rejected: 0 });
   server = await startDashboardServer({ es, esUrl, namespace, port: 0, log: quietLog });
   emptyServer = await startDashboardServer({ es, esUrl, namespace: emptyNamespace, port: 0, log: quietLog });
   browser = await launchChromium();
@@ -89,6 +91,22 @@ describe('dashboard in headless Chromium', () => {
     expect(charts.length).toBeGreaterThanOrEqual(3);
     expect(charts.every(Boolean)).toBe(true);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('web: the errors-per-minute panel counts the error-log entries by level', async () => {
+    const d = demo('web');
+    await openView(page, server.url, 'web', d.from, d.to);
+    const p = (await panels(page, 'web')).find((x) => x.id === 'web-errors-per-minute')!;
+    expect(p).toMatchObject({ state: 'ready', points: await countDocs(`logs-weblogs.error-${namespace}`, range(d.from, d.to)) });
+    expect(p.points).toBe(218);
+    const r = (await (await fetch(`${server.url}api/views/web?from=${d.from}&to=${d.to}`)).json()) as {
+      range: { intervalMs: number };
+      errorsPerMinute: { levels: string[]; series: Record<string, number[]> };
+    };
+    expect(r.errorsPerMinute.levels).toEqual(['error', 'info']);
+    // Per-minute rates × minutes per bucket add up to the counts (5 errors: 2 × 403, 3 × 500; 213 × 404).
+    const sum = (l: string) => Math.round(r.errorsPerMinute.series[l]!.reduce((a, b) => a + b, 0) * (r.range.intervalMs / 60_000));
+    expect([sum('error'), sum('info')]).toEqual([5, 213]);
   });
 
   it('web KPIs equal counts taken from Elasticsearch directly', async () => {
@@ -181,6 +199,15 @@ describe('dashboard in headless Chromium', () => {
     writeFileSync(path.join(dir, 'access.log'), Array.from({ length: 240 }, (_, i) => gen.next(new Date(now - 30 * 60_000 + i * 7_500))).join('\n') + '\n');
     const handle = await startProcessor({ watch: [dir], once: true, es: esConnectionFromOptions({ esUrl }), namespace: live, dataDir: tempDir('dashboard-live-data'), log: quietLog });
     expect((await handle.done).indexed).toBe(240);
+    // And 12 nginx error-log entries over the same half hour, for the errors-per-minute panel.
+    const errDir = tempDir('dashboard-live-errors');
+    const stamp = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', ' ').replace(/-/g, '/');
+    writeFileSync(
+      path.join(errDir, 'error.log'),
+      Array.from({ length: 12 }, (_, i) => `${stamp(now - 30 * 60_000 + i * 150_000)} [${i % 3 ? 'error' : 'warn'}] 7#7: *${i + 1} open() "/srv/www/x${i}" failed (2: No such file or directory), client: 81.2.69.160, server: live, request: "GET /x${i} HTTP/1.1", host: "live"`).join('\n') + '\n',
+    );
+    const errHandle = await startProcessor({ watch: [`errorlogs=${errDir}`], once: true, es: esConnectionFromOptions({ esUrl }), namespace: live, dataDir: tempDir('dashboard-live-errors-data'), log: quietLog });
+    expect(await errHandle.done).toMatchObject({ indexed: 12, rejected: 0 });
     // The per-minute windows are indexed after the raw lines: make them searchable before the page asks.
     await es.indices.refresh({ index: `logs-*-${live},metrics-*-${live}` });
     const liveServer = await startDashboardServer({ es, esUrl, namespace: live, port: 0, log: quietLog });

@@ -1,11 +1,15 @@
 /**
- * Unit tests of the dashboard's parameter parsing and of the market computations done by the server
- * (candle returns, moving averages), against values worked out by hand.
+ * Unit tests of the dashboard's parameter parsing, of the market computations done by the server
+ * (candle returns, moving averages) and of the error-log panel's series, against values worked out by
+ * hand, and of the demo error log derived from the access log (which the errorlogs dataset must accept).
  */
 import { describe, expect, it } from '@jest/globals';
 import { chooseInterval, esInterval, ParamError, parseParams, parseTimeExpression, symbolSchema, timeRangeSchema } from '../../scripts/dashboard/params.js';
 import { movingAverages, returnDistribution } from '../../scripts/dashboard/queries/markets.js';
 import type { Candle } from '../../scripts/dashboard/api-types.js';
+import { errorLevelsQuery, readErrorLevels } from '../../scripts/dashboard/queries/web.js';
+import { errorLogLines } from '../../scripts/dashboard/demo-data.js';
+import { errorlogs } from '../../processor/datasets/errorlogs/index.js';
 
 const NOW = Date.parse('2026-11-30T12:00:00Z');
 
@@ -68,5 +72,57 @@ describe('market computations', () => {
     for (let i = 1; i < 25; i++) e = closes[i]! * (2 / 21) + e * (1 - 2 / 21);
     expect(ema.slice(0, 19).every((v) => v === null)).toBe(true);
     expect(ema[24]).toBeCloseTo(e, 3);
+  });
+});
+
+describe('errors per minute by level', () => {
+  const bucket = (key: number, levels: Record<string, number>) => ({
+    key,
+    doc_count: Object.values(levels).reduce((a, b) => a + b, 0),
+    levels: { buckets: Object.entries(levels).map(([k, n]) => ({ key: k, doc_count: n })) },
+  });
+
+  it('asks for a histogram of the range with the log.level terms in each bucket', () => {
+    const q = errorLevelsQuery({ fromMs: 0, toMs: 3_600_000, intervalMs: 300_000 }) as { size: number; aggs: { timeline: { date_histogram: { fixed_interval: string }; aggs: unknown } } };
+    expect(q.size).toBe(0);
+    expect(q.aggs.timeline.date_histogram.fixed_interval).toBe('5m');
+    expect(q.aggs.timeline.aggs).toEqual({ levels: { terms: { field: 'log.level', size: 20 } } });
+  });
+
+  it('divides each bucket by its minutes and orders levels by severity, unknown ones last', () => {
+    // 5-minute buckets: 10 errors → 2 per minute; 1 warn → 0.2; a level missing from a bucket is 0.
+    const r = readErrorLevels([bucket(0, { info: 3, error: 10 }), bucket(300_000, { warn: 1, trace3: 5, custom: 1 }), bucket(600_000, {})], 300_000, 21);
+    expect(r).toEqual({
+      t: [0, 300_000, 600_000],
+      levels: ['error', 'warn', 'info', 'trace3', 'custom'],
+      series: { error: [2, 0, 0], warn: [0, 0.2, 0], info: [0.6, 0, 0], trace3: [0, 1, 0], custom: [0, 0.2, 0] },
+      total: 21,
+    });
+  });
+
+  it('no error-log stream: an empty panel, not an error', () => {
+    expect(readErrorLevels(undefined, 60_000, 0)).toEqual({ t: [], levels: [], series: {}, total: 0 });
+  });
+
+  it('the demo error log: one Apache entry per 404, 403 and 500 of the access log, each accepted by the errorlogs dataset', () => {
+    const access = [
+      '83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET /a.png HTTP/1.1" 200 203023 "-" "UA"',
+      '83.149.9.216 - - [17/May/2015:10:05:04 +0000] "GET /missing?x=1 HTTP/1.1" 404 0 "http://r.example/" "UA"',
+      '1.2.3.4 - - [18/May/2015:23:59:59 +0000] "GET /private HTTP/1.1" 403 0 "-" "UA"',
+      '1.2.3.4 - - [20/May/2015:00:00:00 +0000] "POST /loop HTTP/1.1" 500 0 "-" "UA"',
+    ];
+    const lines = errorLogLines(access);
+    expect(lines.map((l) => l.slice(0, l.indexOf(' [pid')))).toEqual([
+      '[Sun May 17 10:05:04.000000 2015] [core:info]',
+      '[Mon May 18 23:59:59.000000 2015] [authz_core:error]',
+      '[Wed May 20 00:00:00.000000 2015] [core:error]',
+    ]);
+    const decoded = lines.map((l) => errorlogs.schema.parse(errorlogs.decode(l)));
+    expect(decoded[0]).toMatchObject({ level: 'info', client: '83.149.9.216', errorCode: 'AH00128', referrer: 'http://r.example/', message: 'AH00128: File does not exist: /var/www/html/missing' });
+    expect(decoded.map((d) => [d.timestampIso, d.level, d.errorCode])).toEqual([
+      ['2015-05-17T10:05:04.000000Z', 'info', 'AH00128'],
+      ['2015-05-18T23:59:59.000000Z', 'error', 'AH01630'],
+      ['2015-05-20T00:00:00.000000Z', 'error', 'AH00124'],
+    ]);
   });
 });

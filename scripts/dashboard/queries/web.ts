@@ -1,7 +1,8 @@
 /**
  * The web traffic view: one aggregation request on `logs-weblogs.access-<ns>` (timeline by status
  * class, bytes and crawlers per bucket, status codes, top paths, countries, totals), the latest
- * error responses, and the 5xx share from the per-minute window stream `metrics-weblogs.traffic_1m-<ns>`.
+ * error responses, the 5xx share from the per-minute window stream `metrics-weblogs.traffic_1m-<ns>`,
+ * and the error-log entries per minute by level from `logs-weblogs.error-<ns>`.
  */
 import type { Client } from '@elastic/elasticsearch';
 import type { WebView } from '../api-types.js';
@@ -29,8 +30,9 @@ interface ErrorDoc {
 export async function webView(es: Client, namespace: string, range: TimeRange): Promise<WebView> {
   const access = streamName('logs', 'weblogs.access', namespace);
   const traffic = streamName('metrics', 'weblogs.traffic_1m', namespace);
+  const errorLog = streamName('logs', 'weblogs.error', namespace);
   const started = Date.now();
-  const [main, errors, windows] = await Promise.all([
+  const [main, errors, windows, errorEntries] = await Promise.all([
     search(es, access, {
       size: 0,
       query: timeFilter(range),
@@ -71,8 +73,9 @@ export async function webView(es: Client, namespace: string, range: TimeRange): 
         }),
       },
     }),
+    search(es, errorLog, errorLevelsQuery(range)),
   ]);
-  if (!main.aggregations) return blankWebView([access, traffic], range, Date.now() - started, namespace);
+  if (!main.aggregations) return blankWebView([access, traffic, errorLog], range, Date.now() - started, namespace);
   const a = main.aggregations;
   const requests = main.hits.total.value;
   const extent = readExtent(a.extent);
@@ -87,7 +90,7 @@ export async function webView(es: Client, namespace: string, range: TimeRange): 
   const totalCrawlers = a.crawlers.doc_count as number;
   const countryBuckets = a.countries.buckets as TermsBucket[];
   return {
-    streams: [access, traffic],
+    streams: [access, traffic, errorLog],
     range: { from: range.fromMs, to: range.toMs, intervalMs: range.intervalMs },
     extent,
     empty: emptyState(extent, requests, [access], webHint(namespace)),
@@ -127,7 +130,33 @@ export async function webView(es: Client, namespace: string, range: TimeRange): 
       country: d!.source?.geo?.country_name ?? null,
       userAgent: d!.user_agent?.name ?? d!.user_agent?.original ?? null,
     })),
+    errorsPerMinute: readErrorLevels(errorEntries.aggregations?.timeline?.buckets as Bucket[] | undefined, range.intervalMs, errorEntries.hits.total.value),
   };
+}
+
+/** Severity order of `log.level` values (nginx and Apache), most severe first; unknown levels go last. */
+export const LEVEL_ORDER = ['emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug', 'trace1', 'trace2', 'trace3', 'trace4', 'trace5', 'trace6', 'trace7', 'trace8'];
+
+/** The error-log request: a histogram of the range with the entries' `log.level` in each bucket. */
+export function errorLevelsQuery(range: TimeRange): Record<string, unknown> {
+  return { size: 0, query: timeFilter(range), aggs: { timeline: rangeHistogram(range, { levels: { terms: { field: 'log.level', size: 20 } } }) } };
+}
+
+/**
+ * Reads {@link errorLevelsQuery}'s histogram into entries per minute by level (each bucket's count ÷
+ * minutes per bucket, 3 decimals), levels in {@link LEVEL_ORDER}; an absent histogram (no stream) is empty.
+ */
+export function readErrorLevels(buckets: Bucket[] | undefined, intervalMs: number, total: number): WebView['errorsPerMinute'] {
+  const bs = buckets ?? [];
+  const perMinute = 60_000 / intervalMs;
+  const seen = new Set<string>();
+  for (const b of bs) for (const l of (b.levels as { buckets: TermsBucket[] }).buckets) seen.add(String(l.key));
+  const rank = (l: string): number => (LEVEL_ORDER.includes(l) ? LEVEL_ORDER.indexOf(l) : LEVEL_ORDER.length);
+  const levels = [...seen].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const series = Object.fromEntries(
+    levels.map((l) => [l, bs.map((b) => round(((b.levels as { buckets: TermsBucket[] }).buckets.find((x) => x.key === l)?.doc_count ?? 0) * perMinute, 3))]),
+  );
+  return { t: bs.map((b) => b.key), levels, series, total };
 }
 
 /** The view of a namespace whose data stream does not exist yet (Elasticsearch returns no aggregations). */
@@ -148,5 +177,6 @@ function blankWebView(streams: string[], range: TimeRange, tookMs: number, names
     countries: [],
     unknownCountry: 0,
     recentErrors: [],
+    errorsPerMinute: { t: [], levels: [], series: {}, total: 0 },
   };
 }

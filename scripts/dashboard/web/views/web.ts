@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 /**
  * Web traffic view: KPIs, requests per minute by status class, status mix, clients' countries on a
- * world map and as a table, bytes served, 5xx share (window stream), top paths, crawlers vs people,
- * recent error responses.
+ * world map and as a table, bytes served, 5xx share (window stream), error-log entries per minute by
+ * level (nginx/Apache error logs), top paths, crawlers vs people, recent error responses.
  */
 import type { WebView } from '../../api-types.js';
 import { barCell, categoryAxis, COLORS, kpiTiles, Panel, table, valueAxis } from '../charts.js';
@@ -34,6 +34,7 @@ export function createWebView(root: HTMLElement): { panels: Panel[]; render(d: W
     countries: new Panel(root, { id: 'web-top-countries', title: 'Top countries', hint: 'requests by client country', span: 4, kind: 'html' }),
     bytes: new Panel(root, { id: 'web-bytes', title: 'Bytes served', hint: 'sum of http.response.body.bytes per bucket', span: 6, height: 220, kind: 'chart' }),
     errors: new Panel(root, { id: 'web-5xx-share', title: '5xx share', hint: 'metrics-weblogs.traffic_1m window stream: share per bucket and worst minute', span: 6, height: 220, kind: 'chart' }),
+    levels: new Panel(root, { id: 'web-errors-per-minute', title: 'Errors per minute by level', hint: 'logs-weblogs.error (nginx/Apache error logs): entries per bucket ÷ minutes per bucket, by log.level', span: 12, height: 220, kind: 'chart' }),
     paths: new Panel(root, { id: 'web-top-paths', title: 'Top paths', hint: 'url.path by requests, with bytes served', span: 7, kind: 'html' }),
     crawlers: new Panel(root, { id: 'web-crawlers', title: 'Crawlers vs people', hint: 'weblogs.crawler (isbot) per bucket', span: 5, height: 260, kind: 'chart' }),
     recent: new Panel(root, { id: 'web-recent-errors', title: 'Recent errors', hint: 'latest responses with status ≥ 400', span: 12, kind: 'html' }),
@@ -190,6 +191,30 @@ export function createWebView(root: HTMLElement): { panels: Panel[]; render(d: W
       p.errors.setEmpty(`No windows in ${d.streams[1]} for this range: the processor writes them unless it runs with --no-windows.`);
     }
 
+    const e = d.errorsPerMinute;
+    if (e.total > 0) {
+      p.levels.setChart(
+        {
+          legend: { ...legend(), data: e.levels },
+          tooltip: { trigger: 'axis', valueFormatter: (v) => `${Number(v).toFixed(2)} /min` },
+          xAxis: categoryAxis(e.t.map((t) => axisTime(t, span))),
+          yAxis: valueAxis(short, { name: `entries/min (${interval(d.range.intervalMs)} buckets)`, nameTextStyle: { color: COLORS.muted, align: 'left' } }),
+          series: e.levels.map((level) => ({
+            name: level,
+            type: 'bar' as const,
+            stack: 'levels',
+            barCategoryGap: '15%',
+            itemStyle: { color: LEVEL_COLORS[level] ?? LEVEL_COLORS.trace },
+            emphasis: { focus: 'series' as const },
+            data: e.series[level],
+          })),
+        },
+        e.total,
+      );
+    } else {
+      p.levels.setEmpty(`No error-log entries in ${d.streams[2]} for this range: read nginx or Apache error logs with --watch errorlogs=/var/log/nginx/error.log.`);
+    }
+
     p.crawlers.setChart(
       {
         legend: legend(),
@@ -237,6 +262,19 @@ export function createWebView(root: HTMLElement): { panels: Panel[]; render(d: W
 
   return { panels: Object.values(p), render };
 }
+
+/** Colours of the error-log levels: the most severe red, warnings amber, chatter grey. */
+const LEVEL_COLORS: Record<string, string> = {
+  emerg: '#8f1d33',
+  alert: '#b3364a',
+  crit: '#d6455d',
+  error: COLORS['5xx'],
+  warn: COLORS['4xx'],
+  notice: COLORS.series[0],
+  info: COLORS.series[5],
+  debug: COLORS.muted,
+  trace: '#5d6677',
+};
 
 function legend(): Record<string, unknown> {
   return { show: true, top: 0, right: 0, textStyle: { color: COLORS.muted } };
