@@ -25,6 +25,14 @@ export const weblogsTraffic: DataViewDef = {
   },
 };
 
+/** `logs-weblogs.error-*`: one document per nginx or Apache error-log entry (log.level, message, client, request). */
+export const weblogsError: DataViewDef = {
+  id: 'rtas-dv-logs-weblogs.error',
+  name: 'Web server error logs (logs-weblogs.error-*)',
+  stream: { type: 'logs', dataset: 'weblogs.error' },
+  timeField: '@timestamp',
+};
+
 /** `logs-news.headlines-*`: one document per headline with tickers and sentiment. */
 export const newsHeadlines: DataViewDef = {
   id: 'rtas-dv-logs-news.headlines',
@@ -58,4 +66,4 @@ export const marketBars: DataViewDef = {
 };
 
 /** Every data view, in NDJSON order. */
-export const dataViews: readonly DataViewDef[] = [weblogsAccess, weblogsTraffic, newsHeadlines, newsSentiment, marketTicks, marketBars];
+export const dataViews: readonly DataViewDef[] = [weblogsAccess, weblogsTraffic, weblogsError, newsHeadlines, newsSentiment, marketTicks, marketBars];

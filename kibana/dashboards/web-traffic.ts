@@ -1,9 +1,10 @@
 /**
- * Web traffic dashboard over `logs-weblogs.access-*` and the per-minute window stream
- * `metrics-weblogs.traffic_1m-*`: requests by status class, 5xx share, clients on a map (GeoIP),
- * top countries, paths and referrers, browsers, operating systems, crawler share and bytes served.
+ * Web traffic dashboard over `logs-weblogs.access-*`, the per-minute window stream
+ * `metrics-weblogs.traffic_1m-*` and the servers' error logs `logs-weblogs.error-*`: requests by
+ * status class, 5xx share, error-log entries per minute by level, clients on a map (GeoIP), top
+ * countries, paths and referrers, browsers, operating systems, crawler share and bytes served.
  */
-import { weblogsAccess, weblogsTraffic } from '../data-views.js';
+import { weblogsAccess, weblogsError, weblogsTraffic } from '../data-views.js';
 import type { DashboardDef, LensDef, MapDef } from '../model.js';
 
 const status = (from: number, to: number) => `http.response.status_code >= ${from} and http.response.status_code < ${to}`;
@@ -59,6 +60,29 @@ export const errorShare: LensDef = {
           { agg: 'avg', field: 'weblogs.traffic.error_5xx_share', label: '5xx share', format: { id: 'percent', decimals: 1 } },
           { agg: 'max', field: 'weblogs.traffic.error_5xx_share', label: 'Worst minute', format: { id: 'percent', decimals: 1 } },
         ],
+      },
+    ],
+  },
+};
+
+/** nginx/Apache error-log entries per minute, stacked by log.level. */
+export const errorsByLevel: LensDef = {
+  kind: 'lens',
+  id: 'rtas-lens-web-errors-by-level',
+  title: 'Errors per minute by level',
+  description:
+    'nginx and Apache error-log entries per minute, stacked by log.level (logs-weblogs.error-*); ' +
+    'Kibana widens the interval when a range holds too many minutes.',
+  chart: {
+    type: 'xy',
+    legend: 'bottom',
+    layers: [
+      {
+        dataView: weblogsError,
+        series: 'bar_stacked',
+        x: { agg: 'date_histogram', field: '@timestamp', interval: '1m' },
+        breakdown: { agg: 'terms', field: 'log.level', size: 16, rankBy: 'count', label: 'Level' },
+        metrics: [{ agg: 'count', label: 'Entries' }],
       },
     ],
   },
@@ -218,7 +242,8 @@ export const responseSizeP95: LensDef = {
 export const webTrafficDashboard: DashboardDef = {
   id: 'rtas-dashboard-web-traffic',
   title: 'Web traffic',
-  description: 'Access logs as they arrive: status classes, 5xx share, where clients are, what they ask for, with which browsers; crawlers and bytes.',
+  description:
+    'Access logs as they arrive: status classes, 5xx share, where clients are, what they ask for, with which browsers; crawlers and bytes; the servers\' error-log entries by level.',
   timeFrom: 'now-24h',
   timeTo: 'now',
   refreshIntervalMs: 10_000,
@@ -228,6 +253,7 @@ export const webTrafficDashboard: DashboardDef = {
     { object: responseSizeP95, w: 8, h: 12 },
     { object: errorShare, w: 24, h: 11 },
     { object: bytesServed, w: 24, h: 11 },
+    { object: errorsByLevel, w: 48, h: 11 },
     { object: clientsMap, w: 32, h: 18 },
     { object: topCountries, w: 16, h: 18 },
     { object: topPaths, w: 24, h: 15 },

@@ -10,7 +10,7 @@
  * - every field each visualization/search uses (declared in the typed definitions, cross-checked
  *   against the Lens columns in the NDJSON) exists in the real Elasticsearch mapping with the needed
  *   capabilities, via `_field_caps` on the data streams of a fresh namespace into which the real
- *   processor has just ingested a small sample of each dataset (web logs, news, ticks; the processor
+ *   processor has just ingested a small sample of each dataset (web logs, error logs, news, ticks; the processor
  *   also writes the three window streams).
  */
 import { copyFileSync } from 'node:fs';
@@ -58,7 +58,7 @@ describe('kibana/saved-objects.ndjson: structure', () => {
       expect(typeof o.attributes.title).toBe('string');
     }
     const counts = Object.fromEntries(Object.keys(TYPE_MIGRATION_VERSION).map((t) => [t, objects.filter((o) => o.type === t).length]));
-    expect(counts).toEqual({ 'index-pattern': 6, search: 1, lens: expect.any(Number), map: 1, dashboard: 3 });
+    expect(counts).toEqual({ 'index-pattern': 7, search: 1, lens: expect.any(Number), map: 1, dashboard: 3 });
   });
 
   it('has one data view per data stream the processor writes, on @timestamp', () => {
@@ -185,6 +185,7 @@ describe('fields used by the saved objects exist in the real mapping, after a sa
     await ingest('weblogs', 'test/golden/weblogs/access.log');
     await ingest('news', 'test/golden/news/headlines.log');
     await ingest('ticks', 'test/golden/ticks/ticks.log');
+    await ingest('errorlogs', 'test/golden/errorlogs/nginx.log');
     for (const dv of dataViews) {
       const index = dataViewStream(dv, namespace);
       const r = await es.fieldCaps({ index, fields: ['*'] });
