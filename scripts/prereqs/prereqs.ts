@@ -303,13 +303,18 @@ function runLogged(file: string, args: string[], log: (line: string) => void, en
       all += d.toString();
       const lines = text.split('\n');
       partial = lines.pop() ?? '';
-      for (const l of lines) if (l.trim()) log(`  ${l}`);
+      // apt redraws progress with \r: show only the last state of each line.
+      for (const l of lines) {
+        const last = l.split('\r').filter((x) => x.trim()).pop();
+        if (last) log(`  ${last}`);
+      }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.on('error', reject);
     child.on('close', (code) => {
-      if (partial.trim()) log(`  ${partial}`);
+      const last = partial.split('\r').filter((x) => x.trim()).pop();
+      if (last) log(`  ${last}`);
       if (code === 0) resolve();
       else reject(new Error(`${file} ${args.join(' ')} exited with ${code}:\n${tail(all.trim(), 15)}`));
     });
@@ -341,7 +346,7 @@ export async function stopPackageServices(packages: readonly string[], log: (lin
         log(`stopped the ${name} service the package started (pid ${pid})`);
       }
     }
-    log(`${name}: package service ${systemd ? 'stopped and disabled' : 'not running'} (the tests run their own ${name} processes)`);
+    log(`${name}: the package's service is ${systemd ? 'stopped and disabled' : 'not left running'} (the tests run their own ${name} processes)`);
   }
 }
 
@@ -354,10 +359,12 @@ export function aptInstaller(): Installer {
     async install(packages, log) {
       const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
       await withServicesForbidden(async () => {
+        // Wait for a dpkg lock held by another apt (e.g. unattended-upgrades on a fresh VM) instead of failing.
+        const lock = ['-o', 'DPkg::Lock::Timeout=300'];
         log('apt-get update …');
-        await runLogged('apt-get', ['-q', 'update'], log, env);
+        await runLogged('apt-get', ['-q', ...lock, 'update'], log, env);
         log(`apt-get install -y ${packages.join(' ')} …`);
-        await runLogged('apt-get', ['-q', 'install', '-y', ...packages], log, env);
+        await runLogged('apt-get', ['-q', ...lock, 'install', '-y', ...packages], log, env);
       });
       await stopPackageServices(packages, log);
     },

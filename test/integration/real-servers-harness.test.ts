@@ -46,7 +46,7 @@ describe('real nginx', () => {
       errorLog: { file: 'error.log', level: 'info' },
     });
   });
-  afterAll(() => nginx?.stop());
+  afterAll(() => nginx?.stop({ removeDir: true }));
 
   it('logs one line per curl request with the IPv4 or IPv6 client, the status and the upstream', async () => {
     expect((await curl(['-A', UA, nginx.url('/ok')])).status).toBe(200);
@@ -141,7 +141,7 @@ describe('real Apache', () => {
       errorLog: { file: 'error.log', level: 'info' },
     });
   });
-  afterAll(() => apache?.stop());
+  afterAll(() => apache?.stop({ removeDir: true }));
 
   it('logs one line per curl request with the IPv4 or IPv6 client and the status', async () => {
     expect((await curl(['-A', UA, '-e', 'https://ref.example/page', apache.url('/hello.txt')])).status).toBe(200);

@@ -192,7 +192,7 @@ function canConnect(host: string, port: number, timeoutMs = 500): Promise<boolea
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function prepareDir(kind: string): { dir: string; logDir: string; htdocs: string; conf: string; run: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `rtas-${kind}-`));
+  const dir = mkdtempSync(path.join(os.tmpdir(), `rtas-webserver-${kind}-`));
   const sub = (name: string) => {
     const p = path.join(dir, name);
     mkdirSync(p, { recursive: true });
