@@ -281,3 +281,16 @@ describe('exit codes of a --once run', () => {
     expect(onceExitCode({ files: 1, lines: 0, indexed: 0, duplicates: 0 }, run)).toBeUndefined();
   });
 });
+
+describe('the example config in docs/examples', () => {
+  it('is valid and reads nginx and Apache access and error logs', async () => {
+    const { loadConfigFile } = await import('../../processor/config/load.js');
+    const c = loadConfigFile(new URL('../../docs/examples/nginx-apache.yaml', import.meta.url).pathname);
+    expect(c.inputs.map((i) => [i.id, i.dataset])).toEqual([
+      ['nginx-access', 'weblogs'],
+      ['apache-access', 'weblogs'],
+      ['nginx-error', 'errorlogs'],
+      ['apache-error', 'errorlogs'],
+    ]);
+  });
+});
