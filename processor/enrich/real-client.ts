@@ -18,11 +18,19 @@ export function trustedProxies(entries: readonly string[]): (address: string) =>
     }
     list.addSubnet(addr!, prefix, family === 4 ? 'ipv4' : 'ipv6');
   }
+  // BlockList.check builds a SocketAddress per call; proxies and clients repeat, so answers are cached.
+  const seen = new Map<string, boolean>();
   return (address: string): boolean => {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    const a = mapped ? mapped[1]! : address;
-    const family = isIP(a);
-    return family !== 0 && list.check(a, family === 4 ? 'ipv4' : 'ipv6');
+    let trusted = seen.get(address);
+    if (trusted === undefined) {
+      const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+      const a = mapped ? mapped[1]! : address;
+      const family = isIP(a);
+      trusted = family !== 0 && list.check(a, family === 4 ? 'ipv4' : 'ipv6');
+      if (seen.size >= 10_000) seen.clear();
+      seen.set(address, trusted);
+    }
+    return trusted;
   };
 }
 

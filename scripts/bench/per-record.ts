@@ -65,48 +65,59 @@ export function perRecordBench(records: SourceRecord[], ctx: EnrichContext, batc
     bodyBuffer = grown;
     sink += body.length;
   };
-  // CPU time of this process (user + system, all its threads), not wall time: on a machine shared
-  // with other work, waiting for a core is not a cost of the code.
-  const time = (fn: (batch: SourceRecord[]) => void, batch: SourceRecord[]): number => {
-    const t = process.cpuUsage();
-    fn(batch);
-    const d = process.cpuUsage(t);
-    return (d.user + d.system) / 1e6;
-  };
   const batches: SourceRecord[][] = [];
   for (let i = 0; i < records.length; i += batchSize) batches.push(records.slice(i, i + batchSize));
   // Warm-up: JIT, and the GeoIP/user-agent caches as a running processor has them.
   full(records.slice(0, 2000));
   for (const b of batches) baseline(b);
-  let bestBaseline = Infinity;
-  let bestFull = Infinity;
-  let totalBaseline = 0;
-  let totalFull = 0;
-  let pairs = 0;
-  for (let round = 0; round < rounds; round++) {
-    let roundBaseline = 0;
-    let roundFull = 0;
-    batches.forEach((b, k) => {
-      let tb: number;
-      let tf: number;
-      if ((k + round) % 2 === 0) {
-        tb = time(baseline, b);
-        tf = time(full, b);
-      } else {
-        tf = time(full, b);
-        tb = time(baseline, b);
-      }
-      roundBaseline += tb;
-      roundFull += tf;
-      pairs += 1;
-    });
-    totalBaseline += roundBaseline;
-    totalFull += roundFull;
-    bestBaseline = Math.min(bestBaseline, roundBaseline);
-    bestFull = Math.min(bestFull, roundFull);
-  }
+  const p = pairedCpu(batches.map((b) => [b, b] as const), baseline, full, rounds);
   if (sink < 0) console.log(sink); // keep the work observable
-  const baselinePerSec = records.length / bestBaseline;
-  const fullPerSec = records.length / bestFull;
-  return { baselinePerSec, fullPerSec, ratio: totalBaseline / totalFull, ratioOfBestRounds: fullPerSec / baselinePerSec, pairs };
+  const baselinePerSec = records.length / p.bestA;
+  const fullPerSec = records.length / p.bestB;
+  return { baselinePerSec, fullPerSec, ratio: p.totalA / p.totalB, ratioOfBestRounds: fullPerSec / baselinePerSec, pairs: p.pairs };
+}
+
+/** CPU seconds of two functions timed batch by batch in pairs (see `pairedCpu`). */
+export interface PairedCpu {
+  /** Sum over every pair of every round. */
+  totalA: number;
+  totalB: number;
+  /** The fastest round of each. */
+  bestA: number;
+  bestB: number;
+  pairs: number;
+}
+
+/**
+ * Times `a` on the first and `b` on the second batch of each pair back to back, `rounds` times (which
+ * goes first alternates), as CPU time of this process (user + system, all its threads), not wall time:
+ * on a machine shared with other work, waiting for a core is not a cost of the code.
+ */
+export function pairedCpu<A, B>(pairs: (readonly [A, B])[], a: (x: A) => void, b: (x: B) => void, rounds: number): PairedCpu {
+  const time = <T>(fn: (x: T) => void, x: T): number => {
+    const t = process.cpuUsage();
+    fn(x);
+    const d = process.cpuUsage(t);
+    return (d.user + d.system) / 1e6;
+  };
+  const out: PairedCpu = { totalA: 0, totalB: 0, bestA: Infinity, bestB: Infinity, pairs: 0 };
+  for (let round = 0; round < rounds; round++) {
+    let roundA = 0;
+    let roundB = 0;
+    pairs.forEach(([x, y], k) => {
+      if ((k + round) % 2 === 0) {
+        roundA += time(a, x);
+        roundB += time(b, y);
+      } else {
+        roundB += time(b, y);
+        roundA += time(a, x);
+      }
+      out.pairs += 1;
+    });
+    out.totalA += roundA;
+    out.totalB += roundB;
+    out.bestA = Math.min(out.bestA, roundA);
+    out.bestB = Math.min(out.bestB, roundB);
+  }
+  return out;
 }

@@ -2,9 +2,12 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { createEnrichContext, type RunSummary } from '../../processor/processor.js';
+import type { EnrichContext } from '../../processor/datasets/types.js';
+import type { SourceRecord } from '../../processor/pipeline/types.js';
 import { ceilingStep, type CeilingRun, describeInput, mirroredBest, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type Timeline } from './common.js';
 import { runFilebeat, type FilebeatRun } from './filebeat.js';
 import { perRecordBench, type PerRecordResult } from './per-record.js';
+import { BENCH_FORMAT, formatBench, type FormatBenchResult } from './formats.js';
 import { fmt, peakRssMiB, percentile, usPerDoc } from './stats.js';
 
 /** Options of the web-log benchmark; counts in lines, rates in lines/s. */
@@ -32,6 +35,8 @@ export interface WeblogBenchOptions {
   noWindows?: boolean;
   /** Times each timed run (ceiling, processor runs, peer) is repeated, in mirrored order; the fastest counts. */
   rounds: number;
+  /** Also measure this weblogs format's per-record cost against combined (`bench`: formats.ts's BENCH_FORMAT). */
+  format?: string;
   log: (line: string) => void;
 }
 
@@ -50,6 +55,8 @@ export interface EndToEndRun {
 /** The figures one run measured (rates in lines/s or docs/s, latencies in ms, memory in MiB). */
 export interface WeblogBenchResult {
   perRecord: PerRecordResult;
+  /** With `format`: that format's per-record cost against combined. */
+  format?: FormatBenchResult;
   endToEnd: EndToEndRun;
   variants: EndToEndRun[];
   bulkCeilingPerSec: number;
@@ -80,10 +87,11 @@ export interface WeblogBenchResult {
  * (`mirroredBest`), and every round's figures are logged as well.
  * @throws when Elasticsearch is unreachable, a bulk request fails, or the peer fails.
  */
-export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchResult> {
-  const run = Date.now().toString(36);
-  const load0 = os.loadavg()[0]!;
-  o.log(`load average at start: ${fmt(load0, 2)} on ${os.availableParallelism()} cores`);
+/**
+ * The CPU-only stages: the per-record path against its baseline and, with `o.format`, the format's
+ * per-record cost against combined (formats.ts). Logs each figure.
+ */
+export async function perRecordStages(o: WeblogBenchOptions): Promise<{ lines: string[]; recs: SourceRecord[]; ctx: EnrichContext; perRecord: PerRecordResult; format?: FormatBenchResult }> {
   const lines = repeatLines(o.sample, o.lines, o.timeline);
   o.log(describeInput(o.sample, lines.length, o.timeline));
   const recs = weblogRecords(lines);
@@ -96,6 +104,20 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
       `full path (decode, validate, enrich with GeoIP + user agents, _id, _bulk NDJSON) ${fmt(perRecord.fullPerSec)} lines/s (best rounds: ratio ${fmt(perRecord.ratioOfBestRounds, 3)}); ` +
       `ratio ${fmt(perRecord.ratio, 3)} (CPU totals of ${perRecord.pairs} batches, each timed through both back to back)`,
   );
+  if (!o.format) return { lines, recs, ctx, perRecord };
+  const format = formatBench(recs, ctx, o.batchSize, o.format === 'bench' ? BENCH_FORMAT : o.format, 5);
+  o.log(
+    `format ${format.format} (${format.extraVariables} variables beyond combined): ${fmt(format.formatPerSec)} lines/s against combined ${fmt(format.combinedPerSec)} (best rounds); ` +
+      `cost ratio ${fmt(format.costRatio, 3)} (format CPU ÷ combined CPU over ${format.pairs} paired batches; target ≤ 1.2); dead letters ${fmt(format.rejected)}`,
+  );
+  return { lines, recs, ctx, perRecord, format };
+}
+
+export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchResult> {
+  const run = Date.now().toString(36);
+  const load0 = os.loadavg()[0]!;
+  o.log(`load average at start: ${fmt(load0, 2)} on ${os.availableParallelism()} cores`);
+  const { lines, recs, ctx, perRecord, format } = await perRecordStages(o);
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rtas-bench-'));
   const watchDir = path.join(dir, 'in');
@@ -223,6 +245,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   );
   return {
     perRecord,
+    ...(format ? { format } : {}),
     endToEnd,
     variants,
     bulkCeilingPerSec,

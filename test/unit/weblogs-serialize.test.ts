@@ -11,10 +11,15 @@ import { transformBatch } from '../../processor/pipeline/transform.js';
 import { accessDocumentJson } from '../../processor/datasets/weblogs/serialize.js';
 import { bulkLine } from '../../processor/sinks/elasticsearch-sink.js';
 import type { EnrichContext } from '../../processor/datasets/types.js';
+import { registerInputs } from '../../processor/inputs/settings.js';
 import type { OutputDocument, SourceRecord } from '../../processor/pipeline/types.js';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const lines = (rel: string): string[] => readFileSync(path.join(repo, rel), 'utf8').split('\n').filter((l) => l !== '');
+
+const NGINX_EXTRAS =
+  '$remote_addr $remote_user $http_x_remote [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" ' +
+  '"$http_x_forwarded_for" rt=$request_time uct="$upstream_connect_time" urt="$upstream_response_time" h=$http_host s=$scheme rid=$request_id tls=$ssl_protocol x=$x';
 
 const hostile = [
   // a quote and a backslash in the unquoted client and user fields
@@ -57,6 +62,53 @@ describe('accessDocumentJson: the same text as JSON.stringify', () => {
     const hostileDocs = docs.filter((d) => hostile.includes(d.record.raw));
     expect(hostileDocs).toHaveLength(hostile.length);
     expect(JSON.parse(accessDocumentJson(hostileDocs[0]!.body)).source.address).toBe('a"b\\c');
+  });
+
+  it('for documents of configured formats with their extras and an input\'s tags, labels, service and host', () => {
+    registerInputs([
+      {
+        id: 'ser-nginx',
+        dataset: 'weblogs',
+        paths: [],
+        format: `nginx:${NGINX_EXTRAS}`,
+        trustedProxies: ['10.0.0.0/8'],
+        tags: ['edge'],
+        labels: { env: 'prod' },
+        serviceName: 'shop',
+        hostName: 'web-1',
+      },
+      { id: 'ser-apache', dataset: 'weblogs', paths: [], format: 'apache:%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i" %D %{tid}P %P' },
+    ]);
+    const sample = lines('data/samples/weblogs/apache_logs').slice(0, 2000);
+    const records: SourceRecord[] = sample.flatMap((raw, n) => {
+      const m = /^(\S+) (.*)$/.exec(raw)!;
+      const position = { kind: 'file' as const, path: 'p', fileId: 'f', generation: 0, offset: n, nextOffset: n + 1 };
+      return [
+        {
+          dataset: 'weblogs',
+          input: 'ser-nginx',
+          raw: `10.0.0.5 ${m[2]} "${m[1]}, 10.0.0.7" rt=0.0${n % 10} uct="0.001, -" urt="0.002 : 0.001" h=www.example.org:8443 s=https rid=r${n} tls=TLSv1.3 x=${n}`,
+          position,
+        },
+        { dataset: 'weblogs', input: 'ser-apache', raw: `www.example.org:443 ${raw.replace(/"$/, '" 1532 140 7')}`, position },
+      ];
+    });
+    const { docs: extended, deadLetters } = transformBatch(records, ctx, 'default');
+    expect(deadLetters.length).toBeLessThan(5); // the sample's one truncated line has no closing quote for the added fields
+    expect(extended.length).toBeGreaterThan(3990);
+    expect(extended.filter((d) => accessDocumentJson(d.body) !== JSON.stringify(d.body)).map((d) => d.record.raw)).toEqual([]);
+    const first = JSON.parse(accessDocumentJson(extended[0]!.body));
+    expect(first.client.ip).toBe(sample[0]!.split(' ')[0]);
+    expect(first.source.ip).toBe('10.0.0.5');
+    expect(first.event.duration).toBe(0);
+    expect(first.weblogs.upstream).toEqual({ connect: { duration: 1_000_000 }, response: { duration: 3_000_000 } });
+    expect(first.tls).toEqual({ version_protocol: 'tls', version: '1.3' });
+    expect(first.url.domain).toBe('www.example.org');
+    expect(first.url.port).toBe(8443);
+    expect([first.tags, first.labels, first.service, first.host]).toEqual([['edge'], { env: 'prod' }, { name: 'shop' }, { name: 'web-1' }]);
+    expect(first.weblogs.variables).toEqual({ x: '0' });
+    const apache = JSON.parse(accessDocumentJson(extended[1]!.body));
+    expect([apache.event.duration, apache.process, apache.server]).toEqual([1_532_000, { pid: 7, thread: { id: 140 } }, { domain: 'www.example.org', port: 443 }]);
   });
 
   it('for a structured clone (worker threads: the cached JSON text does not travel)', () => {

@@ -84,70 +84,121 @@ function eventJson(e: EventFields): string {
   return text;
 }
 
+/** JSON of `source.*` / `client.*` (`address`, `ip`, `geo`, `port`) in the object's own key order; anything else → JSON.stringify. */
+function endpointJson(e: Record<string, unknown>): string {
+  let s = '';
+  let address: string | undefined;
+  let addressJson = '';
+  for (const k in e) {
+    const v = e[k];
+    let text: string;
+    if ((k === 'address' || k === 'ip') && typeof v === 'string') {
+      // `ip` is mostly the address itself: its JSON is written once.
+      if (k === 'address') {
+        address = v;
+        text = addressJson = stringJson(v);
+      } else text = v === address ? addressJson : stringJson(v);
+    } else if (k === 'geo' && typeof v === 'object' && v !== null && !Array.isArray(v)) text = objectJson(v);
+    else if (k === 'port' && typeof v === 'number' && Number.isFinite(v)) text = String(v);
+    else return JSON.stringify(e);
+    s += `${s === '' ? '{' : ','}"${k}":${text}`;
+  }
+  return s === '' ? '{}' : `${s}}`;
+}
+
+/** JSON of `http.*`: the combined format's fields written directly, anything else of an object through JSON.stringify. */
+function httpJson(h: AccessDocument['http']): string {
+  let s = '';
+  for (const k in h) {
+    const v = (h as Record<string, unknown>)[k];
+    let text: string;
+    if (k === 'response' && typeof v === 'object' && v !== null) {
+      const r = v as Record<string, unknown>;
+      const body = r.body as { bytes?: unknown } | undefined;
+      text =
+        inOrder(r, RESPONSE_KEYS) && typeof r.status_code === 'number' && Number.isFinite(r.status_code) &&
+        typeof body === 'object' && body !== null && keyCount(body) === 1 && typeof body.bytes === 'number' && Number.isFinite(body.bytes)
+          ? `{"status_code":${r.status_code},"body":{"bytes":${body.bytes}}}`
+          : JSON.stringify(r);
+    } else if (k === 'version' && typeof v === 'string') text = stringJson(v);
+    else if (v === undefined) continue;
+    else text = JSON.stringify(v);
+    s += `${s === '' ? '{' : ','}"${k}":${text}`;
+  }
+  return s === '' ? '{}' : `${s}}`;
+}
+
+/**
+ * The JSON of one access-log document from `enrichAccessLine`: the same text as `JSON.stringify(doc)`
+ * (same keys, same order; a unit test compares the bytes over the real sample, hostile lines and lines
+ * of configured formats with their extras), about twice as fast, because the shared parts (GeoIP and
+ * user-agent results, `data_stream`) carry their JSON from the cache (`withJsonText`), the `event`
+ * object's JSON is reused while it stays the same (`eventJson`), `url`, `source`/`client` and `http`
+ * are written field by field, and only strings that need it go through the escaping pass. Keys are
+ * written in the object's own order; a key or shape this function does not know is written by
+ * `JSON.stringify` (for that value, or for its enclosing object), so nothing is ever dropped or reordered.
+ */
+export function accessDocumentJson(body: Record<string, unknown>): string {
+  let s = '';
+  for (const k in body) {
+    const v = body[k];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue; // as JSON.stringify skips them
+    let text: string;
+    switch (k) {
+      case '@timestamp':
+        text = typeof v === 'string' ? stringJson(v) : JSON.stringify(v);
+        break;
+      case 'ecs':
+      case 'user_agent':
+      case 'data_stream':
+        text = typeof v === 'object' && v !== null ? objectJson(v) : JSON.stringify(v);
+        break;
+      case 'event':
+        text = typeof v === 'object' && v !== null && keyCount(v) === 8 && isPlainEvent(v as EventFields) ? eventJson(v as EventFields) : JSON.stringify(v);
+        break;
+      case 'source':
+      case 'client':
+        text = typeof v === 'object' && v !== null && !Array.isArray(v) ? endpointJson(v as Record<string, unknown>) : JSON.stringify(v);
+        break;
+      case 'http':
+        text = typeof v === 'object' && v !== null && !Array.isArray(v) ? httpJson(v as AccessDocument['http']) : JSON.stringify(v);
+        break;
+      case 'url':
+        text = typeof v === 'object' && v !== null && !Array.isArray(v) ? urlJson(v as UrlFields) : JSON.stringify(v);
+        break;
+      case 'weblogs': {
+        const w = v as { crawler?: unknown };
+        text = typeof v === 'object' && v !== null && keyCount(v) === 1 && typeof w.crawler === 'boolean' ? `{"crawler":${w.crawler}}` : JSON.stringify(v);
+        break;
+      }
+      default:
+        text = JSON.stringify(v);
+    }
+    s += `${s === '' ? '{' : ','}${k === '@timestamp' ? '"@timestamp"' : JSON.stringify(k)}:${text}`;
+  }
+  return s === '' ? '{}' : `${s}}`;
+}
+
 function keyCount(o: object): number {
   let n = 0;
   for (const _ in o) n++;
   return n;
 }
 
-/**
- * The JSON of one access-log document from `enrichAccessLine`: the same text as `JSON.stringify(doc)`
- * (same keys, same order; a unit test compares them over the real sample and hostile lines), about
- * twice as fast, because the shared parts (GeoIP and user-agent results, `data_stream`) carry their
- * JSON from the cache (`withJsonText`), the `event` object's JSON is reused while it stays the same
- * (`eventJson`), `url` is written field by field (`urlJson`), constant parts are literals, and only
- * strings that need it go through the escaping pass. A `tags` array added after enrichment (the windows' `late` tag) is
- * written in its usual place. A body with any other top-level key, or without one of the fixed ones,
- * is passed to `JSON.stringify` whole. Keep in step with `enrichAccessLine` when a field is added.
- */
-export function accessDocumentJson(body: Record<string, unknown>): string {
-  const d = body as unknown as AccessDocument;
-  // Anything but the shape written below (a field this function does not know, a body from elsewhere)
-  // is serialised by JSON.stringify: nothing is ever dropped.
-  let keys = 0;
-  for (const _ in body) keys++;
-  const known =
-    8 + +(d.user !== undefined) + +(d.url !== undefined) + +(d.user_agent !== undefined) + +(d.tags !== undefined) + +(d.log !== undefined);
-  if (keys !== known || typeof d['@timestamp'] !== 'string' || !d.event || !d.source || !d.http?.response?.body || !d.weblogs || !d.ecs || !d.data_stream || !('message' in body)) {
-    return JSON.stringify(body);
-  }
-  // The objects written field by field below must hold exactly those fields: a configured format's
-  // extras (event.duration, source.port, http.request.id, weblogs.upstream, …) take JSON.stringify.
-  if (
-    keyCount(d.event) !== 8 ||
-    keyCount(d.source) !== 1 + +(d.source.ip !== undefined) + +(d.source.geo !== undefined) ||
-    keyCount(d.http) !== 1 + +(d.http.request !== undefined) + +(d.http.version !== undefined) ||
-    keyCount(d.http.response) !== 2 ||
-    keyCount(d.http.response.body) !== 1 ||
-    (d.http.request !== undefined && keyCount(d.http.request) !== +(d.http.request.method !== undefined) + +(d.http.request.referrer !== undefined)) ||
-    keyCount(d.weblogs) !== 1
-  ) {
-    return JSON.stringify(body);
-  }
-  let s =
-    `{"@timestamp":${stringJson(d['@timestamp'])},"message":${JSON.stringify(d.message)},"ecs":${objectJson(d.ecs)}` +
-    `,"event":${eventJson(d.event)}`;
-  const src = d.source;
-  const address = stringJson(src.address);
-  s += `,"source":{"address":${address}`;
-  if (src.ip !== undefined) s += `,"ip":${src.ip === src.address ? address : stringJson(src.ip)}`;
-  if (src.geo !== undefined) s += `,"geo":${objectJson(src.geo)}`;
-  const h = d.http;
-  s += `},"http":{"response":{"status_code":${h.response.status_code},"body":{"bytes":${h.response.body.bytes}}}`;
-  if (h.request !== undefined) {
-    const r = h.request;
-    s += ',"request":{';
-    if (r.method !== undefined) s += `"method":${stringJson(r.method)}${r.referrer !== undefined ? ',' : ''}`;
-    if (r.referrer !== undefined) s += `"referrer":${stringJson(r.referrer)}`;
-    s += '}';
-  }
-  if (h.version !== undefined) s += `,"version":${stringJson(h.version)}`;
-  s += '}';
-  if (d.user !== undefined) s += `,"user":{"name":${stringJson(d.user.name)}}`;
-  if (d.url !== undefined) s += `,"url":${urlJson(d.url)}`;
-  if (d.user_agent !== undefined) s += `,"user_agent":${objectJson(d.user_agent)}`;
-  s += `,"weblogs":{"crawler":${d.weblogs.crawler}}`;
-  if (d.tags !== undefined) s += `,"tags":${JSON.stringify(d.tags)}`;
-  if (d.log !== undefined) s += `,"log":{"file":{"path":${stringJson(d.log.file.path)}},"offset":${d.log.offset}}`;
-  return `${s},"data_stream":${objectJson(d.data_stream)}}`;
+/** The `event` fields `eventJson` writes, each a string (the category/type arrays are checked by identity there). */
+function isPlainEvent(e: EventFields): boolean {
+  return (
+    typeof e.kind === 'string' && typeof e.outcome === 'string' && typeof e.dataset === 'string' && typeof e.module === 'string' &&
+    typeof e.timezone === 'string' && typeof e.ingested === 'string' && Array.isArray(e.category) && Array.isArray(e.type) &&
+    inOrder(e, EVENT_KEYS)
+  );
+}
+const EVENT_KEYS = ['kind', 'category', 'type', 'outcome', 'dataset', 'module', 'timezone', 'ingested'];
+const RESPONSE_KEYS = ['status_code', 'body'];
+
+/** Whether `o`'s keys are exactly `keys`, in that order. */
+function inOrder(o: object, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in o) if (keys[i++] !== k) return false;
+  return i === keys.length;
 }

@@ -1,0 +1,114 @@
+/**
+ * What a configured format costs per record: the full path (decode, validate, enrich, `_id`, `_bulk`
+ * bytes) over the same events once as combined lines and once as lines of `format`, each batch through
+ * both back to back (`pairedCpu`), CPU time of this process. The custom lines are rendered from the
+ * combined ones: the combined fields keep their values, the extra variables get realistic values
+ * (an X-Forwarded-For chain through a trusted proxy, timings, a request id, an upstream address).
+ */
+import { createHash } from 'node:crypto';
+import type { EnrichContext } from '../../processor/datasets/types.js';
+import { decodeAccessLine } from '../../processor/datasets/weblogs/decode.js';
+import { apacheFormatText, nginxFormatText } from '../../processor/datasets/weblogs/formats/index.js';
+import { tokenizeApache, tokenizeNginx, type Token } from '../../processor/datasets/weblogs/formats/compile.js';
+import { registerInputs } from '../../processor/inputs/settings.js';
+import { transformBatch } from '../../processor/pipeline/transform.js';
+import type { SourceRecord } from '../../processor/pipeline/types.js';
+import { encodeBulkBody } from '../../processor/sinks/elasticsearch-sink.js';
+import { pairedCpu } from './per-record.js';
+
+/** nginx's `main` with the six fields most sites add: X-Forwarded-For, four timings/addresses and the request id. */
+export const BENCH_FORMAT =
+  'nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" ' +
+  '"$http_x_forwarded_for" rt=$request_time uct="$upstream_connect_time" urt="$upstream_response_time" ua="$upstream_addr" us=$upstream_status rid=$request_id';
+
+/** Per-record cost of a format against combined, measured in pairs. */
+export interface FormatBenchResult {
+  format: string;
+  /** Variables of the format beyond the combined format's. */
+  extraVariables: number;
+  combinedPerSec: number;
+  formatPerSec: number;
+  /** CPU of the format's path ÷ CPU of the combined path over all pairs (1.0: the same cost). */
+  costRatio: number;
+  /** Documents of the format's lines that were dead-lettered (should be 0). */
+  rejected: number;
+  pairs: number;
+}
+
+const COMBINED_VARIABLES = new Set(['remote_addr', 'remote_user', 'time_local', 'request', 'status', 'body_bytes_sent', 'http_referer', 'http_user_agent', 'h', 'l', 'u', 't', 'r', 's', 'b', 'Refereri', 'User-Agenti', 'User-agenti']);
+
+/** One combined line written in `tokens`' format (values of variables outside combined are made up, deterministic per line). */
+function render(tokens: Token[], raw: string, n: number): string {
+  const d = decodeAccessLine(raw);
+  const h = createHash('sha1').update(`${n}`).digest('hex');
+  const ms = (k: number): string => (((parseInt(h.slice(k, k + 3), 16) % 900) + 1) / 1000).toFixed(3);
+  const quoted = (s: string | undefined): string => (s === undefined ? '-' : s.replace(/\\/g, '\\x5C').replace(/"/g, '\\x22'));
+  let out = '';
+  for (const t of tokens) {
+    if (t.kind === 'literal') {
+      out += t.text;
+      continue;
+    }
+    switch (t.target) {
+      case 'client': out += '10.0.0.5'; break;
+      case 'user': out += d.user ?? '-'; break;
+      case 'ident': out += '-'; break;
+      case 'time.clf': out += t.time ? `[${d.time}]` : d.time; break;
+      case 'request': out += quoted(d.request); break;
+      case 'status': out += String(d.status); break;
+      case 'bytes.body': out += String(d.bytes); break;
+      case 'referrer': out += quoted(d.referrer); break;
+      case 'user_agent': out += quoted(d.userAgent); break;
+      case 'forwarded_for': out += `${d.client}, 10.0.0.7`; break;
+      case 'duration.s': out += ms(0); break;
+      case 'duration.us': out += String(parseInt(h.slice(0, 5), 16)); break;
+      case 'upstream.connect': out += ms(3); break;
+      case 'upstream.header': out += ms(6); break;
+      case 'upstream.response': out += ms(9); break;
+      case 'upstream.address': out += `10.0.1.${parseInt(h.slice(12, 14), 16)}:8080`; break;
+      case 'upstream.status': out += String(d.status); break;
+      case 'request_id': out += h.slice(0, 32); break;
+      case 'server.domain': case 'host': out += 'www.example.org'; break;
+      case 'server.port': out += '443'; break;
+      default: out += 'x'; break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs the comparison over `records` (combined weblogs lines) in batches of `batchSize`.
+ * @throws FormatError when `format` is not an `nginx:`/`apache:` format.
+ */
+export function formatBench(records: SourceRecord[], ctx: EnrichContext, batchSize: number, format = BENCH_FORMAT, rounds = 3): FormatBenchResult {
+  const tokens = format.startsWith('apache:') ? tokenizeApache(apacheFormatText(format.slice(7))) : tokenizeNginx(nginxFormatText(format.replace(/^nginx:/, '')).text);
+  const extraVariables = tokens.filter((t) => t.kind === 'variable' && !COMBINED_VARIABLES.has(t.name)).length;
+  registerInputs([{ id: 'bench-format', dataset: 'weblogs', paths: [], format, trustedProxies: ['10.0.0.0/8'] }]);
+  const custom: SourceRecord[] = records.map((r, n) => ({ ...r, raw: render(tokens, r.raw, n), input: 'bench-format', id: undefined }));
+  let sink = 0;
+  let rejected = 0;
+  let bodyBuffer: Buffer = Buffer.allocUnsafeSlow(4 * 1024 * 1024);
+  const full = (batch: SourceRecord[]): void => {
+    const { docs, deadLetters } = transformBatch(batch, ctx, 'bench');
+    rejected += batch[0]?.input ? deadLetters.length : 0;
+    const { body, grown } = encodeBulkBody(docs, docs.map((_, k) => k), bodyBuffer);
+    bodyBuffer = grown;
+    sink += body.length;
+  };
+  const pairs: (readonly [SourceRecord[], SourceRecord[]])[] = [];
+  for (let i = 0; i < records.length; i += batchSize) pairs.push([records.slice(i, i + batchSize), custom.slice(i, i + batchSize)]);
+  full(records.slice(0, 2000));
+  full(custom.slice(0, 2000));
+  rejected = 0;
+  const p = pairedCpu(pairs, full, full, rounds);
+  if (sink < 0) console.log(sink);
+  return {
+    format,
+    extraVariables,
+    combinedPerSec: records.length / p.bestA,
+    formatPerSec: records.length / p.bestB,
+    costRatio: p.totalB / p.totalA,
+    rejected: rejected / rounds,
+    pairs: p.pairs,
+  };
+}
