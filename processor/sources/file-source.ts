@@ -543,7 +543,8 @@ export class FileSource implements Source {
     const joiner = this.opts.multilineStart ? new MultilineJoiner(this.opts.multilineStart, this.maxBytes()) : undefined;
     let chunk: SourceRecord[] = [];
     let chunkChars = 0;
-    const add = async (text: string, offset: number, nextOffset: number, originalBytes: number | undefined): Promise<boolean> => {
+    /** Adds one record; true when the chunk is full (emitted by the caller, so a line costs no await). */
+    const add = (text: string, offset: number, nextOffset: number, originalBytes: number | undefined): boolean => {
       const position: FilePosition = {
         kind: 'file',
         path: f.path,
@@ -559,23 +560,27 @@ export class FileSource implements Source {
       chunk.push(record);
       chunkChars += text.length;
       f.readOffset = nextOffset;
-      if (chunk.length >= chunkSize || chunkChars >= CHUNK_CHARS) {
-        await this.emit!({ records: chunk, caughtUp: false });
-        chunk = [];
-        chunkChars = 0;
-        if (this.stopped) return false;
-      }
-      return true;
+      return chunk.length >= chunkSize || chunkChars >= CHUNK_CHARS;
+    };
+    /** Emits the full chunk; false when the source was stopped meanwhile. */
+    const emitChunk = async (): Promise<boolean> => {
+      const records = chunk;
+      chunk = [];
+      chunkChars = 0;
+      await this.emit!({ records, caughtUp: false });
+      return !this.stopped;
     };
     try {
       for await (const line of lines) {
         if (!line.terminated && !final) break; // a writer is mid-line: wait for its newline
+        let full: boolean;
         if (joiner) {
           const entry = joiner.push(line);
-          if (entry && !(await add(entry.text, entry.offset, entry.nextOffset, entry.originalBytes))) return;
-        } else if (!(await add(line.text, line.offset, line.nextOffset, line.originalBytes))) {
-          return;
+          full = entry !== undefined && add(entry.text, entry.offset, entry.nextOffset, entry.originalBytes);
+        } else {
+          full = add(line.text, line.offset, line.nextOffset, line.originalBytes);
         }
+        if (full && !(await emitChunk())) return;
       }
     } catch (err) {
       // `readOffset` is past these records already: hand them on before the error (a .gz still being
@@ -595,7 +600,7 @@ export class FileSource implements Source {
       if (final || quiet) {
         const entry = joiner.flush()!;
         f.pendingEntry = undefined;
-        if (!(await add(entry.text, entry.offset, entry.nextOffset, entry.originalBytes))) return;
+        if (add(entry.text, entry.offset, entry.nextOffset, entry.originalBytes) && !(await emitChunk())) return;
       } else {
         // Held back: `readOffset` stays at the entry's start, so it is read again (and never lost).
         if (!p || p.offset !== open.offset || p.nextOffset !== open.nextOffset) f.pendingEntry = { offset: open.offset, nextOffset: open.nextOffset, since: now };

@@ -54,8 +54,11 @@ export class LineSplitter {
     return { text: clean, offset: this.lineStart, nextOffset, terminated, ...(cut ? { originalBytes: length } : {}) };
   }
 
-  /** Yields the lines completed by `view` (the bytes at offsets `pos` … `pos + view.length`). */
-  *push(view: Buffer): Generator<ByteLine> {
+  /**
+   * The lines completed by `view` (the bytes at offsets `pos` … `pos + view.length`), appended to `out`
+   * (an array, not a generator: a generator step per line cost ~10 % of the reading time).
+   */
+  push(view: Buffer, out: ByteLine[]): ByteLine[] {
     const n = view.length;
     const pos = this.pos;
     const maxBytes = this.maxBytes;
@@ -66,7 +69,7 @@ export class LineSplitter {
       if (nl !== -1 && this.parts.length === 0 && stop - i <= maxBytes) {
         // The common case: the whole line is in this chunk.
         const next = pos + nl + 1;
-        yield this.line(view.toString('utf8', i, stop), next, true);
+        out.push(this.line(view.toString('utf8', i, stop), next, true));
         this.lineStart = next;
         i = nl + 1;
         continue;
@@ -78,13 +81,14 @@ export class LineSplitter {
       }
       if (nl === -1) break;
       const next = pos + nl + 1;
-      yield this.line(Buffer.concat(this.parts, this.kept).toString('utf8'), next, true);
+      out.push(this.line(Buffer.concat(this.parts, this.kept).toString('utf8'), next, true));
       this.parts = [];
       this.kept = 0;
       this.lineStart = next;
       i = nl + 1;
     }
     this.pos = pos + n;
+    return out;
   }
 
   /** The unterminated rest after the last `\n`, if any (`terminated: false`). */
@@ -111,7 +115,8 @@ export async function* readLines(file: string, start: number, end: number, maxBy
     while (pos < end) {
       const { bytesRead } = await fh.read(buf, 0, Math.min(READ_BYTES, end - pos), pos);
       if (bytesRead === 0) break; // the file shrank under us; the caller notices on its next stat
-      yield* splitter.push(buf.subarray(0, bytesRead));
+      const lines = splitter.push(buf.subarray(0, bytesRead), []);
+      for (let k = 0; k < lines.length; k++) yield lines[k]!;
       pos += bytesRead;
     }
     const rest = splitter.end();
@@ -190,7 +195,7 @@ export async function gzipHead(file: string, n: number): Promise<Buffer> {
  */
 export async function* readGzipLines(file: string, start: number, maxBytes = DEFAULT_MAX_RECORD_BYTES): AsyncGenerator<ByteLine> {
   const splitter = new LineSplitter(start, maxBytes);
-  for await (const chunk of gunzipFrom(file, start)) yield* splitter.push(chunk);
+  for await (const chunk of gunzipFrom(file, start)) yield* splitter.push(chunk, []);
   const rest = splitter.end();
   if (rest) yield rest;
 }
