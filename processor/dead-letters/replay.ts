@@ -79,7 +79,9 @@ export async function replayDeadLetters(opts: ReplayOptions): Promise<ReplaySumm
   const checked = new Set<string>();
   /** The input a record is replayed through: its own (as configured now), or one for `--format` alone. */
   const inputFor = (entry: DeadLetterEntry): InputSettings | undefined => {
-    const id = entry.input ?? (inputs.has(entry.dataset) ? entry.dataset : undefined);
+    // Letters written before inputs existed: a file record went through the `--watch` input named after
+    // its dataset. Kafka records never had an input.
+    const id = entry.input ?? (entry.position.kind === 'file' && inputs.has(entry.dataset) ? entry.dataset : undefined);
     let input = id === undefined ? undefined : inputs.get(id);
     if (!input && opts.format !== undefined) {
       const syntheticId = id ?? `replay:${entry.dataset}`;

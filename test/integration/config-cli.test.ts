@@ -74,8 +74,8 @@ processor:
     const [web] = await allDocuments<Record<string, any>>(`logs-weblogs.access-${namespace}`);
     expect(web).toMatchObject({ tags: ['edge', 'eu'], labels: { env: 'prod', rack: '7' }, service: { name: 'shop' }, host: { name: 'web-1' } });
     const [news] = await allDocuments<Record<string, any>>(`logs-news.headlines-${namespace}`);
-    expect(news.service).toBeUndefined();
-    expect(news.tags ?? []).not.toContain('edge');
+    expect(news!.service).toBeUndefined();
+    expect(news!.tags ?? []).not.toContain('edge');
     // One checkpoint file per input, named after its id.
     expect(existsSync(path.join(dir, 'data/checkpoints/files-nginx-access.json'))).toBe(true);
     expect(existsSync(path.join(dir, 'data/checkpoints/files-headlines.json'))).toBe(true);
