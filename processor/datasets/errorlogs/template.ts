@@ -1,17 +1,16 @@
 import type { IndexTemplate } from '../types.js';
 import { dataStreamTemplate, keyword } from '../index-template.js';
 import { ecsBaseMappings } from '../ecs-mappings.js';
-import { inputFieldMappings } from '../../inputs/fields.js';
 
 /**
- * Index template for `logs-weblogs.error-*`: the ECS base and input fields plus the error-log fields,
- * `dynamic: strict`. `event.original` (the raw entry) is kept in `_source` only (ECS: not indexed).
+ * Index template for `logs-weblogs.error-*`: the ECS base (with the input fields `labels`, `service`,
+ * `host`: `ecsBaseMappings`) plus the error-log fields, `dynamic: strict`. `event.original` (the raw
+ * entry) is kept in `_source` only (ECS: not indexed).
  */
 export function errorlogsTemplate(): IndexTemplate {
   const base = ecsBaseMappings() as { event: { properties: Record<string, unknown> }; log: { properties: Record<string, unknown> } };
   return dataStreamTemplate('logs', 'weblogs.error', {
     ...base,
-    ...inputFieldMappings(),
     event: { properties: { ...base.event.properties, original: { type: 'keyword', index: false, doc_values: false } } },
     log: {
       properties: {
