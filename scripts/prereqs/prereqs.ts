@@ -351,8 +351,57 @@ export async function stopPackageServices(packages: readonly string[], log: (lin
 }
 
 /**
- * The real installer: `apt-get update` once, `apt-get install -y` of the packages with their progress
- * lines, under {@link withServicesForbidden}, then {@link stopPackageServices}. Needs root.
+ * Packages to use instead when a release has no candidate for one: Debian 13 has no OpenJDK 17, and
+ * Java 21 is the other major the stack prefers (scripts/stack/java.ts).
+ */
+export const PACKAGE_ALTERNATIVES: Readonly<Record<string, readonly string[]>> = {
+  'openjdk-17-jdk-headless': ['openjdk-21-jdk-headless'],
+};
+
+/**
+ * `packages` with each one the archive cannot install replaced by its first installable alternative
+ * ({@link PACKAGE_ALTERNATIVES}); `available` answers whether apt has a candidate for a name.
+ */
+export async function withAlternatives(
+  packages: readonly string[],
+  available: (pkg: string) => Promise<boolean>,
+  log: (line: string) => void,
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const pkg of packages) {
+    const alternatives = PACKAGE_ALTERNATIVES[pkg];
+    if (!alternatives || (await available(pkg))) {
+      out.push(pkg);
+      continue;
+    }
+    let chosen = pkg; // none available either: let apt-get say so
+    for (const alt of alternatives) {
+      if (await available(alt)) {
+        chosen = alt;
+        log(`${pkg} is not available from this machine's apt sources: installing ${alt} instead`);
+        break;
+      }
+    }
+    out.push(chosen);
+  }
+  return out;
+}
+
+/** True when apt has an installation candidate for `pkg` (`apt-cache policy` names one). */
+async function aptCandidate(pkg: string): Promise<boolean> {
+  try {
+    const { stdout } = await run('apt-cache', ['policy', pkg], { timeout: 60_000 });
+    const candidate = /Candidate:\s*(\S+)/.exec(stdout)?.[1];
+    return candidate !== undefined && candidate !== '(none)';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The real installer: `apt-get update` once, `apt-get install -y` of the packages (alternatives for
+ * those the release lacks) with their progress lines, under {@link withServicesForbidden}, then
+ * {@link stopPackageServices}. Needs root.
  */
 export function aptInstaller(): Installer {
   return {
@@ -363,8 +412,9 @@ export function aptInstaller(): Installer {
         const lock = ['-o', 'DPkg::Lock::Timeout=300'];
         log('apt-get update …');
         await runLogged('apt-get', ['-q', ...lock, 'update'], log, env);
-        log(`apt-get install -y ${packages.join(' ')} …`);
-        await runLogged('apt-get', ['-q', ...lock, 'install', '-y', ...packages], log, env);
+        const chosen = await withAlternatives(packages, aptCandidate, log);
+        log(`apt-get install -y ${chosen.join(' ')} …`);
+        await runLogged('apt-get', ['-q', ...lock, 'install', '-y', ...chosen], log, env);
       });
       await stopPackageServices(packages, log);
     },

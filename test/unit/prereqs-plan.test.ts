@@ -12,6 +12,7 @@ import {
   planPrereqs,
   REQUIREMENTS,
   runPrereqs,
+  withAlternatives,
   withServicesForbidden,
   type Facts,
   type Installer,
@@ -185,5 +186,23 @@ describe('withServicesForbidden', () => {
     chmodSync(policy, 0o755);
     await withServicesForbidden(async () => expect(readFileSync(policy, 'utf8')).toBe(docker), policy);
     expect(readFileSync(policy, 'utf8')).toBe(docker);
+  });
+});
+
+describe('withAlternatives', () => {
+  it('installs Java 21 where the release has no Java 17 (Debian 13), and leaves the rest', async () => {
+    const lines: string[] = [];
+    const available = async (pkg: string) => pkg !== 'openjdk-17-jdk-headless';
+    expect(await withAlternatives(['openjdk-17-jdk-headless', 'maven', 'nginx'], available, (l) => lines.push(l))).toEqual([
+      'openjdk-21-jdk-headless',
+      'maven',
+      'nginx',
+    ]);
+    expect(lines).toEqual(['openjdk-17-jdk-headless is not available from this machine\'s apt sources: installing openjdk-21-jdk-headless instead']);
+  });
+
+  it('keeps the package when it is available, or when no alternative is', async () => {
+    expect(await withAlternatives(['openjdk-17-jdk-headless'], async () => true, () => {})).toEqual(['openjdk-17-jdk-headless']);
+    expect(await withAlternatives(['openjdk-17-jdk-headless'], async () => false, () => {})).toEqual(['openjdk-17-jdk-headless']);
   });
 });
