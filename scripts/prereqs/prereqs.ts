@@ -27,6 +27,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 
 import { CHROMIUM_CANDIDATES } from '../dashboard/browser.js';
+import { APACHE_BIN, NGINX_BIN } from './binaries.js';
 import { findJava } from '../stack/java.js';
 import { findOnPath, isAlive, run, tail } from '../stack/proc.js';
 
@@ -56,9 +57,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { id: 'curl', label: 'curl', pkg: 'curl', scopes: ['test'] },
 ];
 
-/** Binaries the web-server fixtures run (test/support/web-servers.ts). */
-export const NGINX_BIN = '/usr/sbin/nginx';
-export const APACHE_BIN = '/usr/sbin/apache2';
+export { APACHE_BIN, NGINX_BIN } from './binaries.js';
 
 /** What {@link probeFacts} saw on this machine. */
 export interface Facts {

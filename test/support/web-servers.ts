@@ -35,11 +35,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-/** The nginx binary (Debian package `nginx`). */
-export const NGINX_BIN = '/usr/sbin/nginx';
-/** The Apache binary (Debian package `apache2`), and where its shared modules live. */
-export const APACHE_BIN = '/usr/sbin/apache2';
-export const APACHE_MODULES = '/usr/lib/apache2/modules';
+import { APACHE_BIN, APACHE_MODULES, NGINX_BIN } from '../../scripts/prereqs/binaries.js';
+
+export { APACHE_BIN, APACHE_MODULES, NGINX_BIN };
 
 /** One `log_format` of nginx.conf: `log_format <name> [escape=<escape>] '<format>';`. */
 export interface NginxLogFormat {
