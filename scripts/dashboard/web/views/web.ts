@@ -198,7 +198,8 @@ export function createWebView(root: HTMLElement): { panels: Panel[]; render(d: W
           legend: { ...legend(), data: e.levels },
           tooltip: { trigger: 'axis', valueFormatter: (v) => `${Number(v).toFixed(2)} /min` },
           xAxis: categoryAxis(e.t.map((t) => axisTime(t, span))),
-          yAxis: valueAxis(short, { name: `entries/min (${interval(d.range.intervalMs)} buckets)`, nameTextStyle: { color: COLORS.muted, align: 'left' } }),
+          // Error rates are often below one per minute: two decimals there, so tick labels stay distinct.
+          yAxis: valueAxis((v) => (v < 1 ? v.toFixed(2) : short(v)), { name: `entries/min (${interval(d.range.intervalMs)} buckets)`, nameTextStyle: { color: COLORS.muted, align: 'left' } }),
           series: e.levels.map((level) => ({
             name: level,
             type: 'bar' as const,
