@@ -111,6 +111,8 @@ processor:
     const entries = readFileSync(deadLetters, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     // Legacy --watch inputs have the dataset's name as their id.
     expect(entries.map((e) => [e.dataset, e.input, e.stage])).toEqual([['weblogs', 'weblogs', 'decode'], ['weblogs', 'weblogs', 'decode']]);
+    // …and so their checkpoint file keeps its name from before inputs existed.
+    expect(existsSync(path.join(dir, 'data/checkpoints/files-weblogs.json'))).toBe(true);
   });
 
   it('a config mistake exits 2 with FILE:LINE:COL before anything starts', async () => {

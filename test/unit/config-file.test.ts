@@ -172,9 +172,9 @@ describe('mistakes, each with FILE:LINE:COL and the key path', () => {
   });
 
   it('a YAML syntax error', () => {
-    expect(problem(`inputs:\n  - paths: [/x\n    dataset: weblogs\n`)).toMatch(/^config\.yaml:\d+:\d+: YAML: /);
+    expect(problem(`inputs:\n  - paths: [/x\n    dataset: weblogs\n`)).toBe('config.yaml:3:5: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]');
     expect(problem(`processor:\n  namespace: a\n  namespace: b\n`)).toBe('config.yaml:3:3: YAML: Map keys must be unique');
-    expect(problem(`processor:\n\tnamespace: a\n`)).toMatch(/^config\.yaml:2:1: YAML: /);
+    expect(problem(`processor:\n\tnamespace: a\n`)).toBe('config.yaml:2:1: YAML: Tabs are not allowed as indentation');
   });
 
   it('a key given twice as dotted and nested, a repeated input id, an unset variable', () => {
