@@ -3,7 +3,7 @@
 # apache2 as our own processes on loopback ports (127.0.0.1:18080 / :18081, ::1 too), provoking errors
 # with curl and raw sockets, and copying their error logs here. Needs root (Apache workers run as
 # www-data, nginx workers as nobody) or adjust User/user. Usage: bash test/golden/errorlogs/generate.sh
-# Afterwards: UPDATE_GOLDEN=1 npx jest test/golden (and review the diff: pids, times and ports change).
+# Afterwards: UPDATE_GOLDEN=1 NODE_OPTIONS=--experimental-vm-modules npx jest test/golden (and review the diff: pids, times and ports change).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 DIR="$(mktemp -d /tmp/errorlogs-gen-XXXXXX)"
