@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import type { InputSettings } from '../inputs/settings.js';
@@ -90,6 +91,10 @@ interface TrackedFile {
   /** Decompressed length of a gzip file, once read to its end. */
   endOffset: number | undefined;
   group: ContentGroup;
+  /** Renamed to a name the input does not select: followed until inactive (see `followRename`). */
+  outside: boolean;
+  /** When its size last changed (ms since the epoch). */
+  lastGrowth: number;
   /** An unfinished multi-line entry held back in live mode: its range and since when it has not grown. */
   pendingEntry: { offset: number; nextOffset: number; since: number } | undefined;
   flushTimer: NodeJS.Timeout | undefined;
@@ -97,6 +102,12 @@ interface TrackedFile {
 
 /** A chunk is emitted at this many characters of text too, so long lines cannot pile up (4 Mi). */
 const CHUNK_CHARS = 4 * 1024 * 1024;
+
+/**
+ * How long a file renamed to a name the input does not select is still followed after it last grew,
+ * ms (Filebeat's `close.on_state_change.inactive` default: 5 min).
+ */
+const RENAMED_INACTIVE_MS = 5 * 60 * 1000;
 
 /** Bytes of a file's head that identify its content (see `FileCheckpoint.headHash`). */
 const HEAD_BYTES = FINGERPRINT_BYTES;
@@ -203,7 +214,16 @@ export class FileSource implements Source {
           this.opts.log.info({ path: b }, 'watched path appeared');
           this.watcher?.add(b);
         }
-        for (const f of this.files.values()) if (!f.gone) this.scheduleRead(f);
+        const now = Date.now();
+        for (const f of this.files.values()) {
+          if (f.gone) continue;
+          if (f.outside && now - f.lastGrowth > RENAMED_INACTIVE_MS && !f.reading && f.readOffset === f.committed) {
+            this.opts.log.info({ path: f.path }, 'renamed file inactive: no longer followed');
+            this.markDeleted(f);
+            continue;
+          }
+          this.scheduleRead(f);
+        }
       }, this.opts.rescanMs ?? 2000);
     }
   }
@@ -288,27 +308,56 @@ export class FileSource implements Source {
         done: false,
         endOffset: cp?.complete ? cp.offset : undefined,
         group: { files: new Set(), lock: Promise.resolve() },
+        outside: false,
+        lastGrowth: Date.now(),
         pendingEntry: undefined,
         flushTimer: undefined,
       };
       f.group.files.add(f);
+      // Another file was followed under this path: it was renamed or deleted (a watcher of a single
+      // file may report the new file at the path without reporting the old one's unlink).
+      for (const o of this.files.values()) if (o.path === p && !o.gone) this.track(this.followRename(o, p));
       this.files.set(fileId, f);
       if (cp) this.opts.log.debug({ path: p, offset: cp.offset }, 'resuming file from checkpoint');
     }
     if (f.path !== p) this.opts.log.info({ from: f.path, to: p }, 'file renamed; continuing at its offset');
     f.path = p;
     f.gone = false;
+    f.outside = false;
     this.scheduleRead(f);
   }
 
   private markGone(p: string): void {
-    for (const f of this.files.values()) {
-      if (f.path !== p) continue;
-      f.gone = true;
-      const cp = this.store.get(f.fileId);
-      if (cp) cp.goneAt = new Date().toISOString();
-      this.forgetIfSettled(f);
+    for (const f of this.files.values()) if (f.path === p) this.track(this.followRename(f, p));
+  }
+
+  /**
+   * A followed file left `p`: if it was renamed within its directory (rotation) to a name the input
+   * does not select (paths `access.log`, the file now `access.log.1`), it is still followed under the
+   * new name, as Filebeat's harvester keeps reading a renamed file, so the lines written just before
+   * the rename and by a writer that has not reopened yet are read; it is dropped after
+   * {@link RENAMED_INACTIVE_MS} without growth. Otherwise it was deleted.
+   */
+  private async followRename(f: TrackedFile, p: string): Promise<void> {
+    const moved = f.kind === 'binary' ? undefined : await findByIdentity(path.dirname(p), f.fileId);
+    if (f.path !== p || this.files.get(f.fileId) !== f) return; // its new path was announced meanwhile
+    if (moved) {
+      const outside = !this.selector.selects(moved);
+      if (outside) this.opts.log.info({ from: p, to: moved }, 'file renamed to a name the input does not select: following it until it is inactive');
+      f.path = moved;
+      f.outside = outside;
+      f.lastGrowth = Date.now();
+      this.scheduleRead(f);
+      return;
     }
+    this.markDeleted(f);
+  }
+
+  private markDeleted(f: TrackedFile): void {
+    f.gone = true;
+    const cp = this.store.get(f.fileId);
+    if (cp) cp.goneAt = new Date().toISOString();
+    this.forgetIfSettled(f);
   }
 
   /** Drops a deleted file once nothing of it is in flight. */
@@ -338,6 +387,8 @@ export class FileSource implements Source {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
           this.opts.log.error({ err, path: f.path }, 'reading file failed; will retry on the next change');
+        } else if (f.outside) {
+          this.track(this.followRename(f, f.path)); // no watcher event for it: renamed again or deleted
         }
       } finally {
         f.reading = undefined;
@@ -351,7 +402,11 @@ export class FileSource implements Source {
     const fh = await open(f.path, 'r');
     try {
       const st = await fh.stat({ bigint: true });
-      if (`${st.dev}:${st.ino}` !== f.fileId) return undefined; // the path now names another file; its own event follows
+      if (`${st.dev}:${st.ino}` !== f.fileId) {
+        // The path now names another file (its own event follows): where did this one go?
+        this.track(this.followRename(f, f.path));
+        return undefined;
+      }
       const size = Number(st.size);
       const head = Buffer.alloc(Math.min(HEAD_BYTES, size));
       const { bytesRead } = await fh.read(head, 0, head.length, 0);
@@ -365,6 +420,7 @@ export class FileSource implements Source {
   private async readAvailable(f: TrackedFile): Promise<void> {
     const sh = await this.statAndHead(f);
     if (!sh) return;
+    if (sh.size !== f.size) f.lastGrowth = Date.now();
     f.size = sh.size;
     let head = sh.head;
     if (f.kind === 'unknown') {
@@ -742,6 +798,26 @@ export async function lastLineBoundary(file: string, size: number): Promise<numb
   } finally {
     await fh.close();
   }
+}
+
+/** The path of the regular file in `dir` whose `device:inode` is `fileId`, if any. */
+async function findByIdentity(dir: string, fileId: string): Promise<string | undefined> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return undefined;
+  }
+  for (const name of names) {
+    const p = path.join(dir, name);
+    try {
+      const st = await stat(p, { bigint: true });
+      if (st.isFile() && `${st.dev}:${st.ino}` === fileId) return p;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }
 
 function sha1(buf: Buffer): string {

@@ -3,7 +3,7 @@
  * source reading a tree with them: recursive directories, `**` globs, hidden files, excludes, paths
  * that match nothing (`unmatchedPaths`), `ignoreOlderMs` and `startAt: 'end'`.
  */
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import pino from 'pino';
@@ -159,6 +159,45 @@ describe('FileSource paths', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(records.map((r) => r.raw).sort()).toEqual(['one', 'two']);
       expect(source.unmatchedPaths()).toEqual([]);
+    } finally {
+      await source.stop();
+      await source.close();
+    }
+  });
+
+  it('a file given by its path and rotated to a name not selected is read to its end under the new name (live)', async () => {
+    const root = tempDir('fp-renamed');
+    const file = path.join(root, 'access.log');
+    write(file, 'l1\nl2\n');
+    const { log } = memoryLog();
+    const source = new FileSource({
+      input: { id: 'one', dataset: 'weblogs', paths: [file] },
+      checkpointFile: path.join(tempDir('fp-data'), 'cp.json'),
+      once: false,
+      rescanMs: 100,
+      log,
+    });
+    const records: SourceRecord[] = [];
+    await source.start(async (b) => {
+      records.push(...b.records);
+      await source.commit(b.records.map((r) => r.position));
+    });
+    const waitFor = async (n: number): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      while (records.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    };
+    try {
+      await waitFor(2);
+      // Written just before logrotate renames it, and by the writer before it reopens: not read yet.
+      appendFileSync(file, 'l3\n');
+      renameSync(file, `${file}.1`);
+      appendFileSync(`${file}.1`, 'l4 late\n');
+      write(file, 'n1\n');
+      await waitFor(4);
+      appendFileSync(file, 'n2\n');
+      await waitFor(5);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(records.map((r) => r.raw).sort()).toEqual(['l1', 'l2', 'l3', 'l4 late', 'n1', 'n2']);
     } finally {
       await source.stop();
       await source.close();
