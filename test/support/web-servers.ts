@@ -118,9 +118,11 @@ export const SITE_FILES: Readonly<Record<string, string | Buffer>> = {
   'slow.bin': Buffer.alloc(48 * 1024, 0x61),
 };
 
+// Servers not stopped yet. A test process that exits without stop() must not leave them behind (their
+// process groups were started detached): while any runs, an exit hook kills what is left. The hook is
+// removed when the last one stops, so hooks do not pile up over the test files of one Jest worker.
 const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  // A test run that ends without stop() must not leave servers behind (their groups were started detached).
+function killLeft(): void {
   for (const child of running) {
     try {
       if (child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -128,7 +130,14 @@ process.on('exit', () => {
       // already gone
     }
   }
-});
+}
+function track(child: ChildProcess): void {
+  if (running.size === 0) process.on('exit', killLeft);
+  running.add(child);
+}
+function untrack(child: ChildProcess): void {
+  if (running.delete(child) && running.size === 0) process.off('exit', killLeft);
+}
 
 const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -220,7 +229,7 @@ interface Launch {
 /** Spawns the server, waits until both loopbacks accept connections, and returns its handle. */
 async function launch(l: Launch): Promise<WebServer> {
   const child = spawn(l.bin, l.args, { cwd: l.dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
+  track(child);
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -228,7 +237,7 @@ async function launch(l: Launch): Promise<WebServer> {
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
       exitedWith = `${code ?? signal}`;
-      running.delete(child);
+      untrack(child);
       resolve();
     }),
   );
