@@ -240,8 +240,19 @@ class InputCounters {
     for (const i of inputs) this.byId.set(i.id, { id: i.id, dataset: i.dataset, files: 0, lines: 0, indexed: 0, duplicates: 0, rejected: 0 });
   }
 
-  of(id: string | undefined): InputSummary | undefined {
-    return id === undefined ? undefined : this.byId.get(id);
+  /** Adds 1 to `field` of the input of each item (`inputOf`); items of no input are not counted. */
+  add<T>(field: 'lines' | 'indexed' | 'duplicates' | 'rejected', items: readonly T[], inputOf: (item: T) => string | undefined): void {
+    // Records of one input come in runs: one map lookup per run, not per record.
+    let lastId: string | undefined;
+    let last: InputSummary | undefined;
+    for (const item of items) {
+      const id = inputOf(item);
+      if (id !== lastId) {
+        lastId = id;
+        last = id === undefined ? undefined : this.byId.get(id);
+      }
+      if (last) last[field] += 1;
+    }
   }
 
   all(): InputSummary[] {
@@ -260,10 +271,7 @@ class CountedSource implements Source {
   }
   start(emit: (batch: SourceBatch) => Promise<void>): Promise<void> {
     return this.inner.start((batch) => {
-      for (const r of batch.records) {
-        const c = this.counters.of(r.input);
-        if (c) c.lines += 1;
-      }
+      this.counters.add('lines', batch.records, (r) => r.input);
       return emit(batch);
     });
   }
@@ -287,14 +295,8 @@ function countedSink(sink: Sink, counters: InputCounters): Sink {
     name: sink.name,
     async write(docs: OutputDocument[]) {
       const result = await sink.write(docs);
-      for (const d of result.indexed) {
-        const c = counters.of(d.record.input);
-        if (c) c.indexed += 1;
-      }
-      for (const d of result.duplicates) {
-        const c = counters.of(d.record.input);
-        if (c) c.duplicates += 1;
-      }
+      counters.add('indexed', result.indexed, (d) => d.record.input);
+      counters.add('duplicates', result.duplicates, (d) => d.record.input);
       return result;
     },
     close: () => sink.close(),
@@ -312,10 +314,7 @@ class CountedDeadLetterFile extends DeadLetterFile {
   }
   override async write(letters: DeadLetter[], now?: Date): Promise<number> {
     const n = await super.write(letters, now);
-    for (const l of letters) {
-      const c = this.counters.of(l.record.input);
-      if (c) c.rejected += 1;
-    }
+    this.counters.add('rejected', letters, (l) => l.record.input);
     return n;
   }
 }
