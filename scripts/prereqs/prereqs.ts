@@ -239,7 +239,9 @@ export async function runPrereqs(opts: RunOptions): Promise<number> {
   const still = plan.missing.filter((r) => after.found[r.id] === undefined);
   for (const r of plan.missing) if (after.found[r.id] !== undefined) opts.log(`${r.id}: ${after.found[r.id]} (installed)`);
   if (still.length > 0) {
-    opts.log(`still missing after apt-get install: ${still.map((r) => r.label).join(', ')}`);
+    // E.g. dpkg believes the package is installed but its files were removed: apt-get did nothing.
+    const pkgs = [...new Set(still.map((r) => packageFor(r, after.os)))];
+    opts.log(`still missing after apt-get install: ${still.map((r) => r.label).join(', ')} (if apt-get said "already the newest version": apt-get install --reinstall ${pkgs.join(' ')})`);
     return 1;
   }
   return 0;

@@ -120,7 +120,7 @@ describe('runPrereqs', () => {
     const lines: string[] = [];
     const code = await runPrereqs({ scope: 'test', log: (l) => lines.push(l), installer, probe: async () => facts({ missing: ['curl'] }) });
     expect(code).toBe(1);
-    expect(lines.at(-1)).toBe('still missing after apt-get install: curl');
+    expect(lines.at(-1)).toBe('still missing after apt-get install: curl (if apt-get said "already the newest version": apt-get install --reinstall curl)');
   });
 
   it('fails when apt-get fails', async () => {
