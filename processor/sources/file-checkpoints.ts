@@ -88,6 +88,15 @@ export class CheckpointStore {
     return best;
   }
 
+  /**
+   * Marks the checkpoints of files not in `present` (not found by the scan at start: deleted while the
+   * processor was down) as gone at `now`, so they expire like those of files seen deleted; until then
+   * they still serve content lookups (a rotated file compressed meanwhile).
+   */
+  markMissing(present: ReadonlySet<string>, now = new Date()): void {
+    for (const [id, cp] of this.files) if (!present.has(id) && !cp.goneAt) cp.goneAt = now.toISOString();
+  }
+
   set(fileId: string, cp: FileCheckpoint): void {
     this.files.set(fileId, cp);
   }

@@ -13,8 +13,14 @@ import { DEFAULT_MAX_RECORD_BYTES, type ByteLine, TruncatedGzipError, gzipHead, 
 import { DEFAULT_MULTILINE_FLUSH_MS, MultilineJoiner } from './multiline.js';
 import { sniffContent } from './sniff.js';
 
-/** What every file source is told besides what to read; sizes in records or bytes, times in ms. */
-interface FileSourceCommonOptions {
+/**
+ * Options of a file source: one input (`processor/inputs/settings.ts`: its `paths`, `exclude`,
+ * `dataset`, `startAt`, `ignoreOlderMs`), each record tagged with the input's `id`; sizes in records
+ * or bytes, times in ms.
+ */
+export interface FileSourceOptions {
+  /** What to read and how: every record gets `dataset: input.dataset` and `input: input.id`. */
+  input: InputSettings;
   /** Where committed offsets are stored (JSON, written atomically). */
   checkpointFile: string;
   /**
@@ -22,8 +28,6 @@ interface FileSourceCommonOptions {
    * checkpoint file is always excluded.
    */
   internalExclude?: string[];
-  /** @deprecated the old name of `internalExclude` (kept while processor.ts builds sources from `paths`). */
-  exclude?: string[];
   /** Read what is there, emit unterminated last lines and open multi-line entries too, then report drained (`--once`). */
   once: boolean;
   /** Records per emitted chunk (default 1000). */
@@ -41,14 +45,6 @@ interface FileSourceCommonOptions {
   multilineFlushMs?: number;
   log: Logger;
 }
-
-/**
- * Options of a file source: one input (`processor/inputs/settings.ts`), read as its `dataset`, each
- * record tagged with its `id`. The `paths` + `dataset` form is the older one, kept while the processor
- * builds its sources from `--watch` entries; its records carry no `input`.
- */
-export type FileSourceOptions = FileSourceCommonOptions &
-  ({ input: InputSettings; paths?: undefined; dataset?: undefined } | { input?: undefined; paths: string[]; dataset: string });
 
 type ContentKind = 'unknown' | 'text' | 'gzip' | 'binary';
 
@@ -148,7 +144,7 @@ export class FileSource implements Source {
   private readonly discovering = new Set<Promise<void>>();
   private readonly selector: PathSelector;
   private readonly dataset: string;
-  private readonly inputId: string | undefined;
+  private readonly inputId: string;
   private readonly startAtEnd: boolean;
   private readonly ignoreOlderMs: number | undefined;
   /** Files seen per path rule (index into `selector.rules`). */
@@ -157,20 +153,18 @@ export class FileSource implements Source {
   private readonly missingBases = new Set<string>();
   /** Paths skipped by `ignoreOlderMs`. */
   private readonly tooOld = new Set<string>();
+  /** Their identities (`device:inode`): their checkpoints are kept. */
+  private readonly tooOldIds = new Set<string>();
   private initialScan = true;
 
   constructor(private readonly opts: FileSourceOptions) {
     this.store = new CheckpointStore(opts.checkpointFile);
     const input = opts.input;
-    this.dataset = input ? input.dataset : opts.dataset!;
-    this.inputId = input?.id;
-    this.startAtEnd = input?.startAt === 'end';
-    this.ignoreOlderMs = input?.ignoreOlderMs;
-    this.selector = new PathSelector(input ? input.paths : opts.paths!, input?.exclude ?? [], [
-      opts.checkpointFile,
-      ...(opts.internalExclude ?? []),
-      ...(opts.exclude ?? []),
-    ]);
+    this.dataset = input.dataset;
+    this.inputId = input.id;
+    this.startAtEnd = input.startAt === 'end';
+    this.ignoreOlderMs = input.ignoreOlderMs;
+    this.selector = new PathSelector(input.paths, input.exclude ?? [], [opts.checkpointFile, ...(opts.internalExclude ?? [])]);
     this.drainedPromise = new Promise((resolve, reject) => {
       this.resolveDrained = resolve;
       this.rejectDrained = reject;
@@ -203,6 +197,7 @@ export class FileSource implements Source {
     if (present.length > 0) await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
     while (this.discovering.size > 0) await Promise.all([...this.discovering]);
     this.initialScan = false;
+    this.store.markMissing(new Set([...this.files.keys(), ...this.tooOldIds]));
     this.reportInitialScan();
     if (this.opts.once) {
       void this.finishOnce();
@@ -284,6 +279,7 @@ export class FileSource implements Source {
       if (this.ignoreOlderMs !== undefined && Date.now() - Number(st.mtimeMs) > this.ignoreOlderMs) {
         if (!this.tooOld.has(p)) this.opts.log.debug({ path: p }, 'not modified within ignore_older: skipped');
         this.tooOld.add(p);
+        this.tooOldIds.add(fileId);
         return;
       }
       this.tooOld.delete(p);
@@ -610,8 +606,7 @@ export class FileSource implements Source {
         nextOffset,
         fingerprint: fileFingerprint(head, nextOffset, fullFingerprint),
       };
-      const record: SourceRecord = { dataset: this.dataset, raw: text, position };
-      if (this.inputId !== undefined) record.input = this.inputId;
+      const record: SourceRecord = { dataset: this.dataset, raw: text, position, input: this.inputId };
       if (originalBytes !== undefined) record.originalBytes = originalBytes;
       chunk.push(record);
       chunkChars += text.length;

@@ -31,7 +31,7 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
 
 /** One `--once` pass over `paths`, committing each chunk as it comes. */
 async function readOnce(paths: string[], checkpointFile: string, extra: Partial<FileSourceOptions> = {}): Promise<SourceRecord[]> {
-  const source = new FileSource({ input: { id: 'gz', dataset: 'weblogs', paths }, checkpointFile, once: true, log: quiet, ...extra } as FileSourceOptions);
+  const source = new FileSource({ input: { id: 'gz', dataset: 'weblogs', paths }, checkpointFile, once: true, log: quiet, ...extra });
   const records: SourceRecord[] = [];
   await source.start(async (b) => {
     records.push(...b.records);
