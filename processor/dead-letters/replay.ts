@@ -118,7 +118,10 @@ export async function replayDeadLetters(opts: ReplayOptions): Promise<ReplaySumm
       ? new ArchiveSink(config.processor.archive_dir, { rollBytes: config.processor.archive_roll_bytes, rollMs: config.processor.archive_roll_ms, log })
       : undefined;
     await archive?.recover();
-    keptFile = await open(tmp, 'w');
+    // Append mode for both writers of the temporary file (this handle and the DeadLetterFiles): each
+    // write lands at the current end, so kept lines and new letters stay in file order.
+    await rm(tmp, { force: true });
+    keptFile = await open(tmp, 'a');
     const kept = keptFile;
     const lettersOf = (ns: string): DeadLetterFile => {
       let f = letterFiles.get(ns);

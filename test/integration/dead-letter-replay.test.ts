@@ -4,7 +4,7 @@
  * config says `format: json` and `dataset: news`, the replay indexes them into their data streams under
  * the `_id`s the dead letters recorded, keeps the cut line (stage `read`) as it was and a line that still
  * fails with its new reason; a second replay of the same letters (with `--format json`) finds only
- * duplicates. Old dead-letter lines without `input`/`namespace` are still read.
+ * duplicates. Old dead-letter lines without `input`/`namespace` are still read; a line that is not JSON is kept.
  */
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -121,13 +121,20 @@ processor:
       copy,
       entriesOf(copy)
         .map(({ input: _i, namespace: _n, ...rest }) => JSON.stringify(rest))
-        .join('\n') + '\n',
+        .join('\n') + '\nnot JSON: a line someone added by hand\n',
     );
     const again = await cli(['--replay-dead-letters', copy, '--config', config(false), '--format', 'json']);
     expect(again.code).toBe(0);
     // Without `input`, a letter goes through the input named after its dataset, else one made for
     // --format: the headlines fail as JSON access lines (they lack the access-log fields).
-    expect(lastJson(again.stdout)).toEqual({ replayed: 21 + n, indexed: 0, duplicates: 20, stillFailing: 1 + n, kept: 1 });
+    expect(lastJson(again.stdout)).toEqual({ replayed: 21 + n, indexed: 0, duplicates: 20, stillFailing: 1 + n, kept: 2 });
+    const rest = readFileSync(copy, 'utf8').split('\n').filter(Boolean);
+    expect(rest).toHaveLength(2 + 1 + n);
+    expect(rest[rest.length - 1]).toBe('not JSON: a line someone added by hand');
+    // In file order, every other line whole: the cut line first, then the letters that failed again.
+    const parsed = rest.slice(0, -1).map((l) => JSON.parse(l) as DeadLetterEntry);
+    expect(parsed[0]!.stage).toBe('read');
+    expect(parsed.slice(1).map((l) => l.raw)).toEqual(letters.filter((l) => l.stage !== 'read' && (l.raw === broken || l.input === 'feed')).map((l) => l.raw));
     expect(await countDocs(web)).toBe(20);
     expect(await idsOf(web)).toEqual(expectedIds(letters.filter((l) => l.input === 'shop-json' && l.stage === 'decode' && l.raw !== broken)));
   });
