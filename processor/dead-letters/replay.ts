@@ -210,6 +210,13 @@ export async function replayDeadLetters(opts: ReplayOptions): Promise<ReplaySumm
     await kept.close();
     keptFile = undefined;
     await rename(tmp, opts.file);
+    // The rename itself is durable once the directory is synced (best effort: not every file system allows it).
+    await open(path.dirname(opts.file), 'r')
+      .then(async (d) => {
+        await d.sync().catch(() => undefined);
+        await d.close();
+      })
+      .catch(() => undefined);
     if (touched.size > 0) {
       await client.indices
         .refresh({ index: [...touched], ignore_unavailable: true, allow_no_indices: true }, { requestTimeout: 30_000, maxRetries: 0 })
