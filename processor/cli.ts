@@ -130,7 +130,9 @@ const flags = explicitFlags();
 const replayFile = o.replayDeadLetters;
 const inputFlags = (['format', 'tags', 'startAt', 'trustedProxies'] as const).filter((k) => flags[k] !== undefined);
 if (replayFile) {
-  for (const f of ['watch', 'kafka', 'once'] as const) if ((flags as Record<string, unknown>)[f]) fail(`--${f} does not go with --replay-dead-letters`);
+  for (const f of ['watch', 'kafka', 'once', 'tags', 'startAt', 'trustedProxies'] as const) {
+    if ((flags as Record<string, unknown>)[f] !== undefined) fail(`--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} does not go with --replay-dead-letters (set it on the input in the config file)`);
+  }
 } else if (inputFlags.length > 0 && !flags.watch?.length) {
   fail(`--${inputFlags[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to the inputs made from --watch; for the config file's inputs, set it in the input`);
 }
