@@ -15,7 +15,9 @@
  * INTEGER; `short`/`byte` → SMALLINT/TINYINT; `double`/`float`/`half_float`/`scaled_float` → DOUBLE (the
  * `_source` number as written, not the 32-bit value Elasticsearch indexes); `boolean` → BOOLEAN;
  * `keyword`/`text`/`ip`/`wildcard` → VARCHAR; `geo_point` → STRUCT(lat DOUBLE, lon DOUBLE) (the
- * `{lat,lon}` object form the enrichment writes); `object`/`properties` → STRUCT of its fields.
+ * `{lat,lon}` object form the enrichment writes); `object`/`properties` → STRUCT of its fields; an
+ * object without `properties` (the dynamic `labels`, the unindexed `weblogs.variables`: user-chosen keys,
+ * string values) → MAP(VARCHAR, VARCHAR) (Athena `map<string,string>`).
  * Elasticsearch mappings do not say whether a field holds an array, so the array-valued fields are
  * declared in {@link ARRAY_FIELDS} (ECS defines `tags`, `event.category` and `event.type` as arrays).
  *
@@ -29,7 +31,17 @@ import type { Dataset } from '../../processor/datasets/types.js';
  * reference ("array" level); `news.tickers`, `news.sentiment.matched`: written as arrays by the news
  * enrichment. A unit test checks every array in the golden documents is declared here and vice versa.
  */
-export const ARRAY_FIELDS: ReadonlySet<string> = new Set(['tags', 'event.category', 'event.type', 'news.tickers', 'news.sentiment.matched']);
+export const ARRAY_FIELDS: ReadonlySet<string> = new Set([
+  'tags',
+  'event.category',
+  'event.type',
+  'news.tickers',
+  'news.sentiment.matched',
+  // configured weblogs formats (processor/datasets/weblogs/formats/variables.ts): lists as logged
+  'weblogs.forwarded_for',
+  'weblogs.upstream.address',
+  'weblogs.upstream.status_code',
+]);
 
 /** A leaf or struct of the declared schema. */
 export type ColumnType =
@@ -79,6 +91,8 @@ export function columnsOfProperties(properties: Record<string, unknown>, prefix 
     const array = ARRAY_FIELDS.has(dotted);
     if (def.properties && (def.type === undefined || def.type === 'object')) {
       out.push([name, { kind: 'struct', fields: columnsOfProperties(def.properties, dotted), array }]);
+    } else if (def.type === 'object') {
+      out.push([name, { kind: 'scalar', sql: 'MAP(VARCHAR, VARCHAR)', athena: 'map<string,string>', array }]);
     } else if (def.type === 'geo_point') {
       const d = { kind: 'scalar', sql: 'DOUBLE', athena: 'double', array: false } as const;
       out.push([name, { kind: 'struct', fields: [['lat', d], ['lon', d]], array }]);

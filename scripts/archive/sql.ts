@@ -14,7 +14,7 @@
  * @module scripts/archive/sql
  */
 import path from 'node:path';
-import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBConnection, type DuckDBListType, type DuckDBMapType, type DuckDBStructType, type DuckDBType } from '@duckdb/node-api';
 import { HIVE_TYPES, openDuckDb, sqlList, sqlString } from './duckdb.js';
 import { PARQUET_SUBDIR, scanArchive } from './layout.js';
 import { archiveDatasets, archiveLineColumns, duckdbType, ident, type ArchiveDataset } from './schema.js';
@@ -93,10 +93,39 @@ export async function queryArchive(archiveDir: string, sql: string, opts: { parq
     // DATE comes back as a JS Date at midnight UTC: show it as the date it is
     const dates = columns.filter((_, i) => reader.columnTypes()[i]!.typeId === DuckDBTypeId.DATE);
     for (const row of rows) for (const c of dates) if (row[c] instanceof Date) row[c] = (row[c] as Date).toISOString().slice(0, 10);
+    // MAP (labels, weblogs.variables) comes back as [{key, value}]: give it back the object it was
+    const withMaps = columns.map((c, i) => [c, reader.columnTypes()[i]!] as const).filter(([, t]) => hasMap(t));
+    for (const row of rows) for (const [c, t] of withMaps) row[c] = mapsAsObjects(row[c], t);
     return { columns, rows, sources };
   } finally {
     db.close();
   }
+}
+
+function hasMap(t: DuckDBType): boolean {
+  if (t.typeId === DuckDBTypeId.MAP) return true;
+  if (t.typeId === DuckDBTypeId.STRUCT) return (t as DuckDBStructType).entryTypes.some(hasMap);
+  if (t.typeId === DuckDBTypeId.LIST) return hasMap((t as DuckDBListType).valueType);
+  return false;
+}
+
+/** `v` (a value of type `t` from `getRowObjectsJS`) with every MAP, at any depth, as a plain object. */
+function mapsAsObjects(v: unknown, t: DuckDBType): unknown {
+  if (v === null || v === undefined) return v;
+  if (t.typeId === DuckDBTypeId.MAP) {
+    const m = t as DuckDBMapType;
+    return Object.fromEntries((v as { key: unknown; value: unknown }[]).map((e) => [String(e.key), mapsAsObjects(e.value, m.valueType)]));
+  }
+  if (t.typeId === DuckDBTypeId.STRUCT) {
+    const st = t as DuckDBStructType;
+    const o = v as Record<string, unknown>;
+    st.entryNames.forEach((n, i) => {
+      if (n in o) o[n] = mapsAsObjects(o[n], st.entryTypes[i]!);
+    });
+    return o;
+  }
+  if (t.typeId === DuckDBTypeId.LIST) return (v as unknown[]).map((x) => mapsAsObjects(x, (t as DuckDBListType).valueType));
+  return v;
 }
 
 /**

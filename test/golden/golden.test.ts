@@ -1,7 +1,8 @@
 /**
  * Golden tests, one folder per dataset: every `*.log` input beside the exact output it must produce
  * (`*.expected.ndjson`: one line per input line, or per entry for a dataset with multi-line entries,
- * the document or the dead letter). A change in output
+ * the document or the dead letter), read with the input settings of `*.input.json` when there is one
+ * (a configured format: weblogs/generate-formats.ts makes those inputs with the real servers). A change in output
  * is a visible diff. Regenerate after an intended change with `UPDATE_GOLDEN=1 npm test -- golden`
  * and review the diff.
  */
@@ -14,12 +15,17 @@ import { readLines } from '../../processor/sources/line-reader.js';
 import type { EnrichContext } from '../../processor/datasets/types.js';
 import type { SourceRecord } from '../../processor/pipeline/types.js';
 import { getDataset } from '../../processor/datasets/registry.js';
+import { registerInputs, type InputSettings } from '../../processor/inputs/settings.js';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
 const fixedNow = new Date('2026-01-01T00:00:00.000Z');
 
 async function render(dataset: string, file: string, ctx: EnrichContext): Promise<string> {
   const records: SourceRecord[] = [];
+  // `<name>.input.json` beside `<name>.log`: the input settings it is read with (format, trusted proxies, tags…).
+  const settingsFile = file.replace(/\.log$/, '.input.json');
+  const input = existsSync(settingsFile) ? `golden-${dataset}-${path.basename(file, '.log')}` : undefined;
+  if (input) registerInputs([{ ...(JSON.parse(readFileSync(settingsFile, 'utf8')) as Partial<InputSettings>), id: input, dataset, paths: [file] }]);
   const size = statSync(file).size;
   const rel = path.relative(root, file);
   // A dataset with multi-line entries gets them as the file source joins them: a line not matching
@@ -34,6 +40,7 @@ async function render(dataset: string, file: string, ctx: EnrichContext): Promis
     }
     records.push({
       dataset,
+      ...(input ? { input } : {}),
       raw: line.text,
       position: { kind: 'file', path: rel, fileId: 'golden', generation: 0, offset: line.offset, nextOffset: line.nextOffset },
     });

@@ -21,10 +21,13 @@ import { repoRoot, tempDir } from '../support/stack.js';
 
 const golden = (rel: string): ArchiveLine[] =>
   readFileSync(path.join(repoRoot, 'test/golden', rel), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ArchiveLine);
-const weblogs = golden('weblogs/access.expected.ndjson');
+// combined lines, and lines of configured formats with their extras (lists, labels, unindexed variables)
+const weblogs = ['access', 'nginx-main', 'nginx-json', 'apache-vhost'].flatMap((f) => golden(`weblogs/${f}.expected.ndjson`));
 // (generated.expected.ndjson reuses headlines' _ids: both golden inputs are read from offset 0 of the same path)
 const news = golden('news/headlines.expected.ndjson');
 const ticks = golden('ticks/ticks.expected.ndjson');
+// The real-server golden lines are stamped with the hour they were made in: compact as if it were over.
+const afterTheirHour = (): number => Date.now() + 2 * 60 * 60_000;
 const views: [string, ArchiveLine[]][] = [['weblogs', weblogs], ['news', news], ['ticks', ticks]];
 
 const docs = (lines: ArchiveLine[]): OutputDocument[] => lines.map((l) => ({ id: l._id, index: l._index, body: l._source }) as unknown as OutputDocument);
@@ -105,14 +108,14 @@ describe('archive → Parquet → SQL', () => {
     };
     await check(); // NDJSON only
 
-    const first = await compactArchive({ archiveDir: dir, settleMs: 0 });
+    const first = await compactArchive({ now: afterTheirHour, archiveDir: dir, settleMs: 0 });
     const total = weblogs.length + news.length + ticks.length;
     expect(first).toMatchObject({ rows: total, lines: total + 5, repeats: 5, upToDate: 0, waiting: 0, deletedParts: 0 });
     expect(first.files).toBe(first.partitions);
     await check(); // Parquet only
     const files = parquetFiles(dir);
 
-    const second = await compactArchive({ archiveDir: dir, settleMs: 0 });
+    const second = await compactArchive({ now: afterTheirHour, archiveDir: dir, settleMs: 0 });
     expect(second).toMatchObject({ compacted: 0, files: 0, rows: 0, upToDate: first.partitions });
     expect(parquetFiles(dir)).toEqual(files);
 
@@ -121,7 +124,7 @@ describe('archive → Parquet → SQL', () => {
     await archive(dir, [...weblogs.slice(0, 3), extra]);
     expected.set('weblogs', sorted([...weblogs, extra]).map((l) => canonical(l)));
     await check(); // Parquet + NDJSON
-    const third = await compactArchive({ archiveDir: dir, settleMs: 0 });
+    const third = await compactArchive({ now: afterTheirHour, archiveDir: dir, settleMs: 0 });
     expect(third).toMatchObject({ compacted: third.files, lines: 4, rows: 1, repeats: 3 });
     await check();
   });
@@ -132,7 +135,7 @@ describe('archive → Parquet → SQL', () => {
     await sink.write(docs(ticks));
     const open = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => path.basename(f).startsWith('.part-'));
     expect(open.length).toBeGreaterThan(0);
-    const whileOpen = await compactArchive({ archiveDir: dir, settleMs: 0 });
+    const whileOpen = await compactArchive({ now: afterTheirHour, archiveDir: dir, settleMs: 0 });
     expect(whileOpen).toMatchObject({ compacted: 0, waiting: whileOpen.partitions, rows: 0 });
     expect((await queryArchive(dir, 'SELECT count(*) AS n FROM ticks')).rows[0]!.n).toBe(0n);
     await sink.close();
@@ -149,7 +152,7 @@ describe('archive → Parquet → SQL', () => {
     const tmp = path.join(dir, 'parquet', rel, '.compact-0000000000000000.parquet.tmp');
     mkdirSync(path.dirname(tmp), { recursive: true });
     writeFileSync(tmp, 'half a parquet file');
-    const run = await compactArchive({ archiveDir: dir, settleMs: 0 });
+    const run = await compactArchive({ now: afterTheirHour, archiveDir: dir, settleMs: 0 });
     expect(run).toMatchObject({ rows: ticks.length, staleTemporaries: 1 });
     expect(existsSync(tmp)).toBe(false);
     expect(existsSync(path.join(dir, 'parquet', '.compact.lock'))).toBe(false);
@@ -176,7 +179,7 @@ describe('archive → Parquet → SQL', () => {
     await archive(dir, news);
     mkdirSync(path.join(dir, 'parquet'), { recursive: true });
     writeFileSync(path.join(dir, 'parquet', '.compact.lock'), String(process.ppid)); // a process that is alive
-    await expect(compactArchive({ archiveDir: dir, settleMs: 0 })).rejects.toThrow(/another compaction \(pid \d+\) is running/);
+    await expect(compactArchive({ now: afterTheirHour, archiveDir: dir, settleMs: 0 })).rejects.toThrow(/another compaction \(pid \d+\) is running/);
   });
 
   it('--delete-source removes exactly the covered parts, and the views still count everything once', async () => {
@@ -214,7 +217,7 @@ describe('archive → Parquet → SQL', () => {
     const cli = spawnTsx('scripts/archive/sql-cli.ts', ['--athena-ddl', 's3://bucket/archive/parquet/']);
     expect(await cli.exited).toBe(0);
     const ddl = cli.stdout().split('\n\n');
-    expect(ddl).toHaveLength(3);
+    expect(ddl).toHaveLength(archiveDatasets().size);
     for (const [i, a] of [...archiveDatasets().values()].entries()) {
       const table = ddl[i]!;
       expect(table).toContain(`CREATE EXTERNAL TABLE IF NOT EXISTS \`${a.view}\` (`);
@@ -223,7 +226,11 @@ describe('archive → Parquet → SQL', () => {
       expect(table).toContain(`'projection.dataset.values' = '${a.dataset}'`);
       expect(table).toContain("'storage.location.template' = 's3://bucket/archive/parquet/dataset=${dataset}/year=${year}/month=${month}/day=${day}/hour=${hour}/'");
     }
-    expect(ddl[0]).toContain('`http` struct<version:string,request:struct<method:string,referrer:string>,response:struct<status_code:bigint,body:struct<bytes:bigint>>>');
+    expect(ddl[0]).toContain(
+      '`http` struct<version:string,request:struct<method:string,referrer:string,id:string,bytes:bigint,mime_type:string>,' +
+        'response:struct<status_code:bigint,body:struct<bytes:bigint>,bytes:bigint,mime_type:string>>',
+    );
+    expect(ddl[0]).toContain('`labels` map<string,string>');
     expect(ddl[1]).toContain('tickers:array<string>');
   });
 

@@ -120,7 +120,9 @@ describe('accessDocumentJson: the same text as JSON.stringify', () => {
 
   it('keeps a late tag added after enrichment, and falls back to JSON.stringify for unknown fields', () => {
     const late = { ...docs[0]!.body, tags: ['late'] };
-    expect(JSON.parse(accessDocumentJson(late))).toEqual(late);
+    expect(accessDocumentJson(late)).toBe(JSON.stringify(late));
+    const withHost = { ...docs[3]!.body, host: { name: 'web-1' }, labels: { env: 'x' } };
+    expect(accessDocumentJson(withHost)).toBe(JSON.stringify(withHost));
     const extra = { ...docs[1]!.body, custom: { a: 1 } };
     expect(accessDocumentJson(extra)).toBe(JSON.stringify(extra));
     const missing = { ...docs[2]!.body };

@@ -24,6 +24,7 @@ export interface DecodedAccessLine {
   /** `1.1` for `HTTP/1.1`. */
   httpVersion?: string;
   status: number;
+  /** Body bytes (`%b`, `$body_bytes_sent`); NaN when a configured format has none. */
   bytes: number;
   referrer?: string;
   userAgent?: string;

@@ -116,7 +116,9 @@ export function enrichAccessLine(
   // With realip/remoteip the server logged the client as `$remote_addr` and the peer separately.
   const peer = extra?.peer ?? line.client;
   const source = addressFields(peer, ctx);
-  const http: Record<string, unknown> = { response: { status_code: line.status, body: { bytes: line.bytes } } };
+  const http: Record<string, unknown> = {
+    response: Number.isNaN(line.bytes) ? { status_code: line.status } : { status_code: line.status, body: { bytes: line.bytes } },
+  };
   if (line.method || line.referrer) {
     const request: Record<string, unknown> = {};
     if (line.method) request.method = line.method;

@@ -30,7 +30,8 @@ export const accessLineSchema = z.object({
     .int()
     .min(100, STATUS_MESSAGE)
     .max(599, STATUS_MESSAGE),
-  bytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  // NaN: a configured format without a body size (then `http.response.body.bytes` is absent).
+  bytes: z.union([z.nan(), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)]),
   referrer: z.string().optional(),
   userAgent: z.string().optional(),
   userAgentTruncated: z.boolean(),
@@ -89,6 +90,6 @@ export function validateAccessLine(d: DecodedAccessLine): string | undefined {
   if (d.method !== undefined && !METHOD.test(d.method)) (issues ??= []).push(`method: ${METHOD_MESSAGE}`);
   if (Number.isNaN(d.status)) (issues ??= []).push('status: status code missing');
   else if (!Number.isInteger(d.status) || d.status < 100 || d.status > 599) (issues ??= []).push(`status: ${STATUS_MESSAGE}`);
-  if (!Number.isSafeInteger(d.bytes) || d.bytes < 0) (issues ??= []).push('bytes: byte count must be a non-negative safe integer');
+  if ((!Number.isSafeInteger(d.bytes) || d.bytes < 0) && !Number.isNaN(d.bytes)) (issues ??= []).push('bytes: byte count must be a non-negative safe integer');
   return issues?.join('; ');
 }

@@ -133,12 +133,21 @@ function httpJson(h: AccessDocument['http']): string {
  * (same keys, same order; a unit test compares the bytes over the real sample, hostile lines and lines
  * of configured formats with their extras), about twice as fast, because the shared parts (GeoIP and
  * user-agent results, `data_stream`) carry their JSON from the cache (`withJsonText`), the `event`
- * object's JSON is reused while it stays the same (`eventJson`), `url`, `source`/`client` and `http`
- * are written field by field, and only strings that need it go through the escaping pass. Keys are
- * written in the object's own order; a key or shape this function does not know is written by
- * `JSON.stringify` (for that value, or for its enclosing object), so nothing is ever dropped or reordered.
+ * object's JSON is reused while it stays the same (`eventJson`), and only strings that need it go
+ * through the escaping pass.
+ *
+ * Two writers: `plainDocumentJson` for the combined format's documents exactly as enrich builds them
+ * (fixed keys in a fixed order, the common case, checked first), and `orderedDocumentJson` for every
+ * other shape (a configured format's extras, an input's fields, a tag added after enrichment), which
+ * writes the keys in the object's own order and any key or shape it does not know with
+ * `JSON.stringify`, so nothing is ever dropped or reordered.
  */
 export function accessDocumentJson(body: Record<string, unknown>): string {
+  return plainDocumentJson(body) ?? orderedDocumentJson(body);
+}
+
+/** `orderedDocumentJson`: keys in the object's own order, known ones written field by field. */
+function orderedDocumentJson(body: Record<string, unknown>): string {
   let s = '';
   for (const k in body) {
     const v = body[k];
@@ -154,7 +163,7 @@ export function accessDocumentJson(body: Record<string, unknown>): string {
         text = typeof v === 'object' && v !== null ? objectJson(v) : JSON.stringify(v);
         break;
       case 'event':
-        text = typeof v === 'object' && v !== null && keyCount(v) === 8 && isPlainEvent(v as EventFields) ? eventJson(v as EventFields) : JSON.stringify(v);
+        text = typeof v === 'object' && v !== null && inOrder(v, EVENT_KEYS) && isPlainEvent(v as EventFields) ? eventJson(v as EventFields) : JSON.stringify(v);
         break;
       case 'source':
       case 'client':
@@ -174,9 +183,20 @@ export function accessDocumentJson(body: Record<string, unknown>): string {
       default:
         text = JSON.stringify(v);
     }
-    s += `${s === '' ? '{' : ','}${k === '@timestamp' ? '"@timestamp"' : JSON.stringify(k)}:${text}`;
+    s += `${s === '' ? '{' : ','}${keyJson(k)}:${text}`;
   }
   return s === '' ? '{}' : `${s}}`;
+}
+
+// The JSON of top-level keys: the document's own are few, so each is escaped once.
+const KEY_JSON = new Map<string, string>();
+function keyJson(k: string): string {
+  let text = KEY_JSON.get(k);
+  if (text === undefined) {
+    text = JSON.stringify(k);
+    if (KEY_JSON.size < 256) KEY_JSON.set(k, text);
+  }
+  return text;
 }
 
 function keyCount(o: object): number {
@@ -185,12 +205,14 @@ function keyCount(o: object): number {
   return n;
 }
 
-/** The `event` fields `eventJson` writes, each a string (the category/type arrays are checked by identity there). */
+/**
+ * The `event` fields `eventJson` writes are there with their types (the category/type arrays are
+ * compared by identity there). With exactly eight keys, these are all of them.
+ */
 function isPlainEvent(e: EventFields): boolean {
   return (
     typeof e.kind === 'string' && typeof e.outcome === 'string' && typeof e.dataset === 'string' && typeof e.module === 'string' &&
-    typeof e.timezone === 'string' && typeof e.ingested === 'string' && Array.isArray(e.category) && Array.isArray(e.type) &&
-    inOrder(e, EVENT_KEYS)
+    typeof e.timezone === 'string' && typeof e.ingested === 'string' && Array.isArray(e.category) && Array.isArray(e.type)
   );
 }
 const EVENT_KEYS = ['kind', 'category', 'type', 'outcome', 'dataset', 'module', 'timezone', 'ingested'];
@@ -201,4 +223,73 @@ function inOrder(o: object, keys: readonly string[]): boolean {
   let i = 0;
   for (const k in o) if (keys[i++] !== k) return false;
   return i === keys.length;
+}
+
+/**
+ * The combined format's document as enrich builds it, written as one template: `undefined` when the
+ * body has any other key, the keys in another order (a tag added later sits after `data_stream`), or
+ * an object written below with any other field.
+ */
+function plainDocumentJson(body: Record<string, unknown>): string | undefined {
+  const d = body as unknown as AccessDocument;
+  // Keys after `data_stream` (an input's labels, service and host, a tag added after enrichment) are
+  // written after it, in their order, as JSON.stringify writes them.
+  let keys = 0;
+  let trailing: string[] | undefined;
+  let afterDataStream = false;
+  for (const k in body) {
+    if (afterDataStream) (trailing ??= []).push(k);
+    else keys++;
+    if (k === 'data_stream') afterDataStream = true;
+  }
+  const tagsBefore = d.tags !== undefined && !trailing?.includes('tags');
+  const known = 8 + +(d.user !== undefined) + +(d.url !== undefined) + +(d.user_agent !== undefined) + +tagsBefore + +(d.log !== undefined);
+  if (keys !== known || !afterDataStream || typeof d['@timestamp'] !== 'string' || !d.event || !d.source || !d.http?.response?.body || !d.weblogs || !d.ecs || !d.data_stream || !('message' in body)) {
+    return undefined;
+  }
+  const src = d.source;
+  const h = d.http;
+  // The objects a configured format's extras extend (enrich.ts: event.duration, source.port, http.request.id
+  // …, http.response.bytes …, weblogs.upstream …) must hold exactly the fields written here.
+  if (
+    keyCount(d.event) !== 8 ||
+    keyCount(src) !== 1 + +(src.ip !== undefined) + +(src.geo !== undefined) ||
+    keyCount(h.response) !== 2 ||
+    (h.request !== undefined && keyCount(h.request) !== +(h.request.method !== undefined) + +(h.request.referrer !== undefined)) ||
+    keyCount(d.weblogs) !== 1
+  ) {
+    return undefined;
+  }
+  let s =
+    `{"@timestamp":${stringJson(d['@timestamp'])},"message":${JSON.stringify(d.message)},"ecs":${objectJson(d.ecs)}` +
+    `,"event":${isPlainEvent(d.event) ? eventJson(d.event) : JSON.stringify(d.event)}`;
+  const address = stringJson(src.address);
+  s += `,"source":{"address":${address}`;
+  if (src.ip !== undefined) s += `,"ip":${src.ip === src.address ? address : stringJson(src.ip)}`;
+  if (src.geo !== undefined) s += `,"geo":${objectJson(src.geo)}`;
+  s += `},"http":{"response":{"status_code":${h.response.status_code},"body":{"bytes":${h.response.body.bytes}}}`;
+  if (h.request !== undefined) {
+    const r = h.request;
+    s += ',"request":{';
+    if (r.method !== undefined) s += `"method":${stringJson(r.method)}${r.referrer !== undefined ? ',' : ''}`;
+    if (r.referrer !== undefined) s += `"referrer":${stringJson(r.referrer)}`;
+    s += '}';
+  }
+  if (h.version !== undefined) s += `,"version":${stringJson(h.version)}`;
+  s += '}';
+  if (d.user !== undefined) s += `,"user":{"name":${stringJson(d.user.name)}}`;
+  if (d.url !== undefined) s += `,"url":${urlJson(d.url)}`;
+  if (d.user_agent !== undefined) s += `,"user_agent":${objectJson(d.user_agent)}`;
+  s += `,"weblogs":{"crawler":${d.weblogs.crawler}}`;
+  if (tagsBefore) s += `,"tags":${JSON.stringify(d.tags)}`;
+  if (d.log !== undefined) s += `,"log":{"file":{"path":${stringJson(d.log.file.path)}},"offset":${d.log.offset}}`;
+  s += `,"data_stream":${objectJson(d.data_stream)}`;
+  if (trailing) {
+    for (const k of trailing) {
+      const v = body[k];
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+      s += `,${keyJson(k)}:${JSON.stringify(v)}`;
+    }
+  }
+  return `${s}}`;
 }

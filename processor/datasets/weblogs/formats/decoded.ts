@@ -85,7 +85,8 @@ export function newBuilder(): LineBuilder {
       target: undefined,
       httpVersion: undefined,
       status: Number.NaN,
-      bytes: 0,
+      // NaN: the format gives no body size (Apache vhost_combined logs %O only); the field is then absent.
+      bytes: Number.NaN,
       referrer: undefined,
       userAgent: undefined,
       userAgentTruncated: false,
@@ -143,6 +144,7 @@ function integer(value: string, name: string, max = Number.MAX_SAFE_INTEGER): nu
 export function assign(b: LineBuilder, target: Target, name: string, value: string): void {
   if (value === '-' || value === '') {
     if (target === 'status') b.line.status = Number.NaN;
+    else if (target === 'bytes.body' && value === '-') b.line.bytes = 0; // Apache's %b writes `-` for no bytes
     return;
   }
   const d = b.line;
