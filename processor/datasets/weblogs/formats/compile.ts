@@ -15,7 +15,7 @@
  */
 import { DecodeError } from '../../types.js';
 import type { DecodedAccessLine } from '../decode.js';
-import { assign, finish, newBuilder, unescaped, type LineBuilder, type TimeParts } from './decoded.js';
+import { SETTERS, assign, finish, newBuilder, unescaped, type LineBuilder, type Setter, type TimeParts } from './decoded.js';
 import { NGINX_VARIABLES, apacheTarget, unquotedPattern, type Target } from './variables.js';
 
 /** A format definition that cannot be compiled; `position` is the 0-based offset in the format text. */
@@ -234,6 +234,7 @@ const QUOTED = String.raw`[^"\\]*(?:\\.[^"\\]*)*`;
 interface Capture {
   name: string;
   target: Target;
+  setter: Setter;
   quoted: boolean;
   time?: TimeFormat;
 }
@@ -258,7 +259,7 @@ function tokenPatterns(tokens: Token[]): { parts: string[]; captures: Capture[] 
     else if (next?.kind === 'variable') pattern = '.*?';
     else pattern = '.*';
     parts.push(`(${pattern})`);
-    captures.push({ name: t.name, target: t.target, quoted, time: t.time });
+    captures.push({ name: t.name, target: t.target, setter: SETTERS[t.target], quoted, time: t.time });
   });
   return { parts, captures };
 }
@@ -309,7 +310,7 @@ export function compileTokens(tokens: Token[], label: string): LineDecoder {
       if (c.time) {
         if (v !== '-') c.time.read(b, v);
       } else {
-        assign(b, c.target, c.name, v);
+        assign(b, c.target, c.name, v, c.setter);
       }
     }
     return finish(b);

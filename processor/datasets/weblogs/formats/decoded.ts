@@ -111,6 +111,7 @@ const upstreamOf = (b: LineBuilder): NonNullable<AccessExtras['upstream']> => (e
 
 /** Splits nginx's multi-value upstream fields: `, ` between upstreams, ` : ` between internal redirects. */
 export function splitUpstream(value: string): string[] {
+  if (!value.includes(',') && !value.includes(' : ')) return [value.trim()]; // one upstream: the common case
   return value.split(/, | : /).map((v) => v.trim()).filter((v) => v !== '');
 }
 
@@ -120,8 +121,13 @@ export function splitUpstream(value: string): string[] {
  * that is not a number.
  */
 function durationNs(value: string, unit: number, name: string): number | undefined {
+  if (!value.includes(',') && !value.includes(' : ')) {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new DecodeError(`${name}: not a duration ("${value}")`);
+    return Math.round(n * unit * 1e9);
+  }
   let total: number | undefined;
-  for (const v of value.includes(',') || value.includes(' : ') ? splitUpstream(value) : [value]) {
+  for (const v of splitUpstream(value)) {
     if (v === '-' || v === '') continue;
     const n = Number(v);
     if (!Number.isFinite(n) || n < 0) throw new DecodeError(`${name}: not a duration ("${v}")`);
@@ -136,79 +142,96 @@ function integer(value: string, name: string, max = Number.MAX_SAFE_INTEGER): nu
   return n;
 }
 
+/** Writes one non-empty value of variable `name` into the builder. @throws DecodeError for a number or time that does not parse. */
+export type Setter = (b: LineBuilder, name: string, value: string) => void;
+
+const epoch = (scale: 's' | 'ms' | 'us'): Setter => (b, name, value) => {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new DecodeError(`${name}: not an epoch time ("${value}")`);
+  b.timeKind = 'epoch_ms';
+  b.timeText = value;
+  b.epochMs = scale === 's' ? Math.round(n * 1000) : scale === 'ms' ? n : Math.floor(n / 1000);
+};
+const duration = (unit: number): Setter => (b, name, value) => setIfDefined(extraOf(b), 'durationNs', durationNs(value, unit, name));
+const upstreamTime = (key: 'connectNs' | 'headerNs' | 'responseNs'): Setter => (b, name, value) => setIfDefined(upstreamOf(b), key, durationNs(value, 1, name));
+
 /**
- * Writes one captured `value` of variable `name` into the builder by its table `target`. `-` (and an
- * empty string, nginx's value of an unset variable) means "no value" for every target but `request`.
+ * Per target, how its value is written (a table, not a switch: the compiler binds each capture to its
+ * setter once, at compile time).
+ */
+export const SETTERS: Readonly<Record<Target, Setter>> = {
+  client: (b, _, v) => void (b.line.client = v),
+  peer: (b, _, v) => void (extraOf(b).peer = v),
+  'source.port': (b, name, v) => void (extraOf(b).sourcePort = integer(v, name, 65535)),
+  ident: (b, _, v) => void (b.line.ident = v),
+  user: (b, _, v) => void (b.line.user = v),
+  'time.clf': (b, _, v) => {
+    b.timeKind = 'clf';
+    b.timeText = v;
+  },
+  'time.iso': (b, _, v) => {
+    b.timeKind = 'iso';
+    b.timeText = v;
+  },
+  'time.epoch_s': epoch('s'),
+  'time.epoch_ms': epoch('ms'),
+  'time.epoch_us': epoch('us'),
+  request: (b, _, v) => void (b.line.request = v),
+  method: (b, _, v) => void (b.line.method = v),
+  target: (b, _, v) => void (b.line.target = v),
+  path: (b, _, v) => void (b.path = v),
+  query: (b, _, v) => void (b.query = v.startsWith('?') ? v.slice(1) : v),
+  protocol: (b, _, v) => void (b.protocol = v),
+  scheme: (b, _, v) => void (extraOf(b).scheme = v),
+  status: (b, _, v) => void (b.line.status = v.length === 3 && /^\d{3}$/.test(v) ? Number(v) : Number.NaN),
+  'bytes.body': (b, name, v) => void (b.line.bytes = integer(v, name)),
+  'bytes.response': (b, name, v) => void (extraOf(b).responseBytes = integer(v, name)),
+  'bytes.request': (b, name, v) => void (extraOf(b).requestBytes = integer(v, name)),
+  referrer: (b, _, v) => void (b.line.referrer = v),
+  user_agent: (b, _, v) => void (b.line.userAgent = v),
+  forwarded_for: (b, _, v) => {
+    const list = v.includes(',') ? v.split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== '-') : [v.trim()];
+    if (list.length > 0) extraOf(b).forwardedFor = list;
+  },
+  real_ip: (b, _, v) => void (extraOf(b).realIp = v),
+  host: (b, _, v) => void (extraOf(b).host = v),
+  'server.domain': (b, _, v) => void (extraOf(b).serverDomain = v),
+  'server.ip': (b, _, v) => void (extraOf(b).serverIp = v),
+  'server.port': (b, name, v) => void (extraOf(b).serverPort = integer(v, name, 65535)),
+  'duration.s': duration(1),
+  'duration.ms': duration(1e-3),
+  'duration.us': duration(1e-6),
+  'upstream.connect': upstreamTime('connectNs'),
+  'upstream.header': upstreamTime('headerNs'),
+  'upstream.response': upstreamTime('responseNs'),
+  'upstream.address': (b, _, v) => void (upstreamOf(b).address = splitUpstream(v)),
+  'upstream.status': (b, _, v) => {
+    const codes = splitUpstream(v).filter((c) => /^\d{3}$/.test(c)).map(Number);
+    if (codes.length > 0) upstreamOf(b).statusCode = codes;
+  },
+  'upstream.cache_status': (b, _, v) => void (upstreamOf(b).cacheStatus = v),
+  request_id: (b, _, v) => void (extraOf(b).requestId = v),
+  'tls.protocol': (b, _, v) => void (extraOf(b).tlsProtocol = v),
+  'tls.cipher': (b, _, v) => void (extraOf(b).tlsCipher = v),
+  pid: (b, name, v) => void (extraOf(b).pid = integer(v, name)),
+  tid: (b, name, v) => void (extraOf(b).tid = integer(v, name)),
+  'mime.response': (b, _, v) => void (extraOf(b).responseMimeType = v),
+  'mime.request': (b, _, v) => void (extraOf(b).requestMimeType = v),
+  other: (b, name, v) => void ((extraOf(b).variables ??= {})[name] = v),
+};
+
+/**
+ * Writes one captured `value` of variable `name` into the builder by its table `target` (`SETTERS`).
+ * `-` (and an empty string, nginx's value of an unset variable) means "no value", except that
+ * Apache's `%b` writes `-` for zero bytes.
  * @throws DecodeError for a number or time that does not parse.
  */
-export function assign(b: LineBuilder, target: Target, name: string, value: string): void {
+export function assign(b: LineBuilder, target: Target, name: string, value: string, setter: Setter = SETTERS[target]): void {
   if (value === '-' || value === '') {
-    if (target === 'status') b.line.status = Number.NaN;
-    else if (target === 'bytes.body' && value === '-') b.line.bytes = 0; // Apache's %b writes `-` for no bytes
+    if (target === 'bytes.body' && value === '-') b.line.bytes = 0;
     return;
   }
-  const d = b.line;
-  switch (target) {
-    case 'client': d.client = value; return;
-    case 'peer': extraOf(b).peer = value; return;
-    case 'source.port': extraOf(b).sourcePort = integer(value, name, 65535); return;
-    case 'ident': d.ident = value; return;
-    case 'user': d.user = value; return;
-    case 'time.clf': b.timeKind = 'clf'; b.timeText = value; return;
-    case 'time.iso': b.timeKind = 'iso'; b.timeText = value; return;
-    case 'time.epoch_s': case 'time.epoch_ms': case 'time.epoch_us': {
-      const n = Number(value);
-      if (!Number.isFinite(n)) throw new DecodeError(`${name}: not an epoch time ("${value}")`);
-      b.timeKind = 'epoch_ms';
-      b.timeText = value;
-      b.epochMs = target === 'time.epoch_s' ? Math.round(n * 1000) : target === 'time.epoch_ms' ? n : Math.floor(n / 1000);
-      return;
-    }
-    case 'request': d.request = value; return;
-    case 'method': d.method = value; return;
-    case 'target': d.target = value; return;
-    case 'path': b.path = value; return;
-    case 'query': b.query = value.startsWith('?') ? value.slice(1) : value; return;
-    case 'protocol': b.protocol = value; return;
-    case 'scheme': extraOf(b).scheme = value; return;
-    case 'status': d.status = /^\d{3}$/.test(value) ? Number(value) : Number.NaN; return;
-    case 'bytes.body': d.bytes = integer(value, name); return;
-    case 'bytes.response': extraOf(b).responseBytes = integer(value, name); return;
-    case 'bytes.request': extraOf(b).requestBytes = integer(value, name); return;
-    case 'referrer': d.referrer = value; return;
-    case 'user_agent': d.userAgent = value; return;
-    case 'forwarded_for': {
-      const list = value.split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== '-');
-      if (list.length > 0) extraOf(b).forwardedFor = list;
-      return;
-    }
-    case 'real_ip': extraOf(b).realIp = value; return;
-    case 'host': extraOf(b).host = value; return;
-    case 'server.domain': extraOf(b).serverDomain = value; return;
-    case 'server.ip': extraOf(b).serverIp = value; return;
-    case 'server.port': extraOf(b).serverPort = integer(value, name, 65535); return;
-    case 'duration.s': setIfDefined(extraOf(b), 'durationNs', durationNs(value, 1, name)); return;
-    case 'duration.ms': setIfDefined(extraOf(b), 'durationNs', durationNs(value, 1e-3, name)); return;
-    case 'duration.us': setIfDefined(extraOf(b), 'durationNs', durationNs(value, 1e-6, name)); return;
-    case 'upstream.connect': setIfDefined(upstreamOf(b), 'connectNs', durationNs(value, 1, name)); return;
-    case 'upstream.header': setIfDefined(upstreamOf(b), 'headerNs', durationNs(value, 1, name)); return;
-    case 'upstream.response': setIfDefined(upstreamOf(b), 'responseNs', durationNs(value, 1, name)); return;
-    case 'upstream.address': upstreamOf(b).address = splitUpstream(value); return;
-    case 'upstream.status': {
-      const codes = splitUpstream(value).filter((v) => /^\d{3}$/.test(v)).map(Number);
-      if (codes.length > 0) upstreamOf(b).statusCode = codes;
-      return;
-    }
-    case 'upstream.cache_status': upstreamOf(b).cacheStatus = value; return;
-    case 'request_id': extraOf(b).requestId = value; return;
-    case 'tls.protocol': extraOf(b).tlsProtocol = value; return;
-    case 'tls.cipher': extraOf(b).tlsCipher = value; return;
-    case 'pid': extraOf(b).pid = integer(value, name); return;
-    case 'tid': extraOf(b).tid = integer(value, name); return;
-    case 'mime.response': extraOf(b).responseMimeType = value; return;
-    case 'mime.request': extraOf(b).requestMimeType = value; return;
-    case 'other': (extraOf(b).variables ??= {})[name] = value; return;
-  }
+  setter(b, name, value);
 }
 
 function setIfDefined<T extends object, K extends keyof T>(o: T, key: K, value: T[K] | undefined): void {
