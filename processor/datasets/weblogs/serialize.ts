@@ -123,7 +123,7 @@ function httpJson(h: AccessDocument['http']): string {
     } else if (k === 'version' && typeof v === 'string') text = stringJson(v);
     else if (v === undefined) continue;
     else text = JSON.stringify(v);
-    s += `${s === '' ? '{' : ','}"${k}":${text}`;
+    s += `${s === '' ? '{' : ','}${keyJson(k)}:${text}`;
   }
   return s === '' ? '{}' : `${s}}`;
 }
@@ -160,7 +160,7 @@ function orderedDocumentJson(body: Record<string, unknown>): string {
       case 'ecs':
       case 'user_agent':
       case 'data_stream':
-        text = typeof v === 'object' && v !== null ? objectJson(v) : JSON.stringify(v);
+        text = isObj(v) ? objectJson(v) : JSON.stringify(v);
         break;
       case 'event':
         text = typeof v === 'object' && v !== null && inOrder(v, EVENT_KEYS) && isPlainEvent(v as EventFields) ? eventJson(v as EventFields) : JSON.stringify(v);
@@ -197,6 +197,16 @@ function keyJson(k: string): string {
     if (KEY_JSON.size < 256) KEY_JSON.set(k, text);
   }
   return text;
+}
+
+/** `JSON.stringify(v)` for a value expected to be a string, without the escaping pass when it is a plain one. */
+function jsonOf(v: unknown): string {
+  return typeof v === 'string' ? stringJson(v) : JSON.stringify(v);
+}
+
+/** A plain object (not null, not an array): what the field-by-field writers expect. */
+function isObj(v: unknown): v is object {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function keyCount(o: object): number {
@@ -244,17 +254,37 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   }
   const tagsBefore = d.tags !== undefined && !trailing?.includes('tags');
   const known = 8 + +(d.user !== undefined) + +(d.url !== undefined) + +(d.user_agent !== undefined) + +tagsBefore + +(d.log !== undefined);
-  if (keys !== known || !afterDataStream || typeof d['@timestamp'] !== 'string' || !d.event || !d.source || !d.http?.response?.body || !d.weblogs || !d.ecs || !d.data_stream || !('message' in body)) {
+  if (keys !== known || !afterDataStream || typeof d['@timestamp'] !== 'string' || !d.event || !d.source || !d.http?.response?.body || !d.weblogs || !d.ecs || !d.data_stream || d.message === undefined) {
     return undefined;
   }
   const src = d.source;
   const h = d.http;
-  // The objects a configured format's extras extend (enrich.ts: event.duration, source.port, http.request.id
-  // …, http.response.bytes …, weblogs.upstream …) must hold exactly the fields written here.
+  // Numbers written as they are must be finite (JSON.stringify writes NaN and Infinity as null), strings
+  // strings, and objects plain objects.
+  if (
+    !isObj(d.event) || !isObj(src) || !isObj(h) || !isObj(h.response) || !isObj(h.response.body) || !isObj(d.weblogs) || !isObj(d.ecs) ||
+    !isObj(d.data_stream) || (d.url !== undefined && !isObj(d.url)) || (d.user_agent !== undefined && !isObj(d.user_agent)) ||
+    (d.user !== undefined && !isObj(d.user)) || (d.log !== undefined && (!isObj(d.log) || !isObj(d.log.file))) ||
+    (h.request !== undefined && !isObj(h.request)) || (src.geo !== undefined && !isObj(src.geo))
+  ) {
+    return undefined;
+  }
+  if (
+    !Number.isFinite(h.response.status_code) || !Number.isFinite(h.response.body.bytes) || typeof src.address !== 'string' ||
+    typeof d.weblogs.crawler !== 'boolean' || (d.log !== undefined && (!Number.isFinite(d.log.offset) || typeof d.log.file?.path !== 'string')) ||
+    (d.user !== undefined && (typeof d.user.name !== 'string' || keyCount(d.user) !== 1))
+  ) {
+    return undefined;
+  }
+  // Every object written field by field must hold exactly the fields written here (a configured format's
+  // extras extend event, source, http.request, http.response and weblogs; anything else could too).
   if (
     keyCount(d.event) !== 8 ||
     keyCount(src) !== 1 + +(src.ip !== undefined) + +(src.geo !== undefined) ||
+    keyCount(h) !== 1 + +(h.request !== undefined) + +(h.version !== undefined) ||
     keyCount(h.response) !== 2 ||
+    keyCount(h.response.body) !== 1 ||
+    (d.log !== undefined && (keyCount(d.log) !== 2 || keyCount(d.log.file) !== 1)) ||
     (h.request !== undefined && keyCount(h.request) !== +(h.request.method !== undefined) + +(h.request.referrer !== undefined)) ||
     keyCount(d.weblogs) !== 1
   ) {
@@ -265,17 +295,17 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
     `,"event":${isPlainEvent(d.event) ? eventJson(d.event) : JSON.stringify(d.event)}`;
   const address = stringJson(src.address);
   s += `,"source":{"address":${address}`;
-  if (src.ip !== undefined) s += `,"ip":${src.ip === src.address ? address : stringJson(src.ip)}`;
+  if (src.ip !== undefined) s += `,"ip":${src.ip === src.address ? address : jsonOf(src.ip)}`;
   if (src.geo !== undefined) s += `,"geo":${objectJson(src.geo)}`;
   s += `},"http":{"response":{"status_code":${h.response.status_code},"body":{"bytes":${h.response.body.bytes}}}`;
   if (h.request !== undefined) {
     const r = h.request;
     s += ',"request":{';
-    if (r.method !== undefined) s += `"method":${stringJson(r.method)}${r.referrer !== undefined ? ',' : ''}`;
-    if (r.referrer !== undefined) s += `"referrer":${stringJson(r.referrer)}`;
+    if (r.method !== undefined) s += `"method":${jsonOf(r.method)}${r.referrer !== undefined ? ',' : ''}`;
+    if (r.referrer !== undefined) s += `"referrer":${jsonOf(r.referrer)}`;
     s += '}';
   }
-  if (h.version !== undefined) s += `,"version":${stringJson(h.version)}`;
+  if (h.version !== undefined) s += `,"version":${jsonOf(h.version)}`;
   s += '}';
   if (d.user !== undefined) s += `,"user":{"name":${stringJson(d.user.name)}}`;
   if (d.url !== undefined) s += `,"url":${urlJson(d.url)}`;
