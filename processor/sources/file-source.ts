@@ -75,6 +75,8 @@ interface TrackedFile {
   rereadRequested: boolean;
   /** The file's first bytes (up to 1 KiB; decompressed for gzip) as of the last read: the source of each line's fingerprint. */
   head: Buffer;
+  /** The file's first bytes as stored (compressed for gzip), up to 1 KiB: a change means another file. */
+  rawHead: Buffer;
   kind: ContentKind;
   /** Where reading starts was decided (checkpoint, content match, `startAt`). */
   placed: boolean;
@@ -297,6 +299,7 @@ export class FileSource implements Source {
         reading: undefined,
         rereadRequested: false,
         head: Buffer.alloc(0),
+        rawHead: Buffer.alloc(0),
         kind: 'unknown',
         placed: false,
         fromCheckpoint: !!cp,
@@ -320,7 +323,7 @@ export class FileSource implements Source {
     f.path = p;
     f.gone = false;
     f.outside = false;
-    this.scheduleRead(f);
+    this.scheduleRead(f, true);
   }
 
   private markGone(p: string): void {
@@ -343,7 +346,7 @@ export class FileSource implements Source {
       f.path = moved;
       f.outside = outside;
       f.lastGrowth = Date.now();
-      this.scheduleRead(f);
+      this.scheduleRead(f, true);
       return;
     }
     this.markDeleted(f);
@@ -364,8 +367,12 @@ export class FileSource implements Source {
     this.files.delete(f.fileId);
   }
 
-  private scheduleRead(f: TrackedFile): void {
-    if (this.stopped || f.done || f.kind === 'binary') return;
+  /**
+   * Reads `f` now, or after the read in progress. Files read to their end (gzip) or skipped (binary)
+   * are looked at again only when `recheck`: a watcher event for them may mean another file under the inode.
+   */
+  private scheduleRead(f: TrackedFile, recheck = false): void {
+    if (this.stopped || ((f.done || f.kind === 'binary') && !recheck)) return;
     if (f.reading) {
       f.rereadRequested = true;
       return;
@@ -379,7 +386,7 @@ export class FileSource implements Source {
           const run = group.lock.then(() => (f.group === group ? this.readAvailable(f) : void (f.rereadRequested = true)));
           group.lock = run.catch(() => undefined);
           await run;
-        } while (f.rereadRequested && !this.stopped && !f.done);
+        } while (f.rereadRequested && !this.stopped && !f.done && f.kind !== 'binary');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
           this.opts.log.error({ err, path: f.path }, 'reading file failed; will retry on the next change');
@@ -418,6 +425,14 @@ export class FileSource implements Source {
     if (!sh) return;
     if (sh.size !== f.size) f.lastGrowth = Date.now();
     f.size = sh.size;
+    // Another file under the same inode (deleted, and its inode reused at once, as ext4 does: e.g. by
+    // the .gz that replaced it): a new file in every respect, its kind included.
+    if (f.rawHead.length > 0 && !sh.head.subarray(0, f.rawHead.length).equals(f.rawHead)) {
+      this.opts.log.info({ path: f.path }, 'another file under a known inode: reading it as a new file');
+      this.resetIdentity(f);
+    }
+    if (sh.head.length > f.rawHead.length) f.rawHead = sh.head;
+    if (f.kind === 'binary' || f.done) return;
     let head = sh.head;
     if (f.kind === 'unknown') {
       // Nothing to tell its kind by yet (a gzip file's magic number is 2 bytes).
@@ -447,13 +462,9 @@ export class FileSource implements Source {
     const sameHead = f.headLength === 0 || (head.length >= f.headLength && sha1(head.subarray(0, f.headLength)) === f.headHash);
     if ((!gzip && sh.size < f.readOffset) || !sameHead) {
       this.opts.log.warn({ path: f.path, size: sh.size, offset: f.readOffset }, 'file truncated or replaced; reading it again from 0');
-      f.generation += 1;
-      f.readOffset = 0;
-      f.committed = 0;
-      f.done = false;
-      f.endOffset = undefined;
-      f.pendingEntry = undefined;
-      this.leaveGroup(f);
+      const kind = f.kind;
+      this.resetIdentity(f);
+      f.kind = kind;
     }
     if (head.length > f.headLength || !sameHead) {
       f.headLength = head.length;
@@ -525,6 +536,28 @@ export class FileSource implements Source {
       await this.saveCheckpoint(f, f.done);
     }
     return false;
+  }
+
+  /**
+   * Forgets what was known about `f`'s content (it was truncated, replaced, or its inode reused): a
+   * new generation read from 0, unless its content is found again (`place`).
+   */
+  private resetIdentity(f: TrackedFile): void {
+    f.generation += 1;
+    f.readOffset = 0;
+    f.committed = 0;
+    f.headLength = 0;
+    f.headHash = '';
+    f.head = Buffer.alloc(0);
+    f.rawHead = Buffer.alloc(0);
+    f.kind = 'unknown';
+    f.placed = false;
+    f.fromCheckpoint = false;
+    f.startAt = undefined;
+    f.done = false;
+    f.endOffset = undefined;
+    f.pendingEntry = undefined;
+    this.leaveGroup(f);
   }
 
   /** Leaves the content group (the file's content diverged): it goes on alone. */

@@ -152,4 +152,48 @@ describe('logrotate with compress (live)', () => {
     // The compressed generations are on disk as logrotate leaves them.
     expect(['access.log', 'access.log.1.gz', 'access.log.2.gz', 'access.log.3.gz'].every((n) => existsSync(path.join(dir, n)))).toBe(true);
   });
+
+  it('indexes every line once when rotations and compression happen while the processor is stopped', async () => {
+    const namespace = uniqueNamespace('lrst');
+    const index = `logs-weblogs.access-${namespace}`;
+    const dir = tempDir('lrst-log');
+    const dataDir = tempDir('lrst-data');
+    const start = () =>
+      startProcessor({
+        inputs: [{ id: 'nginx', dataset: 'weblogs', paths: [`${dir}/access.log*`] }],
+        esUrl,
+        namespace,
+        dataDir,
+        batchIntervalMs: 200,
+        log: quietLog,
+      });
+    const writer = new Writer(path.join(dir, 'access.log'));
+    writer.write(300);
+    handle = await start();
+    await waitFor('300 documents', async () => (await countDocs(index)) === 300);
+    writer.write(50); // maybe read, maybe not, before the stop
+    const first = await handle.stop();
+    handle = undefined;
+
+    // While it is down: two logrotate runs (compress + delaycompress), lines before, between and after.
+    await logrotate(dir, writer, { delaycompress: true, keep: 4, late: 5 });
+    writer.write(40);
+    await logrotate(dir, writer, { delaycompress: true, keep: 4, late: 5 });
+    writer.write(30);
+    expect(existsSync(path.join(dir, 'access.log.2.gz'))).toBe(true);
+
+    handle = await start();
+    writer.write(60);
+    writer.close();
+    const total = writer.written;
+    await waitFor(`${total} documents`, async () => (await countDocs(index)) >= total, 120_000);
+    await sleep(1500);
+    const second = await handle.stop();
+    handle = undefined;
+
+    expect(first.duplicates + second.duplicates).toBe(0);
+    expect(first.indexed + second.indexed).toBe(total);
+    expect(await countDocs(index)).toBe(total);
+    expect(await idsOf(index)).toEqual(expectedIds(writer.incarnations));
+  });
 });

@@ -123,6 +123,35 @@ describe('FileSource and gzip files', () => {
     expect(Object.values(store.files).find((f) => f.path.endsWith('.gz'))).toMatchObject({ complete: true });
   });
 
+  it('a plain file replaced by gzip data under the same inode (an inode reused at once) is read as gzip, from its start (live)', async () => {
+    const dir = tempDir('gz-reuse');
+    const file = path.join(dir, 'access.log.1');
+    writeFileSync(file, lines(0, 20));
+    const source = new FileSource({
+      input: { id: 'r', dataset: 'weblogs', paths: [dir] },
+      checkpointFile: path.join(tempDir('gz-reuse-data'), 'cp.json'),
+      once: false,
+      rescanMs: 100,
+      log: quiet,
+    });
+    const records: SourceRecord[] = [];
+    await source.start(async (b) => {
+      records.push(...b.records);
+      await source.commit(b.records.map((r) => r.position));
+    });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (records.length < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      writeFileSync(file, gzipSync(lines(500, 30))); // same inode, new content: gzip bytes
+      while (records.length < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 400));
+      expect(records.map((r) => r.raw)).toEqual([...lines(0, 20).trimEnd().split('\n'), ...lines(500, 30).trimEnd().split('\n')]);
+    } finally {
+      await source.stop();
+      await source.close();
+    }
+  });
+
   it('a .gz still being written is read as far as it goes, then on to its end once complete (live)', async () => {
     const dir = tempDir('gz-partial');
     const text = lines(0, 4000);
