@@ -57,6 +57,19 @@ interface ContentGroup {
   files: Set<TrackedFile>;
   /** Tail of the chain of reads of the group's members. */
   lock: Promise<void>;
+  /**
+   * How far the content was read and committed by any member, kept here because a member can leave
+   * (deleted, or its inode reused by another file) before another has taken over its position.
+   */
+  readOffset: number;
+  committed: number;
+  /** The longest head of the content seen (up to 1 KiB). */
+  head: Buffer;
+}
+
+/** A group of one file. */
+function newGroup(f?: TrackedFile): ContentGroup {
+  return { files: new Set(f ? [f] : []), lock: Promise.resolve(), readOffset: 0, committed: 0, head: Buffer.alloc(0) };
 }
 
 interface TrackedFile {
@@ -306,7 +319,7 @@ export class FileSource implements Source {
         startAt: this.startAtEnd && this.initialScan ? Number(st.size) : undefined,
         done: false,
         endOffset: cp?.complete ? cp.offset : undefined,
-        group: { files: new Set(), lock: Promise.resolve() },
+        group: newGroup(),
         outside: false,
         lastGrowth: Date.now(),
         pendingEntry: undefined,
@@ -383,7 +396,18 @@ export class FileSource implements Source {
           f.rereadRequested = false;
           // Members of one content group read one at a time (see `ContentGroup`).
           const group = f.group;
-          const run = group.lock.then(() => (f.group === group ? this.readAvailable(f) : void (f.rereadRequested = true)));
+          const run = group.lock.then(async () => {
+            if (f.group !== group) return void (f.rereadRequested = true);
+            try {
+              await this.readAvailable(f);
+            } finally {
+              if (f.group === group && f.placed) {
+                group.readOffset = Math.max(group.readOffset, f.readOffset);
+                group.committed = Math.max(group.committed, f.committed);
+                if (f.head.length > group.head.length) group.head = f.head;
+              }
+            }
+          });
           group.lock = run.catch(() => undefined);
           await run;
         } while (f.rereadRequested && !this.stopped && !f.done && f.kind !== 'binary');
@@ -564,7 +588,7 @@ export class FileSource implements Source {
   private leaveGroup(f: TrackedFile): void {
     if (f.group.files.size === 1) return;
     f.group.files.delete(f);
-    f.group = { files: new Set([f]), lock: Promise.resolve() };
+    f.group = newGroup(f);
   }
 
   /**
@@ -572,18 +596,23 @@ export class FileSource implements Source {
    * starts where the furthest member got (for a plain file, not beyond its size).
    */
   private async followGroup(f: TrackedFile): Promise<void> {
-    if (f.group.files.size === 1) return;
-    for (const s of [...f.group.files]) {
+    const g = f.group;
+    if (g.files.size === 1 && g.readOffset <= f.readOffset && g.committed <= f.committed) return;
+    for (const s of [...g.files]) {
       if (s !== f && !sameContent(f.head, s.head)) {
         this.opts.log.info({ path: f.path, other: s.path }, 'content diverged from a file it matched: reading it on its own');
         this.leaveGroup(f);
         return;
       }
     }
+    if (g.head.length > 0 && !sameContent(f.head, g.head)) {
+      this.leaveGroup(f);
+      return;
+    }
     const limit = f.kind === 'gzip' ? Infinity : f.size;
-    let read = f.readOffset;
-    let committed = f.committed;
-    for (const s of f.group.files) {
+    let read = Math.max(f.readOffset, Math.min(g.readOffset, limit));
+    let committed = Math.max(f.committed, Math.min(g.committed, limit));
+    for (const s of g.files) {
       read = Math.max(read, Math.min(s.readOffset, limit));
       committed = Math.max(committed, Math.min(s.committed, limit));
     }
@@ -745,6 +774,7 @@ export class FileSource implements Source {
       if (f) f.committed = p.nextOffset;
       save(fileId, p.path, p.generation, p.nextOffset, f);
       if (!f) continue;
+      f.group.committed = Math.max(f.group.committed, p.nextOffset);
       settled.push(f);
       // The same content under another name (a rotated file and its .gz): it is committed that far too.
       for (const s of f.group.files) {
