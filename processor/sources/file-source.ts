@@ -567,6 +567,21 @@ export class FileSource implements Source {
    * new generation read from 0, unless its content is found again (`place`).
    */
   private resetIdentity(f: TrackedFile): void {
+    if (f.headLength > 0 && f.placed) {
+      // The old content may still turn up under another name (its .gz): keep its position findable by
+      // content (`findByContent`) under a key of its own, expiring like the checkpoint of a deleted file.
+      const now = new Date().toISOString();
+      this.store.set(formerKey(f.fileId, f.generation), {
+        path: f.path,
+        generation: f.generation,
+        offset: f.committed,
+        headLength: f.headLength,
+        headHash: f.headHash,
+        updatedAt: now,
+        goneAt: now,
+        ...(f.kind === 'gzip' && f.endOffset !== undefined && f.committed >= f.endOffset ? { complete: true } : {}),
+      });
+    }
     f.generation += 1;
     f.readOffset = 0;
     f.committed = 0;
@@ -770,7 +785,12 @@ export class FileSource implements Source {
     const settled: TrackedFile[] = [];
     for (const [fileId, p] of latest) {
       const f = this.files.get(fileId);
-      if (f && f.generation !== p.generation) continue; // truncated since: the old generation's offset is void
+      if (f && f.generation !== p.generation) {
+        // Truncated or replaced since: the old generation's offset only serves content lookups now.
+        const former = this.store.get(formerKey(fileId, p.generation));
+        if (former && p.nextOffset > former.offset) this.store.set(formerKey(fileId, p.generation), { ...former, offset: p.nextOffset, updatedAt: now });
+        continue;
+      }
       if (f) f.committed = p.nextOffset;
       save(fileId, p.path, p.generation, p.nextOffset, f);
       if (!f) continue;
@@ -828,6 +848,11 @@ export class FileSource implements Source {
   async close(): Promise<void> {
     await this.store.idle();
   }
+}
+
+/** Checkpoint key of a former content of file `fileId` (its generation `generation`), kept for content lookups. */
+function formerKey(fileId: string, generation: number): string {
+  return `${fileId}#${generation}`;
 }
 
 /** Whether two heads hold the same content: both non-empty and equal over the shorter one's length. */
