@@ -647,10 +647,13 @@ export class FileSource implements Source {
       await this.emitLines(f, readGzipLines(f.path, f.readOffset, this.maxBytes()), true);
     } catch (err) {
       if (err instanceof TruncatedGzipError) {
-        this.opts.log.debug({ path: f.path, offset: f.readOffset }, 'gzip file still being written: reading on at the next change');
+        if (this.opts.once) this.opts.log.warn({ path: f.path, offset: f.readOffset }, `${f.path} ends early (incomplete gzip file): read up to offset ${f.readOffset}, the rest on a later run`);
+        else this.opts.log.debug({ path: f.path, offset: f.readOffset }, 'gzip file still being written: reading on at the next change');
         return;
       }
-      throw err;
+      if (!String((err as NodeJS.ErrnoException).code ?? '').startsWith('Z_')) throw err;
+      // Corrupt compressed data: what came before it was read; the rest cannot be, now or later.
+      this.opts.log.warn({ path: f.path, offset: f.readOffset, err }, `skipping the rest of ${f.path}: corrupt gzip data after offset ${f.readOffset}`);
     }
     if (this.stopped) return;
     f.done = true;
