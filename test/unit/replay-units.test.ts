@@ -3,7 +3,7 @@
  * timestamps (nothing else in the line changes), dataset detection and keys, the latency histogram,
  * and the KafkaWriter's pipelining contract (one send in flight, order, acknowledgement marks,
  * back-pressure, delivery timeout) against a scripted stand-in for `producer.send`. Delivery through a
- * real broker is covered by replay.test.ts.
+ * real broker is covered by test/integration/replay.test.ts.
  */
 import { describe, expect, it } from '@jest/globals';
 import { detectDataset, newsKey, tickKey, weblogKey } from '../../generators/kafka/datasets.js';
