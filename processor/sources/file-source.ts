@@ -601,7 +601,7 @@ export class FileSource implements Source {
 
   /** Leaves the content group (the file's content diverged): it goes on alone. */
   private leaveGroup(f: TrackedFile): void {
-    if (f.group.files.size === 1) return;
+    // Always a fresh group, even when alone: the old one's positions belong to the old content.
     f.group.files.delete(f);
     f.group = newGroup(f);
   }
