@@ -537,6 +537,17 @@ export class FileSource implements Source {
       return true;
     }
     const found = this.store.findByContent(f.head, f.fileId);
+    const owner = found ? this.files.get(found.fileId) : undefined;
+    if (owner && owner !== f && !owner.gone && owner.generation === found!.checkpoint.generation && owner.kind !== 'binary') {
+      // The checkpointed file is being followed too and may not have read yet (both found at start,
+      // e.g. access.log.2 and the access.log.2.gz being made of it): read one at a time, as one content.
+      this.opts.log.info({ path: f.path, sameAs: owner.path }, 'same content as a file being read: continuing from its position');
+      f.group.files.delete(f);
+      f.group = owner.group;
+      f.group.files.add(f);
+      f.rereadRequested = true;
+      return true;
+    }
     if (found && (f.kind === 'gzip' || found.checkpoint.offset <= f.size)) {
       const cp = found.checkpoint;
       this.opts.log.info({ path: f.path, sameAs: cp.path, offset: cp.offset }, 'same content as a checkpointed file: continuing from its offset');
@@ -614,7 +625,7 @@ export class FileSource implements Source {
     const g = f.group;
     if (g.files.size === 1 && g.readOffset <= f.readOffset && g.committed <= f.committed) return;
     for (const s of [...g.files]) {
-      if (s !== f && !sameContent(f.head, s.head)) {
+      if (s !== f && s.head.length > 0 && !sameContent(f.head, s.head)) {
         this.opts.log.info({ path: f.path, other: s.path }, 'content diverged from a file it matched: reading it on its own');
         this.leaveGroup(f);
         return;

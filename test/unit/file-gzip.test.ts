@@ -123,6 +123,21 @@ describe('FileSource and gzip files', () => {
     expect(Object.values(store.files).find((f) => f.path.endsWith('.gz'))).toMatchObject({ complete: true });
   });
 
+  it('a rotated file and the .gz being made of it, both found at start: the lines after the checkpoint are read once', async () => {
+    const dir = tempDir('gz-both');
+    const cp = path.join(tempDir('gz-both-data'), 'cp.json');
+    const log = path.join(dir, 'access.log');
+    writeFileSync(log, lines(0, 40));
+    expect((await readOnce([`${dir}/access.log*`], cp)).length).toBe(40);
+    appendFileSync(log, lines(40, 7));
+    renameSync(log, `${log}.2`);
+    writeFileSync(`${log}.2.gz`, gzipSync(readFileSync(`${log}.2`))); // gzip has written it, not yet removed the plain file
+    for (let run = 0; run < 3; run++) {
+      const again = await readOnce([`${dir}/access.log*`], cp);
+      expect(again.map((r) => r.raw)).toEqual(run === 0 ? lines(40, 7).trimEnd().split('\n') : []);
+    }
+  });
+
   it('a plain file replaced by gzip data under the same inode (an inode reused at once) is read as gzip, from its start (live)', async () => {
     const dir = tempDir('gz-reuse');
     const file = path.join(dir, 'access.log.1');
