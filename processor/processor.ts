@@ -19,6 +19,7 @@ import { ElasticsearchSink } from './sinks/elasticsearch-sink.js';
 import { FileSource } from './sources/file-source.js';
 import { inputsFromWatch, toInputSettings } from './config/resolve.js';
 import { registerInputs, type InputSettings } from './inputs/settings.js';
+import { onAutoFormatChoice } from './datasets/weblogs/formats/index.js';
 import type { DeadLetter, OutputDocument, Sink, Source, SourceBatch, SourcePosition } from './pipeline/types.js';
 import { KafkaSource } from './sources/kafka-source.js';
 import { WindowOperator, windowDataStream } from './windows/window-operator.js';
@@ -335,6 +336,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   for (const name of new Set(inputs.map((i) => i.dataset))) getDataset(name).prepare?.();
   // Before the transformer is created: worker threads receive the registered inputs when they start.
   registerInputs(inputs);
+  // `format: auto` says which format it found for an input's lines, and when that changes (main thread).
+  onAutoFormatChoice((format, input) => log.info({ input, format }, `input ${input ?? '?'}: format auto reads its lines as ${format}`));
   const dataDir = opts.dataDir ?? '.data';
   const checkpointFileOf = (input: InputSettings): string =>
     opts.checkpointFile && inputs.length === 1 ? opts.checkpointFile : path.join(dataDir, 'checkpoints', `files-${input.id}.json`);

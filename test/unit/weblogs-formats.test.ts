@@ -69,8 +69,12 @@ describe('Apache LogFormat', () => {
     expect(d.userAgent).toBe('Mozilla/5.0 "x" ü');
     expect(d.extra).toEqual({ serverDomain: 'www.example.org', serverPort: 8080, responseBytes: 1234, durationNs: 1_532_000 });
   });
-  it('the vhost_combined name', () => {
+  it('the vhost_combined name, which ignores fields a site appends (as combined does)', () => {
     expect(formatDecoder('vhost_combined')('h:80 1.2.3.4 - - [07/Dec/2026:06:18:16 +0000] "GET / HTTP/1.1" 404 10 "-" "-"').status).toBe(404);
+    expect(formatDecoder('vhost_combined')('h:80 1.2.3.4 - - [07/Dec/2026:06:18:16 +0000] "GET / HTTP/1.1" 200 10 "-" "-" 1532 "x"').status).toBe(200);
+    expect(() => formatDecoder('apache:%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"')('h:80 1.2.3.4 - - [07/Dec/2026:06:18:16 +0000] "GET / HTTP/1.1" 200 10 "-" "-" 1532')).toThrow(
+      /unexpected text after the last field/,
+    );
   });
   it('strftime times with a millisecond fraction', () => {
     const d = formatDecoder('apache:%h [%{%d/%b/%Y %H:%M:%S}t.%{msec_frac}t %{%z}t] %>s')('1.2.3.4 [07/Dec/2026 06:18:16.250 -0500] 200');
@@ -97,6 +101,13 @@ describe('JSON lines', () => {
     const d = formatDecoder('json')('{"remote_addr":"1.2.3.4","time_local":"07/Dec/2026:06:18:16 +0000","request":"GET / HTTP/1.1","status":"200","http_user_agent":"\\xC3\\xBC \\x22q\\x22","extra":"e"}');
     expect([d.client, d.status, d.userAgent]).toEqual(['1.2.3.4', 200, 'ü "q"']);
     expect(d.extra).toEqual({ variables: { extra: 'e' } });
+  });
+  it('json: common key names too, a time of any shape, and a clear reason when the essentials are missing', () => {
+    const d = formatDecoder('json')('{"ip":"1.2.3.4","time":1765088296.5,"status":404,"method":"GET","uri":"/x?y=1","ua":"curl","duration":0.25,"req_id":"r1"}');
+    expect([d.client, d.timestampIso, d.status, d.method, d.target, d.userAgent]).toEqual(['1.2.3.4', '2025-12-07T06:18:16.500Z', 404, 'GET', '/x?y=1', 'curl']);
+    expect(d.extra).toEqual({ durationNs: 250_000_000, requestId: 'r1' });
+    expect(formatDecoder('json')('{"remote_addr":"::1","time":"07/Dec/2026:06:18:16 +0100","status":"200"}').timestampIso).toBe('2026-12-07T05:18:16.000Z');
+    expect(() => formatDecoder('json')('{"ts":"2026-12-07T06:18:16Z","addr":"1.2.3.4","st":200}')).toThrow(/without a client address, status under a known key/);
   });
   it('invalid JSON is a dead letter with its column', () => {
     expect(() => formatDecoder('json')('{"remote_addr":1.2.3.4}')).toThrow(/invalid JSON at column/);

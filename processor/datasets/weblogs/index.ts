@@ -16,7 +16,7 @@ export const weblogs: Dataset<AccessLine> = {
   name: 'weblogs',
   dataStream: { type: 'logs', dataset: 'weblogs.access' },
   topic: 'weblogs.access',
-  decode: (raw, input) => (input?.format === undefined ? decodeAccessLine(raw) : formatDecoder(input.format)(raw)),
+  decode: (raw, input) => (input?.format === undefined ? decodeAccessLine(raw) : formatDecoder(input.format, input.id)(raw)),
   checkFormat: (format) => void formatDecoder(format),
   schema: accessLineSchema,
   validate: (decoded) => validateAccessLine(decoded as DecodedAccessLine),

@@ -227,6 +227,29 @@ function isPlainEvent(e: EventFields): boolean {
 }
 const EVENT_KEYS = ['kind', 'category', 'type', 'outcome', 'dataset', 'module', 'timezone', 'ingested'];
 const RESPONSE_KEYS = ['status_code', 'body'];
+const BODY_KEYS = ['bytes'];
+const SOURCE_KEYS = ['address', 'ip', 'geo'];
+const HTTP_KEYS = ['response', 'request', 'version'];
+const REQUEST_KEYS = ['method', 'referrer'];
+const WEBLOGS_KEYS = ['crawler'];
+const USER_KEYS = ['name'];
+const LOG_KEYS = ['file', 'offset'];
+const FILE_KEYS = ['path'];
+/** The top-level keys of enrich's documents, in its order (rank = position). */
+const TOP_RANK = new Map(
+  ['@timestamp', 'message', 'ecs', 'event', 'source', 'http', 'user', 'url', 'user_agent', 'weblogs', 'tags', 'log', 'data_stream'].map((k, i) => [k, i]),
+);
+
+/** Whether `o`'s keys all appear in `keys`, in that order (each at most once; some may be missing). */
+function keysAmong(o: object, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in o) {
+    while (i < keys.length && keys[i] !== k) i++;
+    if (i === keys.length) return false;
+    i++;
+  }
+  return true;
+}
 
 /** Whether `o`'s keys are exactly `keys`, in that order. */
 function inOrder(o: object, keys: readonly string[]): boolean {
@@ -242,51 +265,38 @@ function inOrder(o: object, keys: readonly string[]): boolean {
  */
 function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   const d = body as unknown as AccessDocument;
-  // Keys after `data_stream` (an input's labels, service and host, a tag added after enrichment) are
-  // written after it, in their order, as JSON.stringify writes them.
-  let keys = 0;
+  // Top-level keys in enrich's order up to `data_stream`; keys after it (an input's labels, service and
+  // host, a tag added after enrichment) are written after it, in their order, as JSON.stringify does.
+  let rank = -1;
   let trailing: string[] | undefined;
   let afterDataStream = false;
   for (const k in body) {
-    if (afterDataStream) (trailing ??= []).push(k);
-    else keys++;
+    if (afterDataStream) {
+      (trailing ??= []).push(k);
+      continue;
+    }
+    const r = TOP_RANK.get(k);
+    if (r === undefined || r <= rank) return undefined;
+    rank = r;
     if (k === 'data_stream') afterDataStream = true;
   }
   const tagsBefore = d.tags !== undefined && !trailing?.includes('tags');
-  const known = 8 + +(d.user !== undefined) + +(d.url !== undefined) + +(d.user_agent !== undefined) + +tagsBefore + +(d.log !== undefined);
-  if (keys !== known || !afterDataStream || typeof d['@timestamp'] !== 'string' || !d.event || !d.source || !d.http?.response?.body || !d.weblogs || !d.ecs || !d.data_stream || d.message === undefined) {
-    return undefined;
-  }
   const src = d.source;
   const h = d.http;
-  // Numbers written as they are must be finite (JSON.stringify writes NaN and Infinity as null), strings
-  // strings, and objects plain objects.
+  // Every object written field by field below: a plain object holding only the fields written there, in
+  // that order; numbers finite (JSON.stringify writes NaN and Infinity as null), strings strings.
   if (
-    !isObj(d.event) || !isObj(src) || !isObj(h) || !isObj(h.response) || !isObj(h.response.body) || !isObj(d.weblogs) || !isObj(d.ecs) ||
-    !isObj(d.data_stream) || (d.url !== undefined && !isObj(d.url)) || (d.user_agent !== undefined && !isObj(d.user_agent)) ||
-    (d.user !== undefined && !isObj(d.user)) || (d.log !== undefined && (!isObj(d.log) || !isObj(d.log.file))) ||
-    (h.request !== undefined && !isObj(h.request)) || (src.geo !== undefined && !isObj(src.geo))
-  ) {
-    return undefined;
-  }
-  if (
-    !Number.isFinite(h.response.status_code) || !Number.isFinite(h.response.body.bytes) || typeof src.address !== 'string' ||
-    typeof d.weblogs.crawler !== 'boolean' || (d.log !== undefined && (!Number.isFinite(d.log.offset) || typeof d.log.file?.path !== 'string')) ||
-    (d.user !== undefined && (typeof d.user.name !== 'string' || keyCount(d.user) !== 1))
-  ) {
-    return undefined;
-  }
-  // Every object written field by field must hold exactly the fields written here (a configured format's
-  // extras extend event, source, http.request, http.response and weblogs; anything else could too).
-  if (
-    keyCount(d.event) !== 8 ||
-    keyCount(src) !== 1 + +(src.ip !== undefined) + +(src.geo !== undefined) ||
-    keyCount(h) !== 1 + +(h.request !== undefined) + +(h.version !== undefined) ||
-    keyCount(h.response) !== 2 ||
-    keyCount(h.response.body) !== 1 ||
-    (d.log !== undefined && (keyCount(d.log) !== 2 || keyCount(d.log.file) !== 1)) ||
-    (h.request !== undefined && keyCount(h.request) !== +(h.request.method !== undefined) + +(h.request.referrer !== undefined)) ||
-    keyCount(d.weblogs) !== 1
+    !afterDataStream || typeof d['@timestamp'] !== 'string' || d.message === undefined || !isObj(d.ecs) || !isObj(d.data_stream) ||
+    !isObj(d.event) || !inOrder(d.event, EVENT_KEYS) || !isPlainEvent(d.event) ||
+    !isObj(src) || !keysAmong(src, SOURCE_KEYS) || typeof src.address !== 'string' || (src.geo !== undefined && !isObj(src.geo)) ||
+    !isObj(h) || !keysAmong(h, HTTP_KEYS) || !isObj(h.response) || !inOrder(h.response, RESPONSE_KEYS) ||
+    !Number.isFinite(h.response.status_code) || !isObj(h.response.body) || !inOrder(h.response.body, BODY_KEYS) || !Number.isFinite(h.response.body.bytes) ||
+    (h.request !== undefined && (!isObj(h.request) || !keysAmong(h.request, REQUEST_KEYS))) ||
+    !isObj(d.weblogs) || !inOrder(d.weblogs, WEBLOGS_KEYS) || typeof d.weblogs.crawler !== 'boolean' ||
+    (d.user !== undefined && (!isObj(d.user) || !inOrder(d.user, USER_KEYS) || typeof d.user.name !== 'string')) ||
+    (d.url !== undefined && !isObj(d.url)) || (d.user_agent !== undefined && !isObj(d.user_agent)) ||
+    (d.log !== undefined &&
+      (!isObj(d.log) || !inOrder(d.log, LOG_KEYS) || !Number.isFinite(d.log.offset) || !isObj(d.log.file) || !inOrder(d.log.file, FILE_KEYS) || typeof d.log.file.path !== 'string'))
   ) {
     return undefined;
   }
@@ -311,7 +321,7 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   if (d.url !== undefined) s += `,"url":${urlJson(d.url)}`;
   if (d.user_agent !== undefined) s += `,"user_agent":${objectJson(d.user_agent)}`;
   s += `,"weblogs":{"crawler":${d.weblogs.crawler}}`;
-  if (tagsBefore) s += `,"tags":${JSON.stringify(d.tags)}`;
+  if (tagsBefore) s += `,"tags":${JSON.stringify(d.tags)}`; // defined: checked above
   if (d.log !== undefined) s += `,"log":{"file":{"path":${stringJson(d.log.file.path)}},"offset":${d.log.offset}}`;
   s += `,"data_stream":${objectJson(d.data_stream)}`;
   if (trailing) {

@@ -269,11 +269,13 @@ function describe(t: Token): string {
 }
 
 /**
- * Compiles tokens into a line decoder. `label` names the format in dead-letter reasons.
+ * Compiles tokens into a line decoder. `label` names the format in dead-letter reasons. With
+ * `trailingFields`, text after the last field (after a space) is ignored, as the combined decoder does
+ * for the fields sites append; otherwise a line must end where the format ends.
  * @throws FormatError when the format gives no client address, no time or no status: without them a
  * line cannot become an access event (`source.address`, `@timestamp`, `http.response.status_code`).
  */
-export function compileTokens(tokens: Token[], label: string): LineDecoder {
+export function compileTokens(tokens: Token[], label: string, opts: { trailingFields?: boolean } = {}): LineDecoder {
   const targets = new Set(tokens.flatMap((t) => (t.kind === 'variable' ? [t.target] : [])));
   const missing = [
     targets.has('client') ? undefined : 'a client address ($remote_addr / %h / %a)',
@@ -282,7 +284,7 @@ export function compileTokens(tokens: Token[], label: string): LineDecoder {
   ].filter(Boolean);
   if (missing.length > 0) throw new FormatError(`the format has no ${missing.join(', no ')}`);
   const { parts, captures } = tokenPatterns(tokens);
-  const re = new RegExp(`^${parts.join('')}[ \\t]*$`);
+  const re = new RegExp(`^${parts.join('')}${opts.trailingFields ? String.raw`(?:[ \t].*)?` : '[ \\t]*'}$`);
   const prefixes: (RegExp | undefined)[] = [];
   const explain = (line: string): string => {
     // The longest prefix of the format that the line matches tells where it stopped matching.

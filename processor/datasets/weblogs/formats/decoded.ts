@@ -176,6 +176,14 @@ export const SETTERS: Readonly<Record<Target, Setter>> = {
   'time.epoch_s': epoch('s'),
   'time.epoch_ms': epoch('ms'),
   'time.epoch_us': epoch('us'),
+  // A time of unknown shape (a JSON key such as `time`): epoch seconds or ms, ISO 8601, or CLF.
+  'time.any': (b, name, v) => {
+    if (/^\d+(?:\.\d+)?$/.test(v)) epoch(Number(v) > 1e11 ? 'ms' : 's')(b, name, v);
+    else {
+      b.timeKind = /^\d{4}-\d{2}-\d{2}T/.test(v) ? 'iso' : 'clf';
+      b.timeText = v;
+    }
+  },
   request: (b, _, v) => void (b.line.request = v),
   method: (b, _, v) => void (b.line.method = v),
   target: (b, _, v) => void (b.line.target = v),

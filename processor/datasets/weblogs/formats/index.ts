@@ -5,7 +5,7 @@
  * | `format` | lines |
  * | --- | --- |
  * | `combined` (default), `common` | Apache/nginx combined or common log format (the hand-tuned decoder in decode.ts; trailing extra fields ignored) |
- * | `vhost_combined` | Apache's `%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"` |
+ * | `vhost_combined` | Apache's `%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"` (trailing extra fields ignored) |
  * | `nginx:<log_format>` | the format string of an nginx `log_format`, or the whole directive as in nginx.conf (`log_format main '…' '…';`, `escape=json` included) |
  * | `apache:<LogFormat>` | the format string of an Apache `LogFormat`, or the whole directive (`LogFormat "…" nickname`) |
  * | `json` | JSON lines whose keys are nginx variable names (json.ts) |
@@ -69,9 +69,9 @@ function fromTokens(tokens: Token[], text: string, label: string): LineDecoder {
 /** `format` compiled (uncached). @throws FormatError for an unknown name or a format that cannot be compiled. */
 function compile(format: string): LineDecoder {
   if (format === 'combined' || format === 'common') return decodeAccessLine;
-  if (format === 'vhost_combined') return compileTokens(tokenizeApache(VHOST_COMBINED), 'vhost_combined');
+  // Like combined, the stock format ignores fields a site appends after it.
+  if (format === 'vhost_combined') return compileTokens(tokenizeApache(VHOST_COMBINED), 'vhost_combined', { trailingFields: true });
   if (format === 'json') return jsonByVariableName();
-  if (format === 'auto') return autoDecoder();
   if (format.startsWith('nginx:')) {
     const { text } = nginxFormatText(format.slice(6));
     return fromTokens(tokenizeNginx(text), text, 'nginx log_format');
@@ -89,20 +89,22 @@ const compiled = new Map<string, LineDecoder>();
  * The decoder of `format` (undefined: `combined`), compiled once and cached.
  * @throws FormatError naming the problem and its position in the format text.
  */
-export function formatDecoder(format: string | undefined): LineDecoder {
-  const key = format ?? 'combined';
+export function formatDecoder(format: string | undefined, inputId?: string): LineDecoder {
+  const name = format ?? 'combined';
+  // `auto` keeps state (the format of the last line), so each input gets its own.
+  const key = name === 'auto' ? `auto\0${inputId ?? ''}` : name;
   let d = compiled.get(key);
   if (!d) {
-    d = compile(key);
+    d = name === 'auto' ? autoDecoder(inputId) : compile(name);
     compiled.set(key, d);
   }
   return d;
 }
 
 /** Called when `auto` decodes a line with another format than the line before (the processor logs it). */
-let onAutoChoice: ((format: string) => void) | undefined;
-/** Sets the listener told which format `auto` chose (one call per change of format). */
-export function onAutoFormatChoice(listener: ((format: string) => void) | undefined): void {
+let onAutoChoice: ((format: string, inputId: string | undefined) => void) | undefined;
+/** Sets the listener told which format `auto` chose for which input (one call per change of format). */
+export function onAutoFormatChoice(listener: ((format: string, inputId: string | undefined) => void) | undefined): void {
   onAutoChoice = listener;
 }
 
@@ -112,7 +114,7 @@ export function onAutoFormatChoice(listener: ((format: string) => void) | undefi
  * first line that decodes, and every later change of format, is reported to `onAutoFormatChoice`.
  * @throws DecodeError naming every format tried when none matches.
  */
-function autoDecoder(): LineDecoder {
+function autoDecoder(inputId: string | undefined): LineDecoder {
   const decoders = AUTO_CANDIDATES.map((name) => [name, formatDecoder(name)] as const);
   let last = -1;
   return (line: string): DecodedAccessLine => {
@@ -129,7 +131,7 @@ function autoDecoder(): LineDecoder {
       if (name === 'json' && !line.trimStart().startsWith('{')) continue;
       try {
         const d = decode(line);
-        if (i !== last) onAutoChoice?.(name);
+        if (i !== last) onAutoChoice?.(name, inputId);
         last = i;
         return d;
       } catch (err) {

@@ -13,7 +13,7 @@ import { DecodeError } from '../../types.js';
 import type { DecodedAccessLine } from '../decode.js';
 import { assign, finish, newBuilder } from './decoded.js';
 import { FormatError, type LineDecoder, type Token } from './compile.js';
-import { NGINX_VARIABLES, type Target } from './variables.js';
+import { JSON_KEY_ALIASES, NGINX_VARIABLES, type Target } from './variables.js';
 import type { TimeFormat } from './compile.js';
 
 interface KeyMeaning {
@@ -89,19 +89,34 @@ function decodeWith(meaningOf: (key: string) => KeyMeaning, line: string): Decod
   return finish(b);
 }
 
-/** Decoder of JSON lines whose keys are nginx variable names (with or without `$`). */
+/**
+ * Decoder of JSON lines whose keys are nginx variable names (with or without `$`), or the common names
+ * of `JSON_KEY_ALIASES` (`ip`, `time`, `status`, `ua`, …; nested keys by their last part).
+ * @throws DecodeError (per line) when a line gives no client address, time or status under any known key.
+ */
 export function jsonByVariableName(): LineDecoder {
   const cache = new Map<string, KeyMeaning>();
   const meaningOf = (key: string): KeyMeaning => {
     let m = cache.get(key);
     if (!m) {
       const name = key.startsWith('$') ? key.slice(1) : key;
-      m = { name, target: NGINX_VARIABLES[name] ?? 'other' };
+      const alias = name.slice(name.lastIndexOf('.') + 1).toLowerCase().replace(/-/g, '_');
+      m = { name, target: NGINX_VARIABLES[name] ?? JSON_KEY_ALIASES[alias] ?? JSON_KEY_ALIASES[name.toLowerCase()] ?? 'other' };
       cache.set(key, m);
     }
     return m;
   };
-  return (line) => decodeWith(meaningOf, line);
+  return (line) => {
+    const d = decodeWith(meaningOf, line);
+    if (d.client === '' || d.time === '' || Number.isNaN(d.status)) {
+      const missing = [d.client === '' && 'client address', d.time === '' && 'time', Number.isNaN(d.status) && 'status'].filter(Boolean);
+      throw new DecodeError(
+        `JSON access-log line without a ${missing.join(', ')} under a known key (nginx variable names such as remote_addr, ` +
+          'time_iso8601, status, or ip, time, status …; for other keys give the log_format as nginx:{…})',
+      );
+    }
+    return d;
+  };
 }
 
 const PLACEHOLDER = /^@@v(\d+)@@$/;

@@ -58,7 +58,7 @@
 /** Where one captured value lands. `other` keeps it under `weblogs.variables`. */
 export type Target =
   | 'client' | 'peer' | 'source.port' | 'ident' | 'user'
-  | 'time.clf' | 'time.iso' | 'time.epoch_s' | 'time.epoch_ms' | 'time.epoch_us'
+  | 'time.clf' | 'time.iso' | 'time.epoch_s' | 'time.epoch_ms' | 'time.epoch_us' | 'time.any'
   | 'request' | 'method' | 'target' | 'path' | 'query' | 'protocol' | 'scheme'
   | 'status' | 'bytes.body' | 'bytes.response' | 'bytes.request'
   | 'referrer' | 'user_agent' | 'forwarded_for' | 'real_ip' | 'host'
@@ -114,6 +114,29 @@ export const NGINX_VARIABLES: Readonly<Record<string, Target>> = {
   sent_http_content_type: 'mime.response',
   content_type: 'mime.request',
   http_content_type: 'mime.request',
+};
+
+/**
+ * Keys JSON access logs commonly use besides the nginx variable names (lower-cased, `-` and `.` as `_`),
+ * for the `json` format: what Caddy, Traefik, Envoy and hand-written `log_format … escape=json`
+ * templates tend to call the fields. A time key's value may be ISO 8601, CLF or epoch seconds/ms
+ * (`time.any`).
+ */
+export const JSON_KEY_ALIASES: Readonly<Record<string, Target>> = {
+  ip: 'client', client: 'client', client_ip: 'client', remote_ip: 'client', remoteip: 'client', remote: 'client', clientip: 'client',
+  time: 'time.any', timestamp: 'time.any', ts: 'time.any', '@timestamp': 'time.any', date: 'time.any', datetime: 'time.any',
+  status: 'status', status_code: 'status', code: 'status', response_status: 'status',
+  method: 'method', verb: 'method', http_method: 'method',
+  uri: 'target', url: 'target', request_url: 'target', path: 'path',
+  protocol: 'protocol', proto: 'protocol', http_version: 'protocol',
+  bytes: 'bytes.body', size: 'bytes.body', body_bytes: 'bytes.body', response_size: 'bytes.body',
+  referer: 'referrer', referrer: 'referrer', http_referrer: 'referrer',
+  ua: 'user_agent', user_agent: 'user_agent', agent: 'user_agent', useragent: 'user_agent',
+  xff: 'forwarded_for', x_forwarded_for: 'forwarded_for', forwarded_for: 'forwarded_for',
+  duration: 'duration.s', request_duration: 'duration.s', latency: 'duration.s', response_time: 'duration.s',
+  user: 'user', remote_user: 'user', request_id: 'request_id', req_id: 'request_id', requestid: 'request_id',
+  vhost: 'server.domain', server: 'server.domain',
+  req: 'request', request_line: 'request',
 };
 
 /** Apache `%{Header}i` request headers (lower-case) → target. */
