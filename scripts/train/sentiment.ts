@@ -27,6 +27,16 @@ import { termCounts, ruleFeatureTerms, FEATURES_VERSION } from '../../processor/
 import { readLabelledSet, type Label } from '../eval/datasets.js';
 import { classificationFigures } from '../eval/metrics.js';
 import { fitSoftmax, type SparseRow } from './softmax.js';
+import { isRuleGate, type RuleGate } from '../../processor/enrich/sentiment/gate.js';
+
+/**
+ * The gate the shipped model uses: the rules decide when their financial part of the score
+ * (`financialScore`: phrases, movement pairs, finance lexicon) is at least 2 in the direction of their
+ * label and the model's top probability beats its probability of the rules' class by less than 0.2. Chosen by
+ * `scripts/eval/sentiment-gate.ts` (FinEntity out-of-fold, the tweets' development split, the
+ * hand-written news sentences; docs/sentiment.md), not by this script's grid.
+ */
+const DEFAULT_RULE_GATE: RuleGate = { kind: 'margin', minScore: 2, maxMargin: 0.2, evidence: 'financial' };
 
 const num = (name: string, min: number, max: number) => (v: string): number => {
   const n = Number(v);
@@ -50,6 +60,22 @@ const program = new Command('train:sentiment')
   .option('--l2 <list>', 'L2 strengths to try (comma-separated)', list, [3e-5, 1e-4, 3e-4])
   .option('--source-balance <list>', 'source-weighting exponents α to try (comma-separated; see the module comment; only used with several --train files)', list, [0, 0.5, 1])
   .option('--override <list>', 'rule-override thresholds to try, |rules score| on the AFINN scale (comma-separated; the model alone is always tried)', list, [2, 3, 4, 5])
+  .option(
+    '--rule-gate <json>',
+    'gate written into the model file (processor/enrich/sentiment/gate.ts; chosen on held-out data by scripts/eval/sentiment-gate.ts, see docs/sentiment.md), or "none"',
+    (v: string): RuleGate | null => {
+      if (v === 'none') return null;
+      let g: unknown;
+      try {
+        g = JSON.parse(v);
+      } catch {
+        throw new InvalidArgumentError('not JSON');
+      }
+      if (!isRuleGate(g)) throw new InvalidArgumentError('not a rule gate (gate.ts)');
+      return g;
+    },
+    DEFAULT_RULE_GATE,
+  )
   .option('--max-iterations <n>', 'L-BFGS iterations per fit', num('--max-iterations', 10, 5000), 400)
   .addHelpText('after', '\nExample (the shipped model): npm run train:sentiment -- --train data/sentiment/twitter-financial-news/sent_train.csv --train data/sentiment/finentity/FinEntity.json');
 
@@ -63,6 +89,7 @@ const opts = program.parse().opts<{
   sourceBalance: number[];
   override: number[];
   maxIterations: number;
+  ruleGate: RuleGate | null;
 }>();
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
@@ -243,6 +270,7 @@ function compact(file: SentimentModelFile): SentimentModelFile {
 }
 const final = compact(train(rows, best.l2, best.weighting, best.ruleFeatures, best.sourceBalance));
 final.ruleOverride = best.override;
+final.ruleGate = opts.ruleGate;
 if (best.ruleFeatures) {
   // "Model alone" for the evaluation: the best text-only settings, refitted on all rows too.
   const { training: _unused, ...textOnly } = compact(train(rows, modelOnlyBest.l2, modelOnlyBest.weighting, false, modelOnlyBest.sourceBalance));
@@ -260,6 +288,7 @@ final.training = {
   sourceBalance: best.sourceBalance,
   ruleFeatures: best.ruleFeatures,
   ruleOverride: best.override,
+  ruleGate: opts.ruleGate,
   development: {
     seed: opts.seed,
     fraction: opts.devFraction,

@@ -24,6 +24,7 @@ import {
   SentimentModel,
   type SentimentModelFile,
 } from '../../processor/enrich/sentiment/index.js';
+import { applyRuleGate, isRuleGate } from '../../processor/enrich/sentiment/gate.js';
 import { FEATURES_VERSION, termCounts } from '../../processor/enrich/sentiment/features.js';
 import { fitSoftmax } from '../../scripts/train/softmax.js';
 import { readLabelledSet } from '../../scripts/eval/datasets.js';
@@ -89,6 +90,52 @@ describe('combined classifier', () => {
     expect(scoreHeadline('Acme misses estimates, shares up')).toMatchObject({ label: 'negative', decided_by: 'rule', score: -2 });
     // A weak rule score stays below the override: the model decides.
     expect(scoreHeadline('Acme signs agreement, shares down')).toMatchObject({ label: 'negative', decided_by: 'model', score: 0 });
+  });
+
+  it('the gate (ruleGate): strong financial-rules evidence decides when the model barely prefers another class', () => {
+    // tinyModel on a text without "up"/"down": P = 0.21 / 0.58 / 0.21, so neutral leads positive by 0.37.
+    const formal = 'Operating profit rose to EUR 12 mn from EUR 9 mn';
+    expect(scoreRules(formal)).toMatchObject({ label: 'positive', score: 2, financialScore: 2 });
+    useSentimentModel(new SentimentModel(tinyModel({ ruleGate: { kind: 'margin', minScore: 2, maxMargin: 0.5, evidence: 'financial' } })));
+    expect(scoreHeadline(formal)).toMatchObject({ label: 'positive', decided_by: 'rule' });
+    // Generic AFINN words are not financial evidence: the model's neutral stands.
+    const generic = 'A great, wonderful and happy day for Acme';
+    expect(scoreRules(generic)).toMatchObject({ label: 'positive', financialScore: 0 });
+    expect(scoreHeadline(generic)).toMatchObject({ label: 'neutral', decided_by: 'model' });
+    // A confident model is not overturned ("up" → positive ≈ 0.98; the rules say negative).
+    expect(scoreHeadline('Acme misses estimates, shares up')).toMatchObject({ label: 'positive', decided_by: 'model' });
+    // A smaller margin: the model's neutral stands.
+    useSentimentModel(new SentimentModel(tinyModel({ ruleGate: { kind: 'margin', minScore: 2, maxMargin: 0.2, evidence: 'financial' } })));
+    expect(scoreHeadline(formal)).toMatchObject({ label: 'neutral', decided_by: 'model' });
+    // evidence "all": the generic words count.
+    useSentimentModel(new SentimentModel(tinyModel({ ruleGate: { kind: 'margin', minScore: 2, maxMargin: 0.5 } })));
+    expect(scoreHeadline(generic)).toMatchObject({ label: 'positive', decided_by: 'rule' });
+  });
+
+  it('gate kinds, and decided_by "rule" only when the rules changed the model\'s label', () => {
+    const p = { negative: 0.2, neutral: 0.45, positive: 0.35 };
+    const pos = { score: 3, label: 'positive' as const, financialScore: 3 };
+    expect(applyRuleGate(null, p, pos)).toEqual({ label: 'neutral', decided_by: 'model' });
+    expect(applyRuleGate({ kind: 'margin', minScore: 2, maxMargin: 0.2, evidence: 'financial' }, p, pos)).toEqual({ label: 'positive', decided_by: 'rule' });
+    expect(applyRuleGate({ kind: 'margin', minScore: 4, maxMargin: 0.2, evidence: 'financial' }, p, pos)).toEqual({ label: 'neutral', decided_by: 'model' });
+    // The financial part must point the way of the rules' label.
+    expect(applyRuleGate({ kind: 'margin', minScore: 2, maxMargin: 0.2, evidence: 'financial' }, p, { ...pos, financialScore: -2 })).toEqual({ label: 'neutral', decided_by: 'model' });
+    expect(applyRuleGate({ kind: 'unsure', minScore: 2, maxConfidence: 0.5 }, p, pos).label).toBe('positive');
+    expect(applyRuleGate({ kind: 'neutral', minScore: 2, maxConfidence: 0.4 }, p, pos).label).toBe('neutral');
+    expect(applyRuleGate({ kind: 'support', minScore: 2, minSupport: 0.3 }, p, pos).label).toBe('positive');
+    expect(applyRuleGate({ kind: 'blend', beta: 0.1 }, p, pos).label).toBe('positive');
+    // The rules agree with the model: the model decided.
+    expect(applyRuleGate({ kind: 'unsure', minScore: 2, maxConfidence: 1.1 }, { negative: 0.1, neutral: 0.2, positive: 0.7 }, pos)).toEqual({ label: 'positive', decided_by: 'model' });
+    // Rules neutral: never a rule decision.
+    expect(applyRuleGate({ kind: 'unsure', minScore: 0, maxConfidence: 1.1 }, p, { score: 1, label: 'neutral', financialScore: 1 }).decided_by).toBe('model');
+    expect(isRuleGate({ kind: 'margin', minScore: 2, maxMargin: 0.2, evidence: 'financial' })).toBe(true);
+    expect(isRuleGate({ kind: 'margin', minScore: 2 })).toBe(false);
+    expect(isRuleGate({ kind: 'later' })).toBe(false);
+    expect(() => new SentimentModel(tinyModel({ ruleGate: { kind: 'margin' } as never }))).toThrow(/ruleGate/);
+  });
+
+  it('the shipped model carries the gate chosen in docs/sentiment.md', () => {
+    expect(sentimentModel().ruleGate).toEqual({ kind: 'margin', minScore: 2, maxMargin: 0.2, evidence: 'financial' });
   });
 
   it('rule features reach the model only when the file says so; "model alone" is its text-only model', () => {

@@ -184,8 +184,8 @@ describe('output shape and thresholds', () => {
   });
 
   it('empty and punctuation-only text score 0', () => {
-    expect(scoreRules('')).toEqual({ score: 0, comparative: 0, label: 'neutral', matched: [] });
-    expect(scoreRules(' -- ')).toEqual({ score: 0, comparative: 0, label: 'neutral', matched: [] });
+    expect(scoreRules('')).toEqual({ score: 0, comparative: 0, label: 'neutral', matched: [], financialScore: 0 });
+    expect(scoreRules(' -- ')).toEqual({ score: 0, comparative: 0, label: 'neutral', matched: [], financialScore: 0 });
   });
 
   it('throws TypeError on a non-string', () => {

@@ -15,4 +15,5 @@ export {
 } from './score.js';
 export { loadModel, SentimentModel, MODEL_CLASSES, DEFAULT_MODEL_PATH, type ClassProbabilities, type SentimentModelFile } from './model.js';
 export { annotate } from './afinn.js';
+export { applyRuleGate, argmaxLabel, type RuleGate } from './gate.js';
 export { featureTokens } from './features.js';

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FEATURES_VERSION } from './features.js';
+import { isRuleGate, type RuleGate } from './gate.js';
 
 /** Classes in the order of the model's weight rows. */
 export const MODEL_CLASSES = ['negative', 'neutral', 'positive'] as const;
@@ -44,6 +45,14 @@ export interface SentimentModelFile {
   /** Whether the model reads the rules' verdict as features (`features.ts` `ruleFeatureTerms`). */
   ruleFeatures: boolean;
   /**
+   * When set, the rules' feature terms get this fixed value, appended after the text's TF-IDF vector is
+   * L2-normalised (so a long sentence does not dilute the rules' verdict); absent: they are TF-IDF terms
+   * inside the normalisation, as in the first models.
+   */
+  ruleFeatureValue?: number;
+  /** How the rules' label and the model's probabilities give the final label (`gate.ts`); absent: the model decides. */
+  ruleGate?: RuleGate | null;
+  /**
    * When `ruleFeatures` is set: the same model trained on the text features only, so the evaluation
    * can report "model alone". Absent otherwise (then this model is text-only itself).
    */
@@ -66,6 +75,10 @@ export class SentimentModel {
   private readonly bias: Float64Array;
   readonly ruleOverride: number | null;
   readonly ruleFeatures: boolean;
+  /** See `SentimentModelFile.ruleFeatureValue`. */
+  readonly ruleFeatureValue: number | undefined;
+  /** See `SentimentModelFile.ruleGate` (null: the model decides). */
+  readonly ruleGate: RuleGate | null;
   /** The text-only model (this one when `ruleFeatures` is off). */
   readonly textOnly: SentimentModel;
   readonly file: SentimentModelFile;
@@ -97,6 +110,9 @@ export class SentimentModel {
     this.bias = Float64Array.from(file.bias);
     this.ruleOverride = file.ruleOverride;
     this.ruleFeatures = file.ruleFeatures === true;
+    this.ruleFeatureValue = typeof file.ruleFeatureValue === 'number' ? file.ruleFeatureValue : undefined;
+    this.ruleGate = file.ruleGate ?? null;
+    if (this.ruleGate !== null && !isRuleGate(this.ruleGate)) throw new Error(`sentiment model: unknown ruleGate ${JSON.stringify(this.ruleGate)}`);
     const textOnly = 'textOnly' in file ? file.textOnly : undefined;
     if (this.ruleFeatures && !textOnly) throw new Error('sentiment model: ruleFeatures set but no textOnly model');
     this.textOnly = textOnly ? new SentimentModel(textOnly) : this;
@@ -130,9 +146,12 @@ export class SentimentModel {
       }
       prev = id;
     }
-    for (const term of extra) {
-      const i = this.index.get(term);
-      if (i !== undefined) add(i);
+    const fixed = this.ruleFeatureValue;
+    if (fixed === undefined) {
+      for (const term of extra) {
+        const i = this.index.get(term);
+        if (i !== undefined) add(i);
+      }
     }
     const val: number[] = new Array<number>(idx.length);
     let norm = 0;
@@ -143,6 +162,15 @@ export class SentimentModel {
     }
     norm = Math.sqrt(norm);
     if (norm > 0) for (let k = 0; k < val.length; k++) val[k]! /= norm;
+    if (fixed !== undefined) {
+      for (const term of extra) {
+        const i = this.index.get(term);
+        if (i !== undefined && !idx.includes(i)) {
+          idx.push(i);
+          val.push(fixed);
+        }
+      }
+    }
     return { idx, val };
   }
 

@@ -35,6 +35,12 @@ export interface HeadlineSentiment {
    * term is prefixed "not " ("not miss").
    */
   matched: string[];
+  /**
+   * The part of `score` given by the financial rules proper — phrase rules, movement pairs and the
+   * finance lexicon (`phrases.ts`, `lexicon.ts`), negation and weights applied — without the generic
+   * AFINN-165 words. Same scale as `score`; 2 decimals. Read by the combination gate (`gate.ts`).
+   */
+  financialScore: number;
 }
 
 /**
@@ -405,10 +411,12 @@ export function scoreRules(text: string, tokens?: AfinnToken[]): HeadlineSentime
   }
 
   let score = 0;
+  let financialScore = 0;
   const fired: { pos: number; id: string }[] = [];
   let tokenBase = 0;
   for (const seg of segments) {
     const units = [...phraseUnits(seg, toks), ...moveUnits(seg, toks), ...termUnits(seg, toks)];
+    const financialUnits = new Set(units);
     const negators = negatorsOf(seg, toks);
     const negatorTokens = new Set<number>();
     for (const n of negators) for (const q of n.positions) negatorTokens.add(q);
@@ -439,6 +447,7 @@ export function scoreRules(text: string, tokens?: AfinnToken[]): HeadlineSentime
     }
     for (const u of units) {
       score += u.valence * seg.weight;
+      if (financialUnits.has(u)) financialScore += u.valence * seg.weight;
       if (u.valence !== 0 || u.phrase) fired.push({ pos: tokenBase + u.first, id: u.id });
     }
     tokenBase += seg.toks.length;
@@ -447,7 +456,7 @@ export function scoreRules(text: string, tokens?: AfinnToken[]): HeadlineSentime
   let words = 0;
   for (const t of toks) if (t.isWord) words++;
   const matched = [...new Set(fired.sort((a, b) => a.pos - b.pos).map((f) => f.id))];
-  return { score, comparative: round(score / Math.max(1, words), 4), label: labelForScore(score), matched };
+  return { score, comparative: round(score / Math.max(1, words), 4), label: labelForScore(score), matched, financialScore: round(financialScore, 2) };
 }
 
 /**
