@@ -19,11 +19,14 @@ import {
   accessLines,
   compareIds,
   compareLines,
+  compareOffsets,
   countDocs,
   deadLetterCount,
   esClient,
   expectedFileIds,
+  lineStartOffsets,
   liveWriter,
+  messageCountMismatches,
   metricValue,
   runProcessor,
   seeded,
@@ -84,6 +87,24 @@ function checkEachLineOnce(problems: string[], stored: Stored, lines: Iterable<s
  */
 function outcome(name: string, problems: string[], expected: number, stored: Stored, counts: { lost: number; doubled: number }) {
   return { case: name, holds: problems.length === 0, problems, expected, indexed: stored.docs, distinctIds: stored.ids.size, lost: counts.lost, doubled: counts.doubled };
+}
+
+/**
+ * Checks `file`'s documents against what its bytes alone say, independently of the processor's reader
+ * and `_id`: the stored `log.offset` values are exactly the file's line starts, each once. Records a
+ * problem otherwise; returns the comparison (for the case's figures).
+ */
+function checkOffsets(problems: string[], stored: Stored, file: string): ReturnType<typeof compareOffsets> {
+  const c = compareOffsets(stored, file, lineStartOffsets(file));
+  check(problems, c.stored === c.expected && c.missing === 0 && c.extra === 0 && c.twice === 0, `log.offset of ${c.file}: ${c.stored} stored for ${c.expected} lines, ${c.missing} missing, ${c.extra} not a line start, ${c.twice} twice`);
+  return c;
+}
+
+/** Records a problem unless every line is stored as many times as it was written (`lines`, repeats included). */
+function checkMessageCounts(problems: string[], stored: Stored, lines: Iterable<string>): number {
+  const mismatches = messageCountMismatches(stored, lines);
+  check(problems, mismatches === 0, `${mismatches} lines stored a different number of times than written`);
+  return mismatches;
 }
 
 /** Records a problem unless the stored `_id` set equals the `_id`s the lines of `file` must have. */
@@ -200,9 +221,15 @@ export async function identityCase(ctx: CaseContext, n = 100): Promise<CaseResul
   check(problems, r4.indexed === n, `new file (inode reused: ${inodeReused}): ${r4.indexed} of ${n} indexed`);
   check(problems, k2.indexed === n, `re-created topic: ${k2.indexed} of ${n} new messages indexed`);
   check(problems, lost === 0 && doubled === 0 && unexpected === 0 && missingIds === 0, `lost ${lost}, doubled ${doubled}, unexpected ${unexpected}, missing ids ${missingIds}`);
+  // Independently of the reader and the _id: every distinct line written (the generator's own lists;
+  // b's first `keep` lines were written twice at the same place, one event) is stored exactly once.
+  const written = new Set([...lineList('a', 0, n), ...lineList('b', 0, n), ...lineList('c', keep, n), ...lineList('d', 0, n), ...kafkaLines]);
+  const messageMismatches = checkMessageCounts(problems, stored, written);
   rmSync(dir, { recursive: true, force: true });
   return {
     ...outcome('identity', problems, all.length, stored, { lost, doubled }),
+    distinctLinesWritten: written.size,
+    messageMismatches,
     runs: { first: r1.indexed, rewrittenInPlace: r2.indexed, sameHeadNewTail: r3.indexed, sameHeadDuplicates: r3.duplicates, newFile: r4.indexed, inodeReused, topic: k1.indexed, recreatedTopic: k2.indexed },
   };
 }
@@ -229,6 +256,7 @@ export async function sigtermCase(ctx: CaseContext, source: 'files' | 'kafka', n
   }
   const runs: { code: number | string; lines: number; indexed: number; duplicates: number }[] = [];
   let midBacklog = 0;
+  let readBefore = 0;
   for (let k = 1; k <= times; k++) {
     const before = await countDocs(es, index);
     const child = startProcessor(args);
@@ -236,9 +264,11 @@ export async function sigtermCase(ctx: CaseContext, source: 'files' | 'kafka', n
     // (or, if an earlier run got further than planned, the backlog is done).
     const target = Math.min(n, Math.max(before + 1, Math.floor((n * k) / (times + 1))));
     await waitFor(`${target} documents`, async () => (child.started() && (await countDocs(es, index)) >= target) || child.proc.exitCode !== null, 600_000, 100);
-    if ((await countDocs(es, index)) < n) midBacklog += 1;
     const { code, summary } = await signalProcessor(child, 'SIGTERM');
     runs.push({ code, lines: summary?.lines ?? -1, indexed: summary?.indexed ?? -1, duplicates: summary?.duplicates ?? -1 });
+    // Mid-backlog, by the run's own summary: it had indexed events and had not read all that was left.
+    if (summary && summary.indexed > 0 && readBefore + summary.lines < n) midBacklog += 1;
+    readBefore += Math.max(0, summary?.lines ?? 0);
     if (code !== 0) problems.push(`stop ${k}: exit ${code}: ${child.stderr().slice(-800)}`);
   }
   const last = await runProcessor([...args, '--once']);
@@ -252,12 +282,18 @@ export async function sigtermCase(ctx: CaseContext, source: 'files' | 'kafka', n
   check(problems, readTotal === n, `records read over all runs ${readTotal}, want exactly ${n} (a restart re-read ${readTotal - n})`);
   check(problems, duplicates === 0, `duplicates after clean stops: ${duplicates}`);
   check(problems, again.lines === 0, `a start after the end read ${again.lines} records again`);
+  const messageMismatches = checkMessageCounts(problems, stored, lines);
+  let offsets: ReturnType<typeof compareOffsets> | undefined;
   if (source === 'files') {
-      await checkIdSet(problems, stored, path.join(watch, 'access.log'));
+    await checkIdSet(problems, stored, path.join(watch, 'access.log'));
+    offsets = checkOffsets(problems, stored, path.join(watch, 'access.log'));
   }
+  check(problems, midBacklog === times, `${times - midBacklog} of ${times} stops came after the run had read the whole backlog or before it indexed anything`);
   rmSync(dir, { recursive: true, force: true });
   return {
     ...outcome(`sigterm-${source}`, problems, n, stored, { lost, doubled }),
+    messageMismatches,
+    ...(offsets ? { offsets } : {}),
     stops: times,
     stopsMidBacklog: midBacklog,
     exitCodes: runs.slice(0, times).map((r) => r.code),
@@ -287,12 +323,23 @@ export async function sigkillCase(ctx: CaseContext, n = 100_000, cycles = 20): P
     const before = await countDocs(es, index);
     const child = startProcessor(args);
     // Wait until this run is indexing (documents arrive), then kill at a random moment within ~0.6 s.
-    let moved = false;
-    await waitFor('documents to arrive', async () => (moved = (await countDocs(es, index)) > before) || child.proc.exitCode !== null || writer.written() >= n, 120_000).catch(() => undefined);
+    // The wait throws on timeout (and when the processor exits by itself): a kill before this run
+    // indexed anything would not be a kill while batches are in flight.
+    await waitFor(`documents of run ${c + 1} to arrive`, async () => {
+      if (child.proc.exitCode !== null) throw new Error(`processor exited ${child.proc.exitCode} before indexing: ${child.stderr().slice(-800)}`);
+      return (await countDocs(es, index)) > before;
+    }, 120_000, 100);
     await sleep(Math.floor(rnd() * 600));
-    // In flight: documents of this run arrived and lines written are not all indexed yet.
-    if (moved && (await countDocs(es, index)) < writer.written()) inFlightKills += 1;
+    // Then kill at the first moment (polled every 20 ms) batches are in flight: documents of this run
+    // have arrived and the lines written are not all indexed. The wait throws when no such moment comes.
+    let inFlight = false;
+    await waitFor(`run ${c + 1}: lines written but not yet indexed`, async () => {
+      if (child.proc.exitCode !== null) throw new Error(`processor exited ${child.proc.exitCode}: ${child.stderr().slice(-800)}`);
+      const indexed = await countDocs(es, index);
+      return (inFlight = indexed > before && indexed < writer.written());
+    }, 30_000, 20);
     child.proc.kill('SIGKILL');
+    if (inFlight) inFlightKills += 1;
     await child.exited;
   }
   await writer.done;
@@ -303,10 +350,15 @@ export async function sigkillCase(ctx: CaseContext, n = 100_000, cycles = 20): P
   const { lost, doubled } = checkEachLineOnce(problems, stored, lines, n);
   check(problems, lines.length === n, `writer wrote ${lines.length} lines`);
   await checkIdSet(problems, stored, file);
+  const offsets = checkOffsets(problems, stored, file);
+  const messageMismatches = checkMessageCounts(problems, stored, lines);
   check(problems, again.lines === 0, `a start after the end read ${again.lines} records again`);
+  check(problems, inFlightKills === cycles, `${cycles - inFlightKills} of ${cycles} kills came when every line written was already indexed`);
   rmSync(dir, { recursive: true, force: true });
   return {
     ...outcome('sigkill-cycles', problems, n, stored, { lost, doubled }),
+    offsets,
+    messageMismatches,
     kills: cycles,
     killsWhileIndexing: inFlightKills,
     finalRunDuplicates: final.duplicates,

@@ -192,23 +192,29 @@ export async function countDocs(es: Client, index: string): Promise<number> {
   }
 }
 
-/** What Elasticsearch holds in an index: every `_id`, and how many documents carry each raw line. */
+/**
+ * What Elasticsearch holds in an index: every `_id`, how many documents carry each raw line, and the
+ * `log.offset` of every document read from a file, per `log.file.path`.
+ */
 export interface Stored {
   docs: number;
   ids: Set<string>;
   byMessage: Map<string, number>;
+  offsets: Map<string, number[]>;
 }
 
-/** Reads every document's `_id` and `message` of `index` (scroll, 10,000 at a time). */
+type StoredSource = { message?: string; log?: { offset?: number; file?: { path?: string } } };
+
+/** Reads every document's `_id`, `message` and `log.*` of `index` (scroll, 10,000 at a time). */
 export async function storedDocs(es: Client, index: string): Promise<Stored> {
-  const stored: Stored = { docs: 0, ids: new Set(), byMessage: new Map() };
+  const stored: Stored = { docs: 0, ids: new Set(), byMessage: new Map(), offsets: new Map() };
   try {
     await es.indices.refresh({ index });
   } catch (err) {
     if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return stored;
     throw err;
   }
-  let page = await es.search<{ message?: string }>({ index, scroll: '2m', size: 10_000, _source: ['message'], sort: ['_doc'] });
+  let page = await es.search<StoredSource>({ index, scroll: '2m', size: 10_000, _source: ['message', 'log.offset', 'log.file.path'], sort: ['_doc'] });
   const scrollIds = new Set<string>();
   while (page.hits.hits.length > 0) {
     for (const h of page.hits.hits) {
@@ -216,10 +222,16 @@ export async function storedDocs(es: Client, index: string): Promise<Stored> {
       stored.ids.add(h._id!);
       const m = h._source?.message ?? '';
       stored.byMessage.set(m, (stored.byMessage.get(m) ?? 0) + 1);
+      const log = h._source?.log;
+      if (log?.file?.path !== undefined && log.offset !== undefined) {
+        const list = stored.offsets.get(log.file.path) ?? [];
+        if (list.length === 0) stored.offsets.set(log.file.path, list);
+        list.push(log.offset);
+      }
     }
     if (!page._scroll_id) break;
     scrollIds.add(page._scroll_id);
-    page = await es.scroll<{ message?: string }>({ scroll_id: page._scroll_id, scroll: '2m' });
+    page = await es.scroll<StoredSource>({ scroll_id: page._scroll_id, scroll: '2m' });
   }
   if (scrollIds.size > 0) await es.clearScroll({ scroll_id: [...scrollIds] }).catch(() => undefined);
   return stored;
@@ -262,6 +274,56 @@ export function compareLines(stored: Stored, expected: Iterable<string>): { lost
     if (!want.has(m)) unexpected += n;
   }
   return { lost, doubled, unexpected };
+}
+
+/**
+ * The byte offset of every line start of `file` (`\n`-terminated lines; a last line without `\n` too),
+ * found in the file's bytes alone: the `log.offset` values its documents must carry, independent of
+ * the processor's reader and of the `_id` computation.
+ */
+export function lineStartOffsets(file: string): number[] {
+  const bytes = readFileSync(file);
+  const out: number[] = [];
+  for (let start = 0; start < bytes.length; ) {
+    out.push(start);
+    const nl = bytes.indexOf(0x0a, start);
+    if (nl === -1) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
+/**
+ * Compares the `log.offset` values stored for `file` (`stored.offsets`) with the expected line starts:
+ * `missing` expected offsets without a document, `extra` stored offsets that start no line, `twice`
+ * documents beyond the first at one offset.
+ */
+export function compareOffsets(stored: Stored, file: string, expected: number[]): { file: string; expected: number; stored: number; missing: number; extra: number; twice: number } {
+  const have = new Map<number, number>();
+  for (const o of stored.offsets.get(file) ?? []) have.set(o, (have.get(o) ?? 0) + 1);
+  const want = new Set(expected);
+  let missing = 0;
+  for (const o of want) if (!have.has(o)) missing += 1;
+  let extra = 0;
+  let twice = 0;
+  for (const [o, n] of have) {
+    if (!want.has(o)) extra += n;
+    else twice += n - 1;
+  }
+  return { file: path.basename(file), expected: expected.length, stored: stored.offsets.get(file)?.length ?? 0, missing, extra, twice };
+}
+
+/**
+ * Messages whose number of documents differs from the number of times the line was written
+ * (`expected`: the raw lines as written, repeats included).
+ */
+export function messageCountMismatches(stored: Stored, expected: Iterable<string>): number {
+  const want = new Map<string, number>();
+  for (const l of expected) want.set(l, (want.get(l) ?? 0) + 1);
+  let mismatches = 0;
+  for (const [m, n] of want) if ((stored.byMessage.get(m) ?? 0) !== n) mismatches += 1;
+  for (const m of stored.byMessage.keys()) if (!want.has(m)) mismatches += 1;
+  return mismatches;
 }
 
 /** `_id`s expected but missing, and stored but not expected. */
