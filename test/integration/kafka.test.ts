@@ -3,12 +3,19 @@
  * exactly N documents; a processor killed with SIGKILL mid-stream and restarted loses and doubles
  * nothing; two processors in one consumer group split the partitions (with a rebalance mid-stream)
  * and together index every event exactly once.
+ *
+ * A document count cannot show a double read: `_id`s are deterministic and written with `create`, so
+ * a record read twice is a 409 `duplicate`, not a second document. So these tests check what the
+ * processors READ and ACKNOWLEDGED (`lines`, `indexed`, `duplicates` of their summaries, and the
+ * group's committed offsets), and compare the stored `_id`s with ids computed here, independently of
+ * processor/pipeline/document-id.ts, from where the broker put each produced message.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { startProcessor } from '../../processor/processor.js';
-import { countDocs, es, esUrl, quietLog, realAccessLog, tempDir, uniqueNamespace, waitFor } from '../support/stack.js';
-import { brokers, createTopic, groupMembersWithAssignment, produce } from '../support/kafka.js';
+import { countDocs, es, esUrl, idsOf, quietLog, realAccessLog, tempDir, uniqueNamespace, waitFor } from '../support/stack.js';
+import { brokers, clusterId, committedTotal, createTopic, groupMembersWithAssignment, produce, type Produced } from '../support/kafka.js';
 import { spawnTsx, type Child } from '../support/processes.js';
 
 const lines = readFileSync(realAccessLog, 'utf8').split('\n').filter((l) => l !== '');
@@ -24,6 +31,61 @@ afterAll(async () => {
 function fixture(name: string): { topic: string; groupId: string; namespace: string; index: string } {
   const namespace = uniqueNamespace(name);
   return { topic: `test.${namespace}`, groupId: `g-${namespace}`, namespace, index: `logs-weblogs.access-${namespace}` };
+}
+
+/**
+ * The `_id` a Kafka record must get, by the layout documented in processor/pipeline/document-id.ts
+ * and computed here on its own: base64url(SHA-1(`k`, cluster id, topic, partition, offset, CreateTime,
+ * each followed by a NUL byte, then the message value)).
+ */
+function expectedIds(cluster: string, topic: string, produced: Produced[]): string[] {
+  return produced
+    .map((p) => createHash('sha1').update(`k\0${cluster}\0${topic}\0${p.partition}\0${p.offset}\0${p.timestamp}\0${p.value}`).digest('base64url'))
+    .sort();
+}
+
+/** How many documents of `index` carry each `message` (scroll). */
+async function messageCounts(index: string): Promise<Map<string, number>> {
+  await es.indices.refresh({ index });
+  const counts = new Map<string, number>();
+  let r = await es.search<{ message?: string }>({ index, size: 5000, scroll: '1m', _source: ['message'], sort: ['_doc'] });
+  while (r.hits.hits.length > 0) {
+    for (const h of r.hits.hits) counts.set(h._source?.message ?? '', (counts.get(h._source?.message ?? '') ?? 0) + 1);
+    r = await es.scroll<{ message?: string }>({ scroll_id: r._scroll_id!, scroll: '1m' });
+  }
+  if (r._scroll_id) await es.clearScroll({ scroll_id: r._scroll_id });
+  return counts;
+}
+
+function countBy(values: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+  return m;
+}
+
+/** The stored documents are exactly the produced messages: `_id` set and count of each value. */
+async function expectExactly(index: string, topic: string, produced: Produced[]): Promise<void> {
+  const ids = await idsOf(index);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(ids).toEqual(expectedIds(await clusterId(), topic, produced));
+  expect(await messageCounts(index)).toEqual(countBy(produced.map((p) => p.value)));
+}
+
+/**
+ * The document count once it stops changing (two equal counts 300 ms apart): a bulk request fully
+ * sent before its sender was killed is still applied by Elasticsearch. @throws after 20 s.
+ */
+async function settledCount(index: string): Promise<number> {
+  let last = -1;
+  let now = await countDocs(index);
+  const deadline = Date.now() + 20_000;
+  while (now !== last) {
+    if (Date.now() > deadline) throw new Error(`document count of ${index} still changing after 20 s`);
+    await new Promise((r) => setTimeout(r, 300));
+    last = now;
+    now = await countDocs(index);
+  }
+  return now;
 }
 
 describe('Kafka → Elasticsearch', () => {
@@ -43,10 +105,11 @@ describe('Kafka → Elasticsearch', () => {
     const f = fixture('kc');
     await createTopic(f.topic);
     const total = 10_000;
+    const batchSize = 500;
     const start = (): Child => {
       const c = spawnTsx('processor/cli.ts', [
         '--kafka', '--brokers', brokers.join(','), '--group-id', f.groupId, '--topics', `${f.topic}=weblogs`,
-        '--es-url', esUrl, '--namespace', f.namespace, '--data-dir', tempDir('kc'), '--batch-size', '500',
+        '--es-url', esUrl, '--namespace', f.namespace, '--data-dir', tempDir('kc'), '--batch-size', String(batchSize),
         '--batch-interval-ms', '200', '--no-metrics', '--no-windows',
       ]);
       children.push(c);
@@ -57,18 +120,35 @@ describe('Kafka → Elasticsearch', () => {
     await waitFor('first documents', async () => (await countDocs(f.index)) > 1000, 120_000);
     first.proc.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
-    const atCrash = await countDocs(f.index);
-    await producing;
+    // What the killed run left: documents indexed, and offsets committed (the group's, read from the broker).
+    const atCrash = await settledCount(f.index);
+    const committed = await committedTotal(f.groupId, f.topic);
+    const produced = await producing;
+    expect(produced).toHaveLength(total);
     expect(atCrash).toBeLessThan(total);
+    expect(committed).toBeGreaterThan(0);
+    expect(committed).toBeLessThanOrEqual(atCrash);
+    // Indexed but not committed when it died: the batches in flight. Bounded by what the pipeline holds
+    // at once (maxInFlight 2, one waiting, one filling; processor/pipeline/pipeline.ts) × --batch-size.
+    const inFlight = atCrash - committed;
+    expect(inFlight).toBeLessThanOrEqual(4 * batchSize);
+
     const second = start();
     await waitFor(`all ${total} documents`, async () => (await countDocs(f.index)) >= total, 120_000);
+    await waitFor('the group to commit everything', async () => (await committedTotal(f.groupId, f.topic)) === total, 60_000);
     second.proc.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-    expect(await countDocs(f.index)).toBe(total);
-    const summary = JSON.parse(second.stdout().trim().split('\n').pop()!);
-    // The restart resumed at the committed offsets: it read what was not committed, not everything.
-    expect(summary.lines).toBeLessThan(total);
+    const summary = JSON.parse(second.stdout().trim().split('\n').pop()!) as { lines: number; indexed: number; duplicates: number; rejected: number };
+    process.stderr.write(`kafka SIGKILL: at the kill ${atCrash} indexed, ${committed} committed; restart ${JSON.stringify({ lines: summary.lines, indexed: summary.indexed, duplicates: summary.duplicates })}\n`);
+    // The restart read from the committed offsets to the end, each record once; what it read again is
+    // exactly what was indexed but not committed, and it shows up as duplicates, not documents.
+    expect(summary.lines).toBe(total - committed);
+    expect(summary.duplicates).toBe(inFlight);
+    expect(summary.indexed).toBe(total - atCrash);
+    expect(atCrash + summary.indexed).toBe(total);
     expect(summary.rejected).toBe(0);
+    expect(await countDocs(f.index)).toBe(total);
+    await expectExactly(f.index, f.topic, produced);
   });
 
   it('two processors in one group, rebalanced mid-stream: every event exactly once', async () => {
@@ -80,18 +160,32 @@ describe('Kafka → Elasticsearch', () => {
       esUrl, namespace: f.namespace, batchSize: 500, batchIntervalMs: 200, windows: false, log: quietLog,
     };
     const a = await startProcessor({ ...opts, dataDir: tempDir('kga') });
-    await produce(f.topic, lines.slice(0, 3000), { keyOf: clientIp, chunk: 250, pauseMs: 20 });
-    await waitFor('first documents', async () => (await countDocs(f.index)) > 500, 120_000);
+    // The first part is produced while A runs alone and goes on while B joins.
+    const first = produce(f.topic, lines.slice(0, 6000), { keyOf: clientIp, chunk: 100, pauseMs: 30 });
+    await waitFor('A indexing', async () => a.totals.indexed > 500, 120_000);
+    const aAtJoin = a.totals.indexed;
     const b = await startProcessor({ ...opts, dataDir: tempDir('kgb') }); // joins: the group rebalances
-    // The rest is produced once both members hold partitions, so both have events to index.
     await waitFor('two members with partitions', async () => (await groupMembersWithAssignment(f.groupId)) === 2, 60_000);
-    await produce(f.topic, lines.slice(3000, total), { keyOf: clientIp, chunk: 250, pauseMs: 20 });
-    await waitFor(`all ${total} documents`, async () => (await countDocs(f.index)) >= total, 120_000);
-    await new Promise((r) => setTimeout(r, 1000)); // anything still in flight would show up as an extra document
+    const bAtSplit = b.totals.indexed;
+    // The rest is produced once both members hold partitions, so both have events to index.
+    const produced = [...(await first), ...(await produce(f.topic, lines.slice(6000, total), { keyOf: clientIp, chunk: 250, pauseMs: 20 }))];
+    expect(produced).toHaveLength(total);
+    await waitFor(`all ${total} events indexed`, async () => a.totals.indexed + b.totals.indexed >= total, 120_000);
+    // Positive end: the group has committed every offset, so nothing is in flight any more.
+    await waitFor('the group to commit everything', async () => (await committedTotal(f.groupId, f.topic)) === total, 60_000);
     const [sa, sb] = await Promise.all([a.stop(), b.stop()]);
-    expect(await countDocs(f.index)).toBe(total);
-    expect(sa.indexed + sb.indexed).toBe(total);
-    expect(sa.indexed).toBeGreaterThan(0);
+    process.stderr.write(`kafka rebalance: A at the join ${aAtJoin}; A ${JSON.stringify({ lines: sa.lines, indexed: sa.indexed, duplicates: sa.duplicates })}, B ${JSON.stringify({ lines: sb.lines, indexed: sb.indexed, duplicates: sb.duplicates })} (B ${bAtSplit} before its share was produced)\n`);
+    // The rebalance came mid-stream: A had indexed some but not all when B joined, and both indexed after it.
+    expect(aAtJoin).toBeGreaterThan(0);
+    expect(aAtJoin).toBeLessThan(total);
+    expect(sa.indexed).toBeGreaterThan(aAtJoin);
     expect(sb.indexed).toBeGreaterThan(0);
+    // Every event read and acknowledged once: indexed once in all, never read a second time.
+    expect(sa.indexed + sb.indexed).toBe(total);
+    expect(sa.duplicates + sb.duplicates).toBe(0);
+    expect(sa.lines + sb.lines).toBe(total);
+    expect(sa.rejected + sb.rejected).toBe(0);
+    expect(await countDocs(f.index)).toBe(total);
+    await expectExactly(f.index, f.topic, produced);
   });
 });

@@ -1,4 +1,5 @@
 /** Producing test data to the real local Kafka broker (`npm test` starts it, or KAFKA_BROKERS). */
+import { createHash } from 'node:crypto';
 import { AssignerProtocol, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { defaultBrokers } from '../../processor/kafka/client.js';
 
@@ -16,29 +17,93 @@ export async function createTopic(topic: string, partitions = 3): Promise<void> 
   }
 }
 
+/** One message as the broker stored it: where (partition, offset), its CreateTime (ms) and its value. */
+export interface Produced {
+  partition: number;
+  /** Offset, a decimal string as kafkajs gives it. */
+  offset: string;
+  /** CreateTime, epoch ms as a decimal string (set by the test, so it is known). */
+  timestamp: string;
+  value: string;
+}
+
+/** Partition of `key` among `count`: SHA-1 of the key, first 4 bytes, modulo `count` (the tests' own, so it is known without kafkajs's partitioner). */
+function partitionOf(key: string, count: number): number {
+  return createHash('sha1').update(key).digest().readUInt32BE(0) % count;
+}
+
 /**
- * Sends `values` to `topic` with an idempotent producer, keyed by `keyOf`, in chunks of `chunk`,
- * waiting `pauseMs` between chunks (to keep a stream going while a test does something else).
+ * Sends `values` to `topic` with an idempotent producer, in chunks of `chunk`, waiting `pauseMs`
+ * between chunks (to keep a stream going while a test does something else). Each message goes to an
+ * explicit partition (by `keyOf`'s key, see {@link partitionOf}; round robin without keys) with an
+ * explicit timestamp, so its place is known from the send results: returns every message with the
+ * partition and offset the broker gave it (a partition's messages of one send get consecutive offsets
+ * from the result's `baseOffset`, in the order sent).
+ * @throws when the offsets do not add up to the partitions' end offsets afterwards (another writer).
  */
 export async function produce(
   topic: string,
   values: string[],
   opts: { keyOf?: (v: string) => string; chunk?: number; pauseMs?: number } = {},
-): Promise<void> {
+): Promise<Produced[]> {
+  const admin = kafka.admin();
+  await admin.connect();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
+  const produced: Produced[] = [];
   try {
+    const partitions = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.length;
     const chunk = opts.chunk ?? 1000;
     for (let i = 0; i < values.length; i += chunk) {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: values.slice(i, i + chunk).map((value) => ({ key: opts.keyOf?.(value) ?? null, value })),
+      const timestamp = String(Date.now());
+      const messages = values.slice(i, i + chunk).map((value, j) => {
+        const key = opts.keyOf?.(value) ?? null;
+        return { key, value, timestamp, partition: key === null ? (i + j) % partitions : partitionOf(key, partitions) };
       });
+      const results = await producer.send({ topic, acks: -1, messages });
+      const next = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset!)]));
+      for (const m of messages) {
+        const offset = next.get(m.partition);
+        if (offset === undefined) throw new Error(`no send result for partition ${m.partition}`);
+        produced.push({ partition: m.partition, offset: offset.toString(), timestamp, value: m.value });
+        next.set(m.partition, offset + 1n);
+      }
       if (opts.pauseMs) await new Promise((r) => setTimeout(r, opts.pauseMs));
+    }
+    // The offsets worked out above must be the ones the broker holds: every partition ends right after them.
+    const ends = await admin.fetchTopicOffsets(topic);
+    for (const e of ends) {
+      const mine = produced.filter((p) => p.partition === e.partition).map((p) => BigInt(p.offset));
+      const last = mine.length > 0 ? mine.reduce((a, b) => (b > a ? b : a)) : -1n;
+      if (mine.length > 0 && BigInt(e.high) !== last + 1n) throw new Error(`partition ${e.partition} ends at ${e.high}, the send results say ${last + 1n}`);
     }
   } finally {
     await producer.disconnect();
+    await admin.disconnect();
+  }
+  return produced;
+}
+
+/** The cluster id the brokers report (part of a Kafka record's document `_id`). */
+export async function clusterId(): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.describeCluster()).clusterId;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Sum over `topic`'s partitions of the offsets `groupId` has committed (0 where it committed nothing). */
+export async function committedTotal(groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (t?.partitions ?? []).reduce((n, p) => n + (p.offset === '-1' ? 0 : Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
   }
 }
 
