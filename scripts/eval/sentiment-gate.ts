@@ -164,6 +164,8 @@ for (const T of [2, 3, 4]) for (const P of [0.6, 0.7, 0.8, 0.9, 1.01]) gates.pus
 for (const T of [2, 3, 4]) for (const q of [0.1, 0.15, 0.2, 0.25, 0.3, 0.4]) gates.push({ name: `support T=${T} q=${q}`, gate: { kind: 'support', minScore: T, minSupport: q } });
 for (const T of [2, 3]) for (const m of [0.05, 0.1, 0.15, 0.2, 0.25, 0.3]) gates.push({ name: `margin T=${T} m=${m}`, gate: { kind: 'margin', minScore: T, maxMargin: m } });
 for (const T of [2, 3]) for (const m of [0.1, 0.2, 0.3, 0.4, 0.5, 1.01]) gates.push({ name: `financial-margin T=${T} m=${m}`, gate: { kind: 'margin', minScore: T, maxMargin: m, evidence: 'financial' } });
+for (const b of [0.1, 0.2, 0.3, 0.4, 0.5]) gates.push({ name: `financial-blend beta=${b}`, gate: { kind: 'blend', beta: b, evidence: 'financial' } });
+for (const T of [2]) for (const m of [0.15, 0.25]) gates.push({ name: `financial-margin T=${T} m=${m}`, gate: { kind: 'margin', minScore: T, maxMargin: m, evidence: 'financial' } });
 for (const b of [0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1]) gates.push({ name: `blend beta=${b}`, gate: { kind: 'blend', beta: b } });
 
 const f3 = (x: number): string => x.toFixed(3);

@@ -13,7 +13,8 @@ import type { SentimentLabel } from './score.js';
  *   is below `maxConfidence` (a `maxConfidence` above 1 is a plain strong-cue override);
  * - `neutral`: the rules decide when |score| ≥ `minScore`, the model's most probable class is neutral
  *   and P(neutral) < `maxConfidence` (only a neutral verdict of the model can be overturned);
- * - `blend`: log-linear evidence, log P(rules' class) += `beta` × |score|, then the most probable class;
+ * - `blend`: log-linear evidence, log P(rules' class) += `beta` × |score| (`evidence: 'financial'`: ×
+ *   the financial part of the score in the label's direction), then the most probable class;
  * - `support`: the rules decide when |score| ≥ `minScore` and the model gives the rules' class a
  *   probability of at least `minSupport` (the model does not clearly contradict them);
  * - `margin`: the rules decide when |score| ≥ `minScore` and the model's top probability exceeds its
@@ -25,7 +26,7 @@ import type { SentimentLabel } from './score.js';
 export type RuleGate =
   | { kind: 'unsure'; minScore: number; maxConfidence: number }
   | { kind: 'neutral'; minScore: number; maxConfidence: number }
-  | { kind: 'blend'; beta: number }
+  | { kind: 'blend'; beta: number; evidence?: 'all' | 'financial' }
   | { kind: 'support'; minScore: number; minSupport: number }
   | { kind: 'margin'; minScore: number; maxMargin: number; evidence?: 'all' | 'financial' };
 
@@ -44,7 +45,7 @@ export function isRuleGate(g: unknown): g is RuleGate {
     case 'margin':
       return finite(x.minScore) && finite(x.maxMargin) && (x.evidence === undefined || x.evidence === 'all' || x.evidence === 'financial');
     case 'blend':
-      return finite(x.beta);
+      return finite(x.beta) && (x.evidence === undefined || x.evidence === 'all' || x.evidence === 'financial');
     default:
       return false;
   }
@@ -92,7 +93,9 @@ function gateLabel(gate: RuleGate | null, p: ClassProbabilities, rules: { score:
       return modelLabel;
     }
     case 'blend': {
-      const q = { ...p, [rules.label]: p[rules.label as 'positive' | 'negative'] * Math.exp(gate.beta * strength) };
+      const sign = rules.label === 'positive' ? 1 : -1;
+      const evidence = gate.evidence === 'financial' ? Math.max(0, sign * (rules.financialScore ?? 0)) : strength;
+      const q = { ...p, [rules.label]: p[rules.label as 'positive' | 'negative'] * Math.exp(gate.beta * evidence) };
       return argmaxLabel(q);
     }
   }
