@@ -167,6 +167,11 @@ describe('Kafka → Elasticsearch', () => {
     const b = await startProcessor({ ...opts, dataDir: tempDir('kgb') }); // joins: the group rebalances
     await waitFor('two members with partitions', async () => (await groupMembersWithAssignment(f.groupId)) === 2, 60_000);
     const bAtSplit = b.totals.indexed;
+    // Records fetched before the rebalance and not committed may be read again by their partition's
+    // owner (kafka-source.ts: a stale generation's commit is dropped; the ids make them duplicates).
+    // An upper bound of those: read so far minus committed (the committed offsets fetched first).
+    const committedAtSplit = await committedTotal(f.groupId, f.topic);
+    const uncommittedAtSplit = a.totals.read + b.totals.read - committedAtSplit;
     // The rest is produced once both members hold partitions, so both have events to index.
     const produced = [...(await first), ...(await produce(f.topic, lines.slice(6000, total), { keyOf: clientIp, chunk: 250, pauseMs: 20 }))];
     expect(produced).toHaveLength(total);
@@ -174,16 +179,18 @@ describe('Kafka → Elasticsearch', () => {
     // Positive end: the group has committed every offset, so nothing is in flight any more.
     await waitFor('the group to commit everything', async () => (await committedTotal(f.groupId, f.topic)) === total, 60_000);
     const [sa, sb] = await Promise.all([a.stop(), b.stop()]);
-    process.stderr.write(`kafka rebalance: A at the join ${aAtJoin}; A ${JSON.stringify({ lines: sa.lines, indexed: sa.indexed, duplicates: sa.duplicates })}, B ${JSON.stringify({ lines: sb.lines, indexed: sb.indexed, duplicates: sb.duplicates })} (B ${bAtSplit} before its share was produced)\n`);
+    process.stderr.write(`kafka rebalance: A at the join ${aAtJoin}; A ${JSON.stringify({ lines: sa.lines, indexed: sa.indexed, duplicates: sa.duplicates })}, B ${JSON.stringify({ lines: sb.lines, indexed: sb.indexed, duplicates: sb.duplicates })} (B ${bAtSplit} before its share was produced; ${uncommittedAtSplit} read and not committed when both held partitions)\n`);
     // The rebalance came mid-stream: A had indexed some but not all when B joined, and both indexed after it.
     expect(aAtJoin).toBeGreaterThan(0);
     expect(aAtJoin).toBeLessThan(total);
     expect(sa.indexed).toBeGreaterThan(aAtJoin);
     expect(sb.indexed).toBeGreaterThan(0);
-    // Every event read and acknowledged once: indexed once in all, never read a second time.
+    // Every event indexed once in all. A second read is allowed only for what was in flight at the
+    // rebalance, and every read is accounted for: the first of each event indexed it, any later one
+    // was a duplicate (a 409), never a second document.
     expect(sa.indexed + sb.indexed).toBe(total);
-    expect(sa.duplicates + sb.duplicates).toBe(0);
-    expect(sa.lines + sb.lines).toBe(total);
+    expect(sa.duplicates + sb.duplicates).toBeLessThanOrEqual(uncommittedAtSplit);
+    expect(sa.lines + sb.lines).toBe(total + sa.duplicates + sb.duplicates);
     expect(sa.rejected + sb.rejected).toBe(0);
     expect(await countDocs(f.index)).toBe(total);
     await expectExactly(f.index, f.topic, produced);
