@@ -69,6 +69,11 @@ export interface ProcessorOptions {
    * buffered whole, and dead-lettered (stage `read`) with its first bytes and its original length.
    */
   maxRecordBytes?: number;
+  /**
+   * Datasets with multi-line entries (error logs): in live mode the last entry of a file is emitted
+   * after this long without new lines (ms, default 1000, like Filebeat's `multiline.timeout`).
+   */
+  multilineFlushMs?: number;
   /** Compute the datasets' event-time windows (default true). */
   windows?: boolean;
   /** Allowed lateness of events for the windows, ms (default 10 min). */
@@ -367,6 +372,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
       once: !!opts.once,
       maxRecordBytes: opts.maxRecordBytes,
       ...(multilineStart ? { multilineStart } : {}),
+      ...(opts.multilineFlushMs !== undefined ? { multilineFlushMs: opts.multilineFlushMs } : {}),
       log,
     });
   });
