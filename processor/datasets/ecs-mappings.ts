@@ -37,3 +37,44 @@ export function ecsBaseMappings(): Record<string, unknown> {
     ...inputFieldMappings(),
   };
 }
+
+/** ECS `source.*` / `client.*`: address, IP, port and the GeoIP location the enrichment writes. */
+export function ecsEndpointMapping(): Record<string, unknown> {
+  return {
+    properties: {
+      ip: { type: 'ip' },
+      address: keyword,
+      port: { type: 'long' },
+      geo: {
+        properties: {
+          country_iso_code: keyword,
+          country_name: keyword,
+          region_name: keyword,
+          city_name: keyword,
+          location: { type: 'geo_point' },
+        },
+      },
+    },
+  };
+}
+
+/** ECS `url.*` as `urlFields` (weblogs/enrich.ts) writes it; `url.original` also as text. */
+export function ecsUrlMapping(): Record<string, unknown> {
+  return {
+    properties: {
+      original: { ...keyword, ignore_above: 8191, fields: { text: { type: 'text' } } },
+      scheme: keyword,
+      domain: keyword,
+      port: { type: 'long' },
+      path: keyword,
+      query: keyword,
+      fragment: keyword,
+      extension: keyword,
+    },
+  };
+}
+
+/** ECS `process.pid` and `process.thread.id`. */
+export function ecsProcessMapping(): Record<string, unknown> {
+  return { properties: { pid: { type: 'long' }, thread: { properties: { id: { type: 'long' } } } } };
+}

@@ -1,6 +1,6 @@
 import type { IndexTemplate } from '../types.js';
 import { dataStreamTemplate, keyword } from '../index-template.js';
-import { ecsBaseMappings } from '../ecs-mappings.js';
+import { ecsBaseMappings, ecsEndpointMapping, ecsProcessMapping, ecsUrlMapping } from '../ecs-mappings.js';
 
 /**
  * Index template for `logs-weblogs.error-*`: the ECS base (with the input fields `labels`, `service`,
@@ -20,37 +20,11 @@ export function errorlogsTemplate(): IndexTemplate {
         origin: { properties: { file: { properties: { name: keyword, line: { type: 'long' } } } } },
       },
     },
-    process: { properties: { pid: { type: 'long' }, thread: { properties: { id: { type: 'long' } } } } },
-    source: {
-      properties: {
-        ip: { type: 'ip' },
-        address: keyword,
-        port: { type: 'long' },
-        geo: {
-          properties: {
-            country_iso_code: keyword,
-            country_name: keyword,
-            region_name: keyword,
-            city_name: keyword,
-            location: { type: 'geo_point' },
-          },
-        },
-      },
-    },
+    process: ecsProcessMapping(),
+    source: ecsEndpointMapping(),
     error: { properties: { code: keyword } },
     http: { properties: { version: keyword, request: { properties: { method: keyword, referrer: keyword } } } },
-    url: {
-      properties: {
-        original: { ...keyword, ignore_above: 8191, fields: { text: { type: 'text' } } },
-        scheme: keyword,
-        domain: keyword,
-        port: { type: 'long' },
-        path: keyword,
-        query: keyword,
-        fragment: keyword,
-        extension: keyword,
-      },
-    },
+    url: ecsUrlMapping(),
     server: { properties: { domain: keyword } },
     weblogs: {
       properties: {

@@ -1,34 +1,19 @@
 import type { IndexTemplate } from '../types.js';
 import { dataStreamTemplate, keyword } from '../index-template.js';
-import { ecsBaseMappings } from '../ecs-mappings.js';
+import { ecsBaseMappings, ecsEndpointMapping, ecsProcessMapping, ecsUrlMapping } from '../ecs-mappings.js';
 
 /**
  * Index template for `logs-weblogs.access-*`: explicit ECS mappings, `dynamic: strict` so a field the
  * enrichment adds without a mapping is rejected (and dead-lettered) instead of guessed.
  */
-/** `source.*` / `client.*`: address, IP and GeoIP location (ECS). */
-const endpoint = {
-  ip: { type: 'ip' },
-  address: keyword,
-  geo: {
-    properties: {
-      country_iso_code: keyword,
-      country_name: keyword,
-      region_name: keyword,
-      city_name: keyword,
-      location: { type: 'geo_point' },
-    },
-  },
-};
-
 export function weblogsTemplate(): IndexTemplate {
   return dataStreamTemplate('logs', 'weblogs.access', {
     ...ecsBaseMappings(),
-    source: { properties: { ...endpoint, port: { type: 'long' } } },
-    client: { properties: endpoint },
+    source: ecsEndpointMapping(),
+    client: ecsEndpointMapping(),
     server: { properties: { address: keyword, domain: keyword, ip: { type: 'ip' }, port: { type: 'long' } } },
     tls: { properties: { version_protocol: keyword, version: keyword, cipher: keyword } },
-    process: { properties: { pid: { type: 'long' }, thread: { properties: { id: { type: 'long' } } } } },
+    process: ecsProcessMapping(),
     user: { properties: { name: keyword } },
     http: {
       properties: {
@@ -44,18 +29,7 @@ export function weblogsTemplate(): IndexTemplate {
         },
       },
     },
-    url: {
-      properties: {
-        original: { ...keyword, ignore_above: 8191, fields: { text: { type: 'text' } } },
-        scheme: keyword,
-        domain: keyword,
-        port: { type: 'long' },
-        path: keyword,
-        query: keyword,
-        fragment: keyword,
-        extension: keyword,
-      },
-    },
+    url: ecsUrlMapping(),
     user_agent: {
       properties: {
         original: { ...keyword, fields: { text: { type: 'text' } } },
