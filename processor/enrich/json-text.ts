@@ -33,3 +33,15 @@ const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
 export function stringJson(s: string): string {
   return NEEDS_ESCAPING.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
+
+// Keys are few and repeat: each one's JSON is computed once (bounded, for user-chosen label keys).
+const KEY_JSON = new Map<string, string>();
+/** `JSON.stringify(k)` for an object key, cached. */
+export function keyJson(k: string): string {
+  let text = KEY_JSON.get(k);
+  if (text === undefined) {
+    text = JSON.stringify(k);
+    if (KEY_JSON.size < 1024) KEY_JSON.set(k, text);
+  }
+  return text;
+}

@@ -1,4 +1,4 @@
-import { objectJson, stringJson } from '../../enrich/json-text.js';
+import { keyJson, objectJson, stringJson } from '../../enrich/json-text.js';
 import type { GeoFields } from '../../enrich/geoip.js';
 import type { UserAgentFields } from '../../enrich/user-agent.js';
 import type { UrlFields } from './enrich.js';
@@ -120,9 +120,11 @@ function httpJson(h: AccessDocument['http']): string {
         typeof body === 'object' && body !== null && keyCount(body) === 1 && typeof body.bytes === 'number' && Number.isFinite(body.bytes)
           ? `{"status_code":${r.status_code},"body":{"bytes":${body.bytes}}}`
           : JSON.stringify(r);
-    } else if (k === 'version' && typeof v === 'string') text = stringJson(v);
-    else if (v === undefined) continue;
-    else text = JSON.stringify(v);
+    } else {
+      const t = JSON.stringify(v) as string | undefined; // undefined for what JSON leaves out
+      if (t === undefined) continue;
+      text = t;
+    }
     s += `${s === '' ? '{' : ','}${keyJson(k)}:${text}`;
   }
   return s === '' ? '{}' : `${s}}`;
@@ -163,7 +165,11 @@ function orderedDocumentJson(body: Record<string, unknown>): string {
         text = isObj(v) ? objectJson(v) : JSON.stringify(v);
         break;
       case 'event':
-        text = typeof v === 'object' && v !== null && inOrder(v, EVENT_KEYS) && isPlainEvent(v as EventFields) ? eventJson(v as EventFields) : JSON.stringify(v);
+        if (isObj(v) && isPlainEvent(v as EventFields) && inOrder(v, EVENT_KEYS)) text = eventJson(v as EventFields);
+        else if (isObj(v) && isPlainEvent(v as EventFields) && inOrder(v, EVENT_KEYS_WITH_DURATION) && Number.isFinite((v as { duration?: unknown }).duration)) {
+          // a configured format's `event.duration`, last: the shared part's JSON, then the duration
+          text = `${eventJson(v as EventFields).slice(0, -1)},"duration":${(v as { duration: number }).duration}}`;
+        } else text = JSON.stringify(v);
         break;
       case 'source':
       case 'client':
@@ -188,16 +194,6 @@ function orderedDocumentJson(body: Record<string, unknown>): string {
   return s === '' ? '{}' : `${s}}`;
 }
 
-// The JSON of top-level keys: the document's own are few, so each is escaped once.
-const KEY_JSON = new Map<string, string>();
-function keyJson(k: string): string {
-  let text = KEY_JSON.get(k);
-  if (text === undefined) {
-    text = JSON.stringify(k);
-    if (KEY_JSON.size < 256) KEY_JSON.set(k, text);
-  }
-  return text;
-}
 
 /** `JSON.stringify(v)` for a value expected to be a string, without the escaping pass when it is a plain one. */
 function jsonOf(v: unknown): string {
@@ -226,6 +222,7 @@ function isPlainEvent(e: EventFields): boolean {
   );
 }
 const EVENT_KEYS = ['kind', 'category', 'type', 'outcome', 'dataset', 'module', 'timezone', 'ingested'];
+const EVENT_KEYS_WITH_DURATION = [...EVENT_KEYS, 'duration'];
 const RESPONSE_KEYS = ['status_code', 'body'];
 const BODY_KEYS = ['bytes'];
 const SOURCE_KEYS = ['address', 'ip', 'geo'];
@@ -326,9 +323,8 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   s += `,"data_stream":${objectJson(d.data_stream)}`;
   if (trailing) {
     for (const k of trailing) {
-      const v = body[k];
-      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-      s += `,${keyJson(k)}:${JSON.stringify(v)}`;
+      const text = JSON.stringify(body[k]) as string | undefined;
+      if (text !== undefined) s += `,${keyJson(k)}:${text}`;
     }
   }
   return `${s}}`;
