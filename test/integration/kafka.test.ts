@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { startProcessor } from '../../processor/processor.js';
+import { startProcessor, type ProcessorHandle } from '../../processor/processor.js';
 import { countDocs, es, esUrl, idsOf, quietLog, realAccessLog, tempDir, uniqueNamespace, waitFor } from '../support/stack.js';
 import { brokers, clusterId, committedTotal, createTopic, groupMembersWithAssignment, produce, type Produced } from '../support/kafka.js';
 import { spawnTsx, type Child } from '../support/processes.js';
@@ -21,9 +21,12 @@ import { spawnTsx, type Child } from '../support/processes.js';
 const lines = readFileSync(realAccessLog, 'utf8').split('\n').filter((l) => l !== '');
 const clientIp = (l: string): string => l.slice(0, l.indexOf(' '));
 const children: Child[] = [];
+/** In-process processors, stopped after the tests (a failed test leaves its members running otherwise). */
+const handles: ProcessorHandle[] = [];
 
 afterAll(async () => {
   for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+  await Promise.all(handles.map((h) => h.stop().catch(() => undefined)));
   await es.close();
 });
 
@@ -160,11 +163,13 @@ describe('Kafka → Elasticsearch', () => {
       esUrl, namespace: f.namespace, batchSize: 500, batchIntervalMs: 200, windows: false, log: quietLog,
     };
     const a = await startProcessor({ ...opts, dataDir: tempDir('kga') });
+    handles.push(a);
     // The first part is produced while A runs alone and goes on while B joins.
     const first = produce(f.topic, lines.slice(0, 6000), { keyOf: clientIp, chunk: 100, pauseMs: 30 });
     await waitFor('A indexing', async () => a.totals.indexed > 500, 120_000);
     const aAtJoin = a.totals.indexed;
     const b = await startProcessor({ ...opts, dataDir: tempDir('kgb') }); // joins: the group rebalances
+    handles.push(b);
     await waitFor('two members with partitions', async () => (await groupMembersWithAssignment(f.groupId)) === 2, 60_000);
     const bAtSplit = b.totals.indexed;
     // Records fetched before the rebalance and not committed may be read again by their partition's
