@@ -232,10 +232,8 @@ const WEBLOGS_KEYS = ['crawler'];
 const USER_KEYS = ['name'];
 const LOG_KEYS = ['file', 'offset'];
 const FILE_KEYS = ['path'];
-/** The top-level keys of enrich's documents, in its order (rank = position). */
-const TOP_RANK = new Map(
-  ['@timestamp', 'message', 'ecs', 'event', 'source', 'http', 'user', 'url', 'user_agent', 'weblogs', 'tags', 'log', 'data_stream'].map((k, i) => [k, i]),
-);
+/** The top-level keys of enrich's documents, in its order. */
+const TOP_KEYS = ['@timestamp', 'message', 'ecs', 'event', 'source', 'http', 'user', 'url', 'user_agent', 'weblogs', 'tags', 'log', 'data_stream'];
 
 /** Whether `o`'s keys all appear in `keys`, in that order (each at most once; some may be missing). */
 function keysAmong(o: object, keys: readonly string[]): boolean {
@@ -264,7 +262,7 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   const d = body as unknown as AccessDocument;
   // Top-level keys in enrich's order up to `data_stream`; keys after it (an input's labels, service and
   // host, a tag added after enrichment) are written after it, in their order, as JSON.stringify does.
-  let rank = -1;
+  let at = 0;
   let trailing: string[] | undefined;
   let afterDataStream = false;
   for (const k in body) {
@@ -272,9 +270,9 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
       (trailing ??= []).push(k);
       continue;
     }
-    const r = TOP_RANK.get(k);
-    if (r === undefined || r <= rank) return undefined;
-    rank = r;
+    while (at < TOP_KEYS.length && TOP_KEYS[at] !== k) at++; // keys compare by identity: internalized strings
+    if (at === TOP_KEYS.length) return undefined;
+    at++;
     if (k === 'data_stream') afterDataStream = true;
   }
   const tagsBefore = d.tags !== undefined && !trailing?.includes('tags');
