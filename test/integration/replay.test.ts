@@ -438,7 +438,7 @@ describe('replay: --follow', () => {
     // Positive signals instead of a pause: the tool's position file says every complete line is
     // acknowledged, and the file was read after the partial line was appended (its atime passed that
     // write's mtime; relatime updates it on the first read after a write), so the tool holds the cut line.
-    await waitUntil('the position to reach the end of the complete lines', async () => (await readPosition(path.join(dir, 'pos.json')))?.offset === complete);
+    await waitUntil('the position to reach the end of the complete lines', async () => ((await readPosition(path.join(dir, 'pos.json')))?.offset ?? 0) >= complete);
     await waitUntil('the tool to read the file after the partial line', () => statSync(file).atimeMs > partialWritten);
     expect(await messageCount(topic)).toBe(150); // the partial line is held back…
     expect((await readPosition(path.join(dir, 'pos.json')))?.offset).toBe(complete); // …and not acknowledged as a line
