@@ -164,15 +164,15 @@ describe('Kafka → Elasticsearch', () => {
     };
     const a = await startProcessor({ ...opts, dataDir: tempDir('kga') });
     handles.push(a);
-    // A reads a first part alone and commits it all; then more is produced while B joins, so A has
-    // batches in flight during the rebalance; the rest is produced once both members hold partitions.
+    // A reads a first part alone and commits it all; then more is produced, over ~3 s, while B joins
+    // (so events arrive across the rebalance); the rest is produced once both members hold partitions.
     const firstPart = 5000;
     const beforeSplit = 6000;
     const produced = await produce(f.topic, lines.slice(0, firstPart), { keyOf: clientIp });
     await waitFor('A to commit the first part', async () => (await committedTotal(f.groupId, f.topic)) === firstPart, 60_000);
     const committedAtJoin = await committedTotal(f.groupId, f.topic);
     const aAtJoin = a.totals.indexed;
-    const during = produce(f.topic, lines.slice(firstPart, beforeSplit), { keyOf: clientIp, chunk: 50, pauseMs: 30 });
+    const during = produce(f.topic, lines.slice(firstPart, beforeSplit), { keyOf: clientIp, chunk: 25, pauseMs: 60 });
     const b = await startProcessor({ ...opts, dataDir: tempDir('kgb') }); // joins: the group rebalances
     handles.push(b);
     await waitFor('two members with partitions', async () => (await groupMembersWithAssignment(f.groupId)) === 2, 60_000);
