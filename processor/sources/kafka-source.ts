@@ -88,8 +88,12 @@ export class KafkaSource implements Source {
   private generation = 0;
   /** The generation each fetched record's position was fetched in (see the class comment). */
   private readonly fetchedIn = new WeakMap<SourcePosition, number>();
-  // Left open: kafkajs's own retries inside one `commitOffsets` call (5 by default) read the generation
-  // afresh each time; a rejoin in that window can still let an old commit through.
+  // Left open: kafkajs's own retries inside one `commitOffsets` call (the consumer's `retry`, 8 here) read
+  // the generation afresh each time; a rejoin during those retries (a broker outage) can still let an old
+  // commit through. Its consequence is re-reads, never loss or copies: a commit only ever carries offsets
+  // of records Elasticsearch has acknowledged, so moving the group's offset back makes the owner read
+  // records again (409 duplicates), and moving it forward skips only records already indexed. Not
+  // measured on the real broker (it needs a broker outage timed inside one commit and a rejoin).
 
   constructor(private readonly opts: KafkaSourceOptions) {
     this.drainedPromise = new Promise((resolve) => (this.resolveDrained = resolve));
