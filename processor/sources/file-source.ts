@@ -429,9 +429,13 @@ export class FileSource implements Source {
     const fh = await open(f.path, 'r');
     try {
       const st = await fh.stat({ bigint: true });
-      if (`${st.dev}:${st.ino}` !== f.fileId) {
-        // The path now names another file (its own event follows): where did this one go?
+      if (`${st.dev}:${st.ino}` !== f.fileId || !st.isFile()) {
+        // The path now names another file (its own event follows): where did this one go? Also when
+        // it names a directory under this very inode (deleted, and the inode reused at once for a
+        // directory made at the path): no event says so, and reading it would fail on every re-scan.
         this.track(this.followRename(f, f.path));
+        // The watcher took the path for a file: have it look into the directory now there.
+        if (st.isDirectory() && !this.stopped) this.watcher?.add(f.path);
         return undefined;
       }
       const size = Number(st.size);

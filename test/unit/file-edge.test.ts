@@ -1,0 +1,67 @@
+/**
+ * Edge cases of the file source found in review: a file replaced by a directory (whose inode may be
+ * the file's own, reused at once), an unreadable file among readable ones.
+ */
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import pino from 'pino';
+import type { InputSettings } from '../../processor/inputs/settings.js';
+import type { SourceRecord } from '../../processor/pipeline/types.js';
+import { FileSource } from '../../processor/sources/file-source.js';
+import { tempDir } from '../support/stack.js';
+
+function memoryLog(): { log: pino.Logger; entries: Record<string, unknown>[] } {
+  const entries: Record<string, unknown>[] = [];
+  const log = pino({ level: 'debug' }, { write: (s: string) => void entries.push(JSON.parse(s)) });
+  return { log, entries };
+}
+
+/** A live source committing each chunk as it comes. */
+async function liveSource(input: Partial<InputSettings> & { paths: string[] }, extra: { rescanMs?: number } = {}) {
+  const { log, entries } = memoryLog();
+  const source = new FileSource({
+    input: { id: 'edge', dataset: 'weblogs', ...input },
+    checkpointFile: path.join(tempDir('fe-data'), 'cp.json'),
+    once: false,
+    rescanMs: extra.rescanMs ?? 100,
+    log,
+  });
+  const records: SourceRecord[] = [];
+  await source.start(async (b) => {
+    records.push(...b.records);
+    await source.commit(b.records.map((r) => r.position));
+  });
+  const waitFor = async (n: number, ms = 10_000): Promise<void> => {
+    const deadline = Date.now() + ms;
+    while (records.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  };
+  return { source, records, entries, waitFor };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('FileSource edge cases (live)', () => {
+  it('a file replaced by a directory: no error on each re-scan, the files put in the directory are read', async () => {
+    const root = tempDir('fe-dir');
+    const file = path.join(root, 'a.log');
+    writeFileSync(file, 'a1\n');
+    writeFileSync(path.join(root, 'b.log'), 'b1\n');
+    const { source, records, entries, waitFor } = await liveSource({ paths: [root] });
+    try {
+      await waitFor(2);
+      // On tmpfs and ext4 the directory usually gets the deleted file's inode at once.
+      rmSync(file);
+      mkdirSync(file);
+      writeFileSync(path.join(file, 'inner.log'), 'i1\n');
+      appendFileSync(path.join(root, 'b.log'), 'b2\n');
+      await waitFor(4);
+      await sleep(1000); // ten re-scans
+      expect(records.map((r) => r.raw).sort()).toEqual(['a1', 'b1', 'b2', 'i1']);
+      expect(entries.filter((e) => (e.level as number) >= 50)).toEqual([]);
+    } finally {
+      await source.stop();
+      await source.close();
+    }
+  });
+});
