@@ -109,6 +109,8 @@ interface TrackedFile {
   /** An unfinished multi-line entry held back in live mode: its range and since when it has not grown. */
   pendingEntry: { offset: number; nextOffset: number; since: number } | undefined;
   flushTimer: NodeJS.Timeout | undefined;
+  /** Code of the read error last logged for this file (logged again only when it changes). */
+  lastError: string | undefined;
 }
 
 /** A chunk is emitted at this many characters of text too, so long lines cannot pile up (4 Mi). */
@@ -203,6 +205,10 @@ export class FileSource implements Source {
       .watch(present, {
         persistent: !this.opts.once,
         ignoreInitial: false,
+        // Otherwise chokidar silently leaves out a file whose owner-read bit is clear (it checks only
+        // that bit): an unreadable file would never be named, and a readable one could be skipped.
+        // The read of an unreadable file fails instead, and that is logged (once, see `scheduleRead`).
+        ignorePermissionErrors: true,
         ignored: (p: string, stats?: { isDirectory(): boolean }) => this.selector.shouldIgnore(p, stats?.isDirectory()),
       })
       .on('add', (p) => this.track(this.discover(p)))
@@ -324,6 +330,7 @@ export class FileSource implements Source {
         lastGrowth: Date.now(),
         pendingEntry: undefined,
         flushTimer: undefined,
+        lastError: undefined,
       };
       f.group.files.add(f);
       // Another file was followed under this path: it was renamed or deleted (a watcher of a single
@@ -410,10 +417,15 @@ export class FileSource implements Source {
           });
           group.lock = run.catch(() => undefined);
           await run;
+          f.lastError = undefined;
         } while (f.rereadRequested && !this.stopped && !f.done && f.kind !== 'binary');
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-          this.opts.log.error({ err, path: f.path }, 'reading file failed; will retry on the next change');
+        const code = String((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+        if (code !== 'ENOENT') {
+          // Once per file and error (EACCES would otherwise be logged on every re-scan).
+          if (f.lastError !== code) this.opts.log.error({ err, path: f.path }, `reading ${f.path} failed (${code}); will retry on the next change`);
+          else this.opts.log.debug({ err, path: f.path }, 'reading file failed again');
+          f.lastError = code;
         } else if (f.outside) {
           this.track(this.followRename(f, f.path)); // no watcher event for it: renamed again or deleted
         }

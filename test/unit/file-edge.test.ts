@@ -2,7 +2,7 @@
  * Edge cases of the file source found in review: a file replaced by a directory (whose inode may be
  * the file's own, reused at once), an unreadable file among readable ones.
  */
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import pino from 'pino';
@@ -59,6 +59,31 @@ describe('FileSource edge cases (live)', () => {
       await sleep(1000); // ten re-scans
       expect(records.map((r) => r.raw).sort()).toEqual(['a1', 'b1', 'b2', 'i1']);
       expect(entries.filter((e) => (e.level as number) >= 50)).toEqual([]);
+    } finally {
+      await source.stop();
+      await source.close();
+    }
+  });
+});
+
+describe('FileSource and unreadable files', () => {
+  // Permission bits do not stop root: run as another user to see this one (e.g. `runuser -u nobody`).
+  const asRoot = process.getuid?.() === 0;
+  (asRoot ? it.skip : it)('a file that cannot be read is named once as an error, the others are read, no error per re-scan', async () => {
+    const root = tempDir('fe-acc');
+    writeFileSync(path.join(root, 'ok.log'), 'ok1\n');
+    writeFileSync(path.join(root, 'secret.log'), 's1\n');
+    chmodSync(path.join(root, 'secret.log'), 0o000);
+    const { source, records, entries, waitFor } = await liveSource({ paths: [root] });
+    try {
+      await waitFor(1);
+      appendFileSync(path.join(root, 'ok.log'), 'ok2\n');
+      await waitFor(2);
+      await sleep(1000); // ten re-scans
+      expect(records.map((r) => r.raw)).toEqual(['ok1', 'ok2']);
+      const errors = entries.filter((e) => (e.level as number) >= 50);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ path: path.join(root, 'secret.log') });
     } finally {
       await source.stop();
       await source.close();
