@@ -42,7 +42,7 @@ export class PathSelector {
    */
   constructor(paths: string[], exclude: string[] = [], internalExclude: string[] = []) {
     this.rules = paths.map(compileRule);
-    this.excludes = [...exclude.map(compileExclude), ...internalExclude.map((p) => underPath(path.resolve(p)))];
+    this.excludes = [...exclude.map(compileExclude), ...internalExclude.map((p) => internalPath(path.resolve(p)))];
     this.dotAllowed = this.rules.some((r) => r.kind === 'glob' && /(^|[\\/])\./.test(r.source));
   }
 
@@ -122,6 +122,15 @@ function compileExclude(pattern: string): (file: string) => boolean {
   const isMatch = picomatch(path.resolve(pattern), { dot: true });
   // A pattern naming a directory (`/var/log/old`) excludes what is under it too.
   return (f) => isMatch(f) || ancestors(f).some((a) => isMatch(a));
+}
+
+/**
+ * One of the processor's own paths: that file or folder, and the temporary files it is written through
+ * (`<file>.<pid>.tmp`, see `writeFileAtomic`), which exist for a moment next to it.
+ */
+function internalPath(x: string): (file: string) => boolean {
+  const under = underPath(x);
+  return (f) => under(f) || (f.startsWith(`${x}.`) && /^\.\d+\.tmp$/.test(f.slice(x.length)));
 }
 
 function underPath(x: string): (file: string) => boolean {

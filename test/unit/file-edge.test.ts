@@ -90,3 +90,16 @@ describe('FileSource and unreadable files', () => {
     }
   });
 });
+
+describe('PathSelector and the processor’s own files', () => {
+  it('never selects the temporary file a checkpoint is written through (a --checkpoint-file inside a watched folder)', async () => {
+    const { PathSelector } = await import('../../processor/sources/file-paths.js');
+    const root = tempDir('fe-cp');
+    const cp = path.join(root, 'cp.json');
+    const sel = new PathSelector([root], [], [cp]);
+    expect(sel.selects(cp)).toBe(false);
+    expect(sel.selects(`${cp}.12345.tmp`)).toBe(false);
+    expect(sel.selects(`${cp}.old`)).toBe(true);
+    expect(sel.selects(path.join(root, 'access.log'))).toBe(true);
+  });
+});
