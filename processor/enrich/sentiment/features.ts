@@ -9,11 +9,13 @@
  * - numbers → `<num>`, "%" kept, URLs, @mentions, e-mails and other punctuation dropped (tweets carry
  *   short links and mentions that headlines do not);
  * - "n't" and "not"/"no"/"never" stay words, so bigrams like "not beat" carry negation.
+ * Version 2 (2026-12-07): the rules' feature terms gained `__fin:*` (`ruleFeatureTerms`); the text
+ * features are unchanged.
  */
 import type { AfinnToken } from './afinn.js';
 
 /** Bumped whenever the normalisation changes; a model trained with another version is refused. */
-export const FEATURES_VERSION = 1;
+export const FEATURES_VERSION = 2;
 
 const KEPT_PUNCTUATION = new Set(['%', '!', '?']);
 
@@ -68,14 +70,24 @@ export function termCounts(seq: readonly string[]): Map<string, number> {
 /** |rules score| from which a rule cue also fires the `:strong` feature (two moderate cues, AFINN scale). */
 export const STRONG_RULE_SCORE = 4;
 
+/** |financialScore| from which the financial rules' own evidence fires `__fin:<direction>` (one moderate financial cue). */
+export const FINANCIAL_EVIDENCE_SCORE = 2;
+
 /**
  * Features that feed the financial rules' verdict to the model ("rule features in the model", one of
  * the two combinations the trainer measures): `__rules:<label>` always, `__rules:<label>:strong` when
- * |score| ≥ `STRONG_RULE_SCORE`. They are unigrams outside the token stream (no bigrams), and no text
- * can produce them (the tokenizer splits "__" and ":").
+ * |score| ≥ `STRONG_RULE_SCORE`, and (features v2) `__fin:positive` / `__fin:negative` when the
+ * financial rules proper — phrases, movement pairs, finance lexicon, without generic AFINN words
+ * (`financialScore`, `score.ts`) — reach ±`FINANCIAL_EVIDENCE_SCORE`: v2 was adopted because the model
+ * then reads formal news sentences better at no cost on the development splits (docs/sentiment.md).
+ * They are unigrams outside the token stream (no bigrams), and no text can produce them (the tokenizer
+ * splits "__" and ":").
  */
-export function ruleFeatureTerms(rules: { score: number; label: string }): string[] {
+export function ruleFeatureTerms(rules: { score: number; label: string; financialScore?: number }): string[] {
   const out = [`__rules:${rules.label}`];
   if (Math.abs(rules.score) >= STRONG_RULE_SCORE) out.push(`__rules:${rules.label}:strong`);
+  const fin = rules.financialScore ?? 0;
+  if (fin >= FINANCIAL_EVIDENCE_SCORE) out.push('__fin:positive');
+  else if (fin <= -FINANCIAL_EVIDENCE_SCORE) out.push('__fin:negative');
   return out;
 }
