@@ -9,7 +9,8 @@
  * - the time-range controls change the data: a custom range shows that range's count, a relative
  *   preset with no data shows the out-of-range empty state, "Fit to data" brings all of it back;
  * - clicking a symbol draws its candles;
- * - opened without parameters, the page shows the last hour of live data and refreshes every 10 s;
+ * - opened without parameters, the page shows the last hour of live data and refreshes every 10 s
+ *   (never faster than the server's minimum, 5 s);
  * - a namespace with nothing ingested shows the explanatory empty state on every view, not an error;
  * - the API rejects bad parameters with 400 and a message naming them.
  */
@@ -165,10 +166,15 @@ describe('dashboard in headless Chromium', () => {
     await page.goto(`${server.url}#/news?from=${d.from}&to=${d.to}`);
     await waitForLoad(page, 'news', 0);
     expect(await page.inputValue('#refresh')).toBe('10');
-    // A 1-second interval (settable in the URL): the page loads the view again without any input.
+    // A 1-second interval asked in the URL is raised to the server's minimum (5 s), and the page loads
+    // the view again without any input.
     const loads = Number(await page.evaluate(() => document.body.dataset.loaded));
     await page.goto(`${server.url}#/news?from=${d.from}&to=${d.to}&refresh=1`);
-    await waitForLoad(page, 'news', loads + 2);
+    await waitForLoad(page, 'news', loads);
+    expect(await page.inputValue('#refresh')).toBe('5');
+    expect(await page.$$eval('#refresh option', (o) => o.map((x) => (x as HTMLOptionElement).value))).toEqual(['0', '5', '10', '30', '60', '300']);
+    const loaded = Number(await page.evaluate(() => document.body.dataset.loaded));
+    await waitForLoad(page, 'news', loaded);
     expect(await page.isHidden('#error')).toBe(true);
     expect(consoleErrors).toEqual([]);
   });

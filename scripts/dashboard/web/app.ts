@@ -3,7 +3,7 @@
 /**
  * The dashboard page: three views (web traffic, news sentiment, markets) drawn from
  * `/api/views/<view>`, a time range (relative presets, a custom absolute range, or "fit to data"),
- * and an auto-refresh interval (10 s by default). The state lives in the URL hash
+ * and an auto-refresh interval (10 s by default, never below the server's `minRefreshSeconds`). The state lives in the URL hash
  * (`#/web?from=now-1h&to=now&refresh=10`), so a view can be bookmarked or shared.
  */
 import type { ApiError, DashboardConfig, MarketsView, NewsView, ViewMeta, ViewName, WebView } from '../api-types.js';
@@ -42,6 +42,12 @@ const REFRESH: [number, string][] = [
   [300, '5 min'],
 ];
 
+/** Smallest auto-refresh interval, s: the server's `/api/config` `minRefreshSeconds` (5 until it answers). */
+let minRefresh = 5;
+
+/** `refresh` raised to {@link minRefresh} (0 = off stays off). */
+const clampRefresh = (s: number): number => (s > 0 ? Math.max(s, minRefresh) : 0);
+
 const $ = <T extends HTMLElement>(sel: string): T => document.querySelector<T>(sel)!;
 
 function readState(): State {
@@ -53,7 +59,7 @@ function readState(): State {
     view,
     from: q.get('from') ?? DEFAULTS.from,
     to: q.get('to') ?? DEFAULTS.to,
-    refresh: Number.isFinite(refresh) && refresh >= 0 ? refresh : DEFAULTS.refresh,
+    refresh: clampRefresh(Number.isFinite(refresh) && refresh >= 0 ? refresh : DEFAULTS.refresh),
     symbol: q.get('symbol') ?? undefined,
   };
 }
@@ -165,7 +171,7 @@ async function load(): Promise<void> {
       document.body.dataset.view = s.view;
       document.body.dataset.loaded = String(Number(document.body.dataset.loaded ?? 0) + 1);
       document.body.dataset.loading = 'false';
-      if (state.refresh > 0) timer = window.setTimeout(() => void load(), state.refresh * 1000);
+      if (state.refresh > 0) timer = window.setTimeout(() => void load(), clampRefresh(state.refresh) * 1000);
     }
   }
 }
@@ -183,7 +189,6 @@ function fitToData(): void {
 async function init(): Promise<void> {
   const range = $<HTMLSelectElement>('#range');
   range.innerHTML = PRESETS.map(([v, l]) => `<option value="${v}">${l}</option>`).join('') + '<option value="custom">Custom range…</option>';
-  $<HTMLSelectElement>('#refresh').innerHTML = REFRESH.map(([v, l]) => `<option value="${v}">${l}</option>`).join('');
   range.addEventListener('change', () => {
     if (range.value === 'custom') {
       const to = Date.now();
@@ -227,11 +232,16 @@ async function init(): Promise<void> {
     if (!document.hidden && state.refresh > 0) void load();
   });
   try {
-    const cfg = (await (await fetch('/api/config')).json()) as DashboardConfig;
+    const cfg = (await (await fetch('/api/config')).json()) as DashboardConfig & { minRefreshSeconds?: number };
     $('#source').textContent = `namespace ${cfg.namespace} · ${cfg.elasticsearch}`;
+    if (typeof cfg.minRefreshSeconds === 'number' && cfg.minRefreshSeconds > 0) minRefresh = cfg.minRefreshSeconds;
   } catch {
     // The views report the server's problems themselves.
   }
+  const choices = REFRESH.filter(([v]) => v === 0 || v >= minRefresh);
+  if (!choices.some(([v]) => v === minRefresh)) choices.splice(1, 0, [minRefresh, `${minRefresh} s`]);
+  $<HTMLSelectElement>('#refresh').innerHTML = choices.map(([v, l]) => `<option value="${v}">${l}</option>`).join('');
+  state = readState();
   await load();
 }
 

@@ -5,7 +5,7 @@
  */
 import type { NewsView } from '../../api-types.js';
 import { categoryAxis, COLORS, kpiTiles, Panel, table, valueAxis } from '../charts.js';
-import { axisTime, dateTime, dec2, esc, int, interval, pct } from '../format.js';
+import { axisTime, dateTime, dec2, esc, int, interval, pct, webUrl } from '../format.js';
 
 const LABELS = ['positive', 'neutral', 'negative'] as const;
 const LABEL_NAMES = { positive: 'Positive', neutral: 'Neutral', negative: 'Negative' } as const;
@@ -132,9 +132,9 @@ export function createNewsView(root: HTMLElement): { panels: Panel[]; render(d: 
         ['Time', 'Label', 'Score', 'Headline', 'Tickers', 'Source'],
         d.latest.map((h) => [
           `<span class="num">${dateTime(h.time)}</span>`,
-          `<span class="badge ${h.label}">${LABEL_NAMES[h.label]}</span>`,
-          `<span class="num ${h.score > 0 ? 'up' : h.score < 0 ? 'down' : ''}">${h.score > 0 ? '+' : ''}${h.score}</span>`,
-          `<span class="ellipsis" title="${esc(h.headline)}">${h.url ? `<a href="${esc(h.url)}" rel="noopener noreferrer" target="_blank">${esc(h.headline)}</a>` : esc(h.headline)}</span>`,
+          `<span class="badge ${esc(String(h.label))}">${esc(LABEL_NAMES[h.label] ?? String(h.label))}</span>`,
+          `<span class="num ${h.score > 0 ? 'up' : h.score < 0 ? 'down' : ''}">${h.score > 0 ? '+' : ''}${esc(String(h.score))}</span>`,
+          `<span class="ellipsis" title="${esc(h.headline)}">${webUrl(h.url) ? `<a href="${esc(webUrl(h.url)!)}" rel="noopener noreferrer" target="_blank">${esc(h.headline)}</a>` : esc(h.headline)}</span>`,
           h.tickers.map((t) => `<span class="chip">${esc(t)}</span>`).join(' '),
           `<span class="muted">${esc(h.source)}</span>`,
         ]),

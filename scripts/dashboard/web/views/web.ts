@@ -248,7 +248,7 @@ export function createWebView(root: HTMLElement): { panels: Panel[]; render(d: W
           ['Time', 'Status', 'Request', 'Client', 'Country', 'User agent'],
           d.recentErrors.map((e) => [
             `<span class="num">${dateTime(e.time)}</span>`,
-            `<span class="badge s${classOf(e.status)}">${e.status}</span>`,
+            `<span class="badge s${esc(String(classOf(e.status)))}">${esc(String(e.status))}</span>`,
             `<span class="mono ellipsis" title="${esc(e.path)}"><b>${esc(e.method)}</b> ${esc(e.path)}</span>`,
             `<span class="mono">${esc(e.client)}</span>`,
             esc(e.country ?? '–'),
