@@ -29,6 +29,7 @@ import { applyRuleGate, type RuleGate } from '../../processor/enrich/sentiment/g
 import { readLabelledSet, LABELS, type Label } from './datasets.js';
 import { classificationFigures } from './metrics.js';
 import { fitSoftmax } from '../train/softmax.js';
+import { mulberry32, shuffle } from '../train/split.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -65,24 +66,6 @@ function rowsOf(file: string, source: number): Row[] {
     return { source, label: it.label, seq: featureTokens(tokens), score: r.score, rulesLabel: r.label, financialScore: r.financialScore, ruleTerms: ruleFeatureTerms(r) };
   });
 }
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function shuffle<T>(a: T[], rand: () => number): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
-
 const tweets = rowsOf(opts.tweets, 0);
 const fin = rowsOf(opts.finentity, 1);
 // The trainer's split: same seed, sources in the same order, classes in the same order.

@@ -28,6 +28,7 @@ import { readLabelledSet, type Label } from '../eval/datasets.js';
 import { classificationFigures } from '../eval/metrics.js';
 import { fitSoftmax, type SparseRow } from './softmax.js';
 import { isRuleGate, type RuleGate } from '../../processor/enrich/sentiment/gate.js';
+import { mulberry32, shuffle } from './split.js';
 
 /**
  * The gate the shipped model uses: the rules decide when their financial part of the score
@@ -121,25 +122,11 @@ for (const file of opts.train) {
 if (rows.length < 50) throw new Error(`only ${rows.length} training rows`);
 
 // 2. Stratified, seeded development split of every training file.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(opts.seed);
 const fit: Row[] = [];
 const dev: Row[] = [];
 for (let s = 0; s < sources.length; s++) for (const label of ['negative', 'neutral', 'positive'] as const) {
-  const of = rows.filter((r) => r.source === s && r.label === label);
-  for (let i = of.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [of[i], of[j]] = [of[j]!, of[i]!];
-  }
+  const of = shuffle(rows.filter((r) => r.source === s && r.label === label), rand);
   const nDev = Math.round(of.length * opts.devFraction);
   dev.push(...of.slice(0, nDev));
   fit.push(...of.slice(nDev));
