@@ -658,6 +658,15 @@ export class FileSource implements Source {
       read = Math.max(read, Math.min(s.readOffset, limit));
       committed = Math.max(committed, Math.min(s.committed, limit));
     }
+    // Same first KiB is not the same content further on: a copy (`cp a.log b.log`) written to after the
+    // copy diverges from its original. Before a plain file jumps ahead to where a plain member got, the
+    // bytes just before that point must agree in both; if they do not, it is read on its own from where
+    // it is (lines it shares with the other get the same ids: duplicates, never a loss).
+    if (read > f.readOffset && f.kind === 'text' && !(await this.agreesBefore(f, g, read))) {
+      this.opts.log.info({ path: f.path, offset: read }, 'content diverged from the file it matched before that point: reading it on its own');
+      this.leaveGroup(f);
+      return;
+    }
     if (read > f.readOffset) {
       f.readOffset = read;
       f.pendingEntry = undefined;
@@ -667,6 +676,39 @@ export class FileSource implements Source {
       f.committed = committed;
       await this.saveCheckpoint(f);
     }
+  }
+
+  /**
+   * Whether `f`'s bytes just before `offset` (up to 1 KiB) equal those of every plain member of `g`
+   * that still exists and reached `offset`. Members that are gzip or gone cannot be compared cheaply
+   * and are trusted (a rotated file and its .gz: the content cannot have diverged). A read error
+   * counts as agreement: the file's own read reports it.
+   */
+  private async agreesBefore(f: TrackedFile, g: ContentGroup, offset: number): Promise<boolean> {
+    const length = Math.min(offset, HEAD_BYTES);
+    if (length <= 0) return true;
+    const readRange = async (file: string): Promise<Buffer | undefined> => {
+      try {
+        const fh = await open(file, 'r');
+        try {
+          const buf = Buffer.alloc(length);
+          const { bytesRead } = await fh.read(buf, 0, length, offset - length);
+          return buf.subarray(0, bytesRead);
+        } finally {
+          await fh.close();
+        }
+      } catch {
+        return undefined;
+      }
+    };
+    const mine = await readRange(f.path);
+    if (!mine) return true;
+    for (const s of g.files) {
+      if (s === f || s.kind !== 'text' || s.gone || s.size < offset) continue;
+      const theirs = await readRange(s.path);
+      if (theirs && theirs.length === mine.length && !theirs.equals(mine)) return false;
+    }
+    return true;
   }
 
   private async readGzip(f: TrackedFile): Promise<void> {

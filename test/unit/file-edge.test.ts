@@ -66,6 +66,34 @@ describe('FileSource edge cases (live)', () => {
   });
 });
 
+describe('FileSource and copies that grow on their own', () => {
+  it('a copy written to after the copy is read on its own: no line of either file lost', async () => {
+    const root = tempDir('fe-copy');
+    const a = path.join(root, 'a.log');
+    const head = Array.from({ length: 40 }, (_, i) => `shared line ${i} ${'x'.repeat(30)}`).join('\n') + '\n'; // > 1 KiB: same fingerprint
+    writeFileSync(a, head);
+    const { source, records, waitFor } = await liveSource({ paths: [root] });
+    try {
+      await waitFor(40);
+      // a grows past the copy point before the copy shows up with its own new lines
+      appendFileSync(a, 'a only 1\na only 2\na only 3\n');
+      await waitFor(43);
+      const b = path.join(root, 'b.log');
+      writeFileSync(b, head + 'b only 1\n');
+      appendFileSync(b, 'b only 2\n');
+      await waitFor(45);
+      await sleep(500); // a few re-scans
+      const raws = records.map((r) => r.raw);
+      for (const line of ['a only 1', 'a only 2', 'a only 3', 'b only 1', 'b only 2']) expect([line, raws.filter((x) => x === line).length]).toEqual([line, 1]);
+      // the shared lines may be read again through b (same ids: duplicates in Elasticsearch), never lost
+      expect(raws.filter((x) => x === 'shared line 0 ' + 'x'.repeat(30)).length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await source.stop();
+      await source.close();
+    }
+  });
+});
+
 describe('FileSource and unreadable files', () => {
   // Permission bits do not stop root: run as another user to see this one (e.g. `runuser -u nobody`).
   const asRoot = process.getuid?.() === 0;
