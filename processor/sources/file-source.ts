@@ -545,11 +545,7 @@ export class FileSource implements Source {
     for (const s of this.files.values()) {
       if (s === f || !s.placed || s.kind === 'binary' || s.head.length === 0 || s.group === f.group) continue;
       if (!sameContent(f.head, s.head)) continue;
-      this.opts.log.info({ path: f.path, sameAs: s.path }, 'same content as a file being read: continuing from its position');
-      f.group.files.delete(f);
-      f.group = s.group;
-      f.group.files.add(f);
-      f.rereadRequested = true;
+      this.joinGroup(f, s);
       return true;
     }
     const found = this.store.findByContent(f.head, f.fileId);
@@ -557,11 +553,7 @@ export class FileSource implements Source {
     if (owner && owner !== f && !owner.gone && owner.generation === found!.checkpoint.generation && owner.kind !== 'binary') {
       // The checkpointed file is being followed too and may not have read yet (both found at start,
       // e.g. access.log.2 and the access.log.2.gz being made of it): read one at a time, as one content.
-      this.opts.log.info({ path: f.path, sameAs: owner.path }, 'same content as a file being read: continuing from its position');
-      f.group.files.delete(f);
-      f.group = owner.group;
-      f.group.files.add(f);
-      f.rereadRequested = true;
+      this.joinGroup(f, owner);
       return true;
     }
     if (found && (f.kind === 'gzip' || found.checkpoint.offset <= f.size)) {
@@ -624,6 +616,15 @@ export class FileSource implements Source {
     f.endOffset = undefined;
     f.pendingEntry = undefined;
     this.leaveGroup(f);
+  }
+
+  /** Joins `other`'s content group (the same content): `f` is read again under the group's lock, from where the group got. */
+  private joinGroup(f: TrackedFile, other: TrackedFile): void {
+    this.opts.log.info({ path: f.path, sameAs: other.path }, 'same content as a file being read: continuing from its position');
+    f.group.files.delete(f);
+    f.group = other.group;
+    f.group.files.add(f);
+    f.rereadRequested = true;
   }
 
   /** Leaves the content group (the file's content diverged): it goes on alone. */
