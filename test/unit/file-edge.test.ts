@@ -7,9 +7,9 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import type { InputSettings } from '../../processor/inputs/settings.js';
-import type { SourceRecord } from '../../processor/pipeline/types.js';
 import { FileSource } from '../../processor/sources/file-source.js';
 import { tempDir } from '../support/stack.js';
+import { collect, untilRecords } from '../support/file-source.js';
 
 function memoryLog(): { log: pino.Logger; entries: Record<string, unknown>[] } {
   const entries: Record<string, unknown>[] = [];
@@ -27,15 +27,8 @@ async function liveSource(input: Partial<InputSettings> & { paths: string[] }, e
     rescanMs: extra.rescanMs ?? 100,
     log,
   });
-  const records: SourceRecord[] = [];
-  await source.start(async (b) => {
-    records.push(...b.records);
-    await source.commit(b.records.map((r) => r.position));
-  });
-  const waitFor = async (n: number, ms = 10_000): Promise<void> => {
-    const deadline = Date.now() + ms;
-    while (records.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  };
+  const records = await collect(source);
+  const waitFor = (n: number, ms = 10_000): Promise<void> => untilRecords(records, n, ms);
   return { source, records, entries, waitFor };
 }
 

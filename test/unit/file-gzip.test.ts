@@ -13,6 +13,7 @@ import type { SourceRecord } from '../../processor/pipeline/types.js';
 import { FileSource, type FileSourceOptions } from '../../processor/sources/file-source.js';
 import { readGzipLines, readLines, type ByteLine } from '../../processor/sources/line-reader.js';
 import { tempDir } from '../support/stack.js';
+import { collect, untilRecords } from '../support/file-source.js';
 
 const quiet = pino({ level: 'silent' });
 
@@ -32,11 +33,7 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
 /** One `--once` pass over `paths`, committing each chunk as it comes. */
 async function readOnce(paths: string[], checkpointFile: string, extra: Partial<FileSourceOptions> = {}): Promise<SourceRecord[]> {
   const source = new FileSource({ input: { id: 'gz', dataset: 'weblogs', paths }, checkpointFile, once: true, log: quiet, ...extra });
-  const records: SourceRecord[] = [];
-  await source.start(async (b) => {
-    records.push(...b.records);
-    await source.commit(b.records.map((r) => r.position));
-  });
+  const records = await collect(source);
   await source.drained();
   await source.stop();
   await source.close();
@@ -149,16 +146,11 @@ describe('FileSource and gzip files', () => {
       rescanMs: 100,
       log: quiet,
     });
-    const records: SourceRecord[] = [];
-    await source.start(async (b) => {
-      records.push(...b.records);
-      await source.commit(b.records.map((r) => r.position));
-    });
+    const records = await collect(source);
     try {
-      const deadline = Date.now() + 10_000;
-      while (records.length < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await untilRecords(records, 20, 10_000);
       writeFileSync(file, gzipSync(lines(500, 30))); // same inode, new content: gzip bytes
-      while (records.length < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await untilRecords(records, 50);
       await new Promise((r) => setTimeout(r, 400));
       expect(records.map((r) => r.raw)).toEqual([...lines(0, 20).trimEnd().split('\n'), ...lines(500, 30).trimEnd().split('\n')]);
     } finally {
@@ -176,11 +168,7 @@ describe('FileSource and gzip files', () => {
     const warnings: { msg: string }[] = [];
     const log = pino({ level: 'warn' }, { write: (s: string) => void warnings.push(JSON.parse(s)) });
     const source = new FileSource({ input: { id: 'c', dataset: 'weblogs', paths: [dir] }, checkpointFile: path.join(tempDir('gz-corrupt-data'), 'cp.json'), once: false, rescanMs: 50, log });
-    const records: SourceRecord[] = [];
-    await source.start(async (b) => {
-      records.push(...b.records);
-      await source.commit(b.records.map((r) => r.position));
-    });
+    const records = await collect(source);
     try {
       await new Promise((r) => setTimeout(r, 800));
       // Deflate cannot tell damage until it meets an invalid code (or the CRC at the end): a few lines
@@ -213,19 +201,14 @@ describe('FileSource and gzip files', () => {
       rescanMs: 100,
       log: quiet,
     });
-    const records: SourceRecord[] = [];
-    await source.start(async (b) => {
-      records.push(...b.records);
-      await source.commit(b.records.map((r) => r.position));
-    });
+    const records = await collect(source);
     try {
-      const deadline = Date.now() + 10_000;
-      while (records.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await untilRecords(records, 1, 10_000);
       const early = records.length;
       expect(early).toBeGreaterThan(0);
       expect(early).toBeLessThan(4000);
       writeFileSync(file, gz);
-      while (records.length < 4000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await untilRecords(records, 4000);
       await new Promise((r) => setTimeout(r, 400));
       expect(records.map((r) => r.raw)).toEqual(text.trimEnd().split('\n'));
       expect(source.lagBytes()).toBe(0);

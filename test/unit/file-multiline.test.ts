@@ -13,6 +13,7 @@ import { FileSource } from '../../processor/sources/file-source.js';
 import type { ByteLine } from '../../processor/sources/line-reader.js';
 import { MultilineJoiner } from '../../processor/sources/multiline.js';
 import { tempDir } from '../support/stack.js';
+import { collect, untilRecords } from '../support/file-source.js';
 
 const quiet = pino({ level: 'silent' });
 const START = /^\d{4}-\d\d-\d\d /;
@@ -65,7 +66,6 @@ describe('MultilineJoiner', () => {
 
 /** A live source with `multilineStart`, collecting and committing what it emits. */
 async function liveSource(paths: string[], flushMs: number) {
-  const records: SourceRecord[] = [];
   const source = new FileSource({
     input: { id: 'ml', dataset: 'weblogs', paths },
     checkpointFile: path.join(tempDir('ml-data'), 'cp.json'),
@@ -75,11 +75,7 @@ async function liveSource(paths: string[], flushMs: number) {
     multilineFlushMs: flushMs,
     log: quiet,
   });
-  await source.start(async (b) => {
-    records.push(...b.records);
-    await source.commit(b.records.map((r) => r.position));
-  });
-  return { source, records };
+  return { source, records: await collect(source) };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -97,8 +93,7 @@ describe('FileSource with multilineStart', () => {
       await sleep(500);
       expect(records).toEqual([]);
       appendFileSync(file, '2026-12-07 10:00:01 INFO next\n');
-      const deadline = Date.now() + 5000;
-      while (records.length < 1 && Date.now() < deadline) await sleep(50);
+      await untilRecords(records, 1, 5000);
       expect(records.map((r) => r.raw)).toEqual(['2026-12-07 10:00:00 ERROR boom\njava.lang.IllegalStateException: x\n\tat a.b(C.java:1)']);
       expect(records[0]!.position).toMatchObject({ offset: 0, nextOffset: Buffer.byteLength('2026-12-07 10:00:00 ERROR boom\njava.lang.IllegalStateException: x\n\tat a.b(C.java:1)\n') });
       expect(source.lagBytes()).toBe(Buffer.byteLength('2026-12-07 10:00:01 INFO next\n'));
@@ -114,12 +109,11 @@ describe('FileSource with multilineStart', () => {
     writeFileSync(file, '2026-12-07 10:00:00 INFO one\n2026-12-07 10:00:01 ERROR two\n\tat x\n');
     const { source, records } = await liveSource([dir], 300);
     try {
-      const deadline = Date.now() + 5000;
-      while (records.length < 2 && Date.now() < deadline) await sleep(50);
+      await untilRecords(records, 2, 5000);
       expect(records.map((r) => r.raw)).toEqual(['2026-12-07 10:00:00 INFO one', '2026-12-07 10:00:01 ERROR two\n\tat x']);
       // A continuation arriving after the flush is a record of its own.
       appendFileSync(file, '\tat late\n');
-      while (records.length < 3 && Date.now() < deadline) await sleep(50);
+      await untilRecords(records, 3);
       expect(records[2]!.raw).toBe('\tat late');
       expect(source.lagBytes()).toBe(0);
     } finally {

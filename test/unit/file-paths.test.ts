@@ -8,10 +8,10 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import type { InputSettings } from '../../processor/inputs/settings.js';
-import type { SourceRecord } from '../../processor/pipeline/types.js';
 import { FileSource } from '../../processor/sources/file-source.js';
 import { PathSelector } from '../../processor/sources/file-paths.js';
 import { tempDir } from '../support/stack.js';
+import { collect, untilRecords } from '../support/file-source.js';
 
 /** A pino logger that keeps its entries. */
 function memoryLog(): { log: pino.Logger; entries: Record<string, unknown>[] } {
@@ -29,11 +29,7 @@ async function readOnce(input: Partial<InputSettings> & { paths: string[] }, dat
     once: true,
     log,
   });
-  const records: SourceRecord[] = [];
-  await source.start(async (b) => {
-    records.push(...b.records);
-    await source.commit(b.records.map((r) => r.position));
-  });
+  const records = await collect(source);
   await source.drained();
   await source.stop();
   await source.close();
@@ -144,18 +140,13 @@ describe('FileSource paths', () => {
       rescanMs: 100,
       log,
     });
-    const records: SourceRecord[] = [];
-    await source.start(async (b) => {
-      records.push(...b.records);
-      await source.commit(b.records.map((r) => r.position));
-    });
+    const records = await collect(source);
     try {
       expect(source.unmatchedPaths().length).toBe(2);
       write(path.join(root, 'vhost', 'a.log'), 'one\n');
       write(path.join(root, 'later', 'x', 'b.log'), 'two\n');
       write(path.join(root, 'vhost', 'a.txt'), 'not this\n');
-      const deadline = Date.now() + 10_000;
-      while (records.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await untilRecords(records, 2, 10_000);
       await new Promise((r) => setTimeout(r, 300));
       expect(records.map((r) => r.raw).sort()).toEqual(['one', 'two']);
       expect(source.unmatchedPaths()).toEqual([]);
@@ -177,14 +168,9 @@ describe('FileSource paths', () => {
       rescanMs: 100,
       log,
     });
-    const records: SourceRecord[] = [];
-    await source.start(async (b) => {
-      records.push(...b.records);
-      await source.commit(b.records.map((r) => r.position));
-    });
+    const records = await collect(source);
     const waitFor = async (n: number): Promise<void> => {
-      const deadline = Date.now() + 10_000;
-      while (records.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await untilRecords(records, n, 10_000);
     };
     try {
       await waitFor(2);
@@ -221,17 +207,12 @@ describe('FileSource paths', () => {
     const { log } = memoryLog();
     const cp = path.join(tempDir('fp-data'), 'cp.json');
     const source = new FileSource({ input: { id: 'e', dataset: 'weblogs', paths: [root], startAt: 'end' }, checkpointFile: cp, once: false, rescanMs: 100, log });
-    const records: SourceRecord[] = [];
-    await source.start(async (b) => {
-      records.push(...b.records);
-      await source.commit(b.records.map((r) => r.position));
-    });
+    const records = await collect(source);
     try {
       await new Promise((r) => setTimeout(r, 300));
       writeFileSync(path.join(root, 'a.log'), 'old1\nold2\npartial\nnew\n');
       write(path.join(root, 'b.log'), 'b1\nb2\n');
-      const deadline = Date.now() + 10_000;
-      while (records.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await untilRecords(records, 4, 10_000);
       await new Promise((r) => setTimeout(r, 300));
       expect(records.map((r) => r.raw).sort()).toEqual(['b1', 'b2', 'new', 'partial']);
       expect(records.find((r) => r.raw === 'partial')!.position).toMatchObject({ offset: 10 });
