@@ -162,8 +162,7 @@ export function apacheTarget(letter: string, arg: string | undefined): Target | 
     case 'l': return 'ident';
     case 'u': return 'user';
     case 't':
-      if (a === undefined) return 'time.clf';
-      return 'time.clf'; // `{format}` forms are compiled by the time-format compiler; this is a placeholder
+      return 'time.clf'; // `%t`; a `%{format}t` is read by its compiled time format (compile.ts), not by this target
     case 'r': return 'request';
     case 'm': return 'method';
     case 'U': return 'path';
