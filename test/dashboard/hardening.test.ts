@@ -2,7 +2,8 @@
  * Hardening of the dashboard server, against the real Elasticsearch (no mock):
  * - a foreign `Host` or `Origin` gets 403 (DNS rebinding); loopback names and `allowedHosts` are answered;
  * - 20 clients that disconnect after 30 ms leave no search running a second later (the server's own
- *   counters, and Elasticsearch's `_tasks` filtered by the server's `X-Opaque-Id`);
+ *   counters), and none left in Elasticsearch's `_tasks` (filtered by the server's `X-Opaque-Id`) once its
+ *   cooperative cancellation has caught up (printed, bounded at 20 s);
  * - 40 concurrent requests for distinct views: each is a 200 or a 503 with `Retry-After`; a normal
  *   request still succeeds (its time is printed beside its quiet time, not asserted);
  * - many viewers of the same view cost one computation;
@@ -70,12 +71,17 @@ function abandon(server: DashboardServer, path: string, ms: number): Promise<voi
   });
 }
 
-/** Search tasks in Elasticsearch started by `server` (its `X-Opaque-Id`). */
-async function esSearchTasks(opaqueId: string): Promise<number> {
+/**
+ * Search tasks in Elasticsearch started by `server` (its `X-Opaque-Id`): all of them, and those not yet
+ * marked cancelled. Cancellation is cooperative: a task whose HTTP channel closed is marked `cancelled`
+ * at once but may stay listed until its shards notice, longer on a loaded machine.
+ */
+async function esSearchTasks(opaqueId: string): Promise<{ listed: number; uncancelled: number }> {
   const r = (await es.transport.request({ method: 'GET', path: '/_tasks', querystring: { actions: '*search*', detailed: 'true' } })) as {
-    nodes?: Record<string, { tasks: Record<string, { headers?: Record<string, string> }> }>;
+    nodes?: Record<string, { tasks: Record<string, { headers?: Record<string, string>; cancelled?: boolean }> }>;
   };
-  return Object.values(r.nodes ?? {}).flatMap((n) => Object.values(n.tasks)).filter((t) => t.headers?.['X-Opaque-Id'] === `${opaque}-${opaqueId}`).length;
+  const ours = Object.values(r.nodes ?? {}).flatMap((n) => Object.values(n.tasks)).filter((t) => t.headers?.['X-Opaque-Id'] === `${opaque}-${opaqueId}`);
+  return { listed: ours.length, uncancelled: ours.filter((t) => t.cancelled !== true).length };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -187,14 +193,28 @@ describe('load: disconnects, the cap, shared answers', () => {
     const tasksDuring: number[] = [];
     const burst = Array.from({ length: 20 }, (_, i) => abandon(busy, `/api/views/${['web', 'news', 'markets'][i % 3]}?from=now-${(i % 10) + 2}d`, 30));
     await sleep(20);
-    tasksDuring.push(await esSearchTasks('busy'));
+    tasksDuring.push((await esSearchTasks('busy')).listed);
     await Promise.all(burst);
     await sleep(1_000);
     clearInterval(watch);
-    const after = { inFlight: searchesInFlight(), computing: busy.computing(), esTasks: await esSearchTasks('busy') };
-    process.stdout.write(`disconnects: peak ${peak} searches in flight, ${tasksDuring[0]} Elasticsearch search tasks during the burst; a second later ${JSON.stringify(after)}\n`);
+    const after = { inFlight: searchesInFlight(), computing: busy.computing() };
+    const atOneSecond = await esSearchTasks('busy');
+    // Elasticsearch cancels a search when its HTTP channel closes, cooperatively: on a loaded machine the
+    // close may be seen late and a cancelled task stays listed until its shards notice. How long that
+    // took is printed; the bound only catches searches that keep running for good.
+    const t0 = performance.now();
+    let tasks = atOneSecond;
+    while (tasks.listed > 0 && performance.now() - t0 < 20_000) {
+      await sleep(100);
+      tasks = await esSearchTasks('busy');
+    }
+    process.stdout.write(
+      `disconnects: peak ${peak} searches in flight, ${tasksDuring[0]} Elasticsearch search tasks during the burst; a second later ${JSON.stringify(after)}, ` +
+        `Elasticsearch tasks ${JSON.stringify(atOneSecond)}, all gone ${Math.round(performance.now() - t0)} ms after that\n`,
+    );
     expect(peak).toBeGreaterThan(0);
-    expect(after).toEqual({ inFlight: 0, computing: 0, esTasks: 0 });
+    expect(after).toEqual({ inFlight: 0, computing: 0 });
+    expect(tasks.listed).toBe(0);
   }, 30_000);
 
   it('40 concurrent requests: 200 or 503 with Retry-After; a normal request still succeeds', async () => {
