@@ -4,10 +4,12 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultEsUrl } from '../../processor/elasticsearch/client.js';
 import { defaultBrokers } from '../../processor/kafka/client.js';
-import type { Timeline } from './common.js';
+import { repeatLines, weblogRecords, type Timeline } from './common.js';
+import { benchEsCost, defaultCandidates } from './es-cost.js';
 import { benchKafka } from './kafka.js';
 import { benchReplay } from './replay.js';
 import { benchWeblogs, perRecordStages } from './weblogs.js';
+import { createEnrichContext } from '../../processor/processor.js';
 
 const positiveInt = (v: string): number => {
   const n = Number(v);
@@ -57,6 +59,30 @@ program
       return;
     }
     const r = await benchWeblogs({ ...o, timeline: timeline(o), noWindows: o.windowsRun, filebeatBin: process.env.FILEBEAT_BIN, log: (l) => console.log(l) });
+    console.log(JSON.stringify(r));
+  });
+
+program
+  .command('es-cost')
+  .description("Elasticsearch's cost per web-log document under the template and candidate changes to it: primary store bytes after a force-merge to one segment, CPU µs while indexing")
+  .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
+  .option('--sample <file>', 'access log whose lines are repeated', path.resolve(repoRoot, 'data/samples/weblogs/apache_logs'))
+  .option('--event-rate <events/s>', 'the repeated lines are re-timed to this many events per second of event time', positiveInt, EVENT_RATE)
+  .option('--sample-times', "keep the sample's own timestamps")
+  .option('--lines <n>', 'documents per candidate and round', positiveInt, 100_000)
+  .option('--batch-size <n>', 'documents per _bulk request', positiveInt, 5000)
+  .option('--rounds <n>', 'rounds, candidates in alternating order', positiveInt, 2)
+  .option('--candidates <list>', `comma-separated, the first is the reference (default: all: ${defaultCandidates().map((c) => c.name).join(',')})`)
+  .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; rounds: number; eventRate: number; sampleTimes?: boolean; candidates?: string }) => {
+    console.log(machine());
+    const all = defaultCandidates();
+    const names = o.candidates ? o.candidates.split(',') : all.map((c) => c.name);
+    const unknown = names.filter((n) => !all.some((c) => c.name === n));
+    if (unknown.length > 0) throw new InvalidArgumentError(`unknown candidate(s) ${unknown.join(', ')}`);
+    const records = weblogRecords(repeatLines(o.sample, o.lines, timeline(o)));
+    console.log(`load average at start: ${os.loadavg()[0]!.toFixed(2)} on ${os.availableParallelism()} cores`);
+    const r = await benchEsCost({ ...o, records, ctx: await createEnrichContext(), candidates: names.map((n) => all.find((c) => c.name === n)!), log: (l) => console.log(l) });
+    console.log(`load average at end: ${os.loadavg()[0]!.toFixed(2)}`);
     console.log(JSON.stringify(r));
   });
 

@@ -170,6 +170,46 @@ export async function esCpuSeconds(esUrl: string): Promise<number> {
   return Object.values(stats.nodes).reduce((sum, n) => sum + n.process.cpu.total_in_millis, 0) / 1000;
 }
 
+/** Primary store of an index or data stream after a force-merge to one segment. */
+export interface StoreSize {
+  /** `primaries.store.size_in_bytes` of `_stats/store` over its (backing) indices, after the merge. */
+  bytes: number;
+  /** `primaries.docs.count` over the same indices. */
+  docs: number;
+  /** `bytes / docs`; NaN when there are no documents. */
+  bytesPerDoc: number;
+  /** Elasticsearch's CPU seconds during the force-merge (`esCpuSeconds` before and after). */
+  mergeCpuSeconds: number;
+}
+
+/**
+ * Disk cost per document of what a run wrote into `target` (an index, a data stream, or a pattern of
+ * either): `POST target/_forcemerge?max_num_segments=1` (waits for the merge, flushes), then
+ * `GET target/_stats/store,docs`, primaries only (replicas would double it on a cluster that has them).
+ * One segment takes away how far background merging happened to get, so the figure depends on the
+ * documents and the mapping, not on the timing: two runs of the same documents differ by a few bytes.
+ * @throws when the merge or the stats request fails.
+ */
+export async function storeAfterForceMerge(esUrl: string, target: string): Promise<StoreSize> {
+  const base = esUrl.replace(/\/$/, '');
+  const es0 = await esCpuSeconds(esUrl);
+  const merged = await request(`${base}/${target}/_forcemerge?max_num_segments=1`, { method: 'POST', headersTimeout: 30 * 60_000, bodyTimeout: 30 * 60_000 });
+  if (merged.statusCode !== 200) throw new Error(`_forcemerge of ${target} failed with ${merged.statusCode}: ${await merged.body.text()}`);
+  await merged.body.dump();
+  const es1 = await esCpuSeconds(esUrl);
+  const res = await request(`${base}/${target}/_stats/store,docs?filter_path=_all.primaries`);
+  if (res.statusCode !== 200) throw new Error(`_stats of ${target} failed with ${res.statusCode}: ${await res.body.text()}`);
+  const p = ((await res.body.json()) as { _all: { primaries: { store: { size_in_bytes: number }; docs: { count: number } } } })._all.primaries;
+  return { bytes: p.store.size_in_bytes, docs: p.docs.count, bytesPerDoc: p.docs.count > 0 ? p.store.size_in_bytes / p.docs.count : Number.NaN, mergeCpuSeconds: es1 - es0 };
+}
+
+/** Bytes of raw log per line: the UTF-8 bytes of `lines`, each with its newline, divided by their number (as the input file holds them). */
+export function rawBytesPerLine(lines: string[]): number {
+  let bytes = 0;
+  for (const l of lines) bytes += Buffer.byteLength(l) + 1;
+  return bytes / lines.length;
+}
+
 /** One processor run, timed from launch until `_count` reached every event, with its CPU time. */
 export interface MeasuredRun {
   docsPerSec: number;
@@ -304,6 +344,16 @@ export async function bulkCeiling(esUrl: string, records: SourceRecord[], ctx: E
     bodies.push(bulkLines(docs).join(''));
     sentDocs += docs.length;
   }
+  return timeBulkBodies(esUrl, bodies, `logs-weblogs.access-${namespace}`, sentDocs);
+}
+
+/**
+ * Sends pre-serialised `_bulk` bodies with 2 concurrent undici requests once Elasticsearch is idle,
+ * and times them to two finish lines: the last response, and `_count` of `index` showing `docs`
+ * documents. Elasticsearch's CPU seconds are read from the first request until the count.
+ * @throws when a bulk request fails or reports errors.
+ */
+export async function timeBulkBodies(esUrl: string, bodies: string[], index: string, docs: number): Promise<BulkCeiling> {
   const bulkUrl = `${esUrl.replace(/\/$/, '')}/_bulk`;
   await waitForIdleElasticsearch(esUrl);
   const es0 = await esCpuSeconds(esUrl);
@@ -312,16 +362,19 @@ export async function bulkCeiling(esUrl: string, records: SourceRecord[], ctx: E
   const worker = async (): Promise<void> => {
     for (let i = next++; i < bodies.length; i = next++) {
       const res = await request(bulkUrl, { method: 'POST', body: bodies[i], headers: { 'content-type': 'application/x-ndjson' } });
-      const json = (await res.body.json()) as { errors: boolean };
-      if (res.statusCode !== 200 || json.errors) throw new Error(`_bulk failed with status ${res.statusCode}`);
+      const json = (await res.body.json()) as { errors: boolean; items?: { create?: { error?: unknown } }[] };
+      if (res.statusCode !== 200 || json.errors) {
+        const first = json.items?.find((it) => it.create?.error)?.create?.error;
+        throw new Error(`_bulk failed with status ${res.statusCode}${first ? `: ${JSON.stringify(first)}` : ''}`);
+      }
     }
   };
   let acknowledged = 0;
   const sent = Promise.all([worker(), worker()]).then(() => (acknowledged = (performance.now() - started) / 1000));
-  await Promise.all([sent, waitForCount(esUrl, `logs-weblogs.access-${namespace}`, sentDocs, 30 * 60_000)]);
+  await Promise.all([sent, waitForCount(esUrl, index, docs, 30 * 60_000)]);
   const searchable = (performance.now() - started) / 1000;
   const es1 = await esCpuSeconds(esUrl);
-  return { acknowledgedPerSec: sentDocs / acknowledged, searchablePerSec: sentDocs / searchable, esCpuSeconds: es1 - es0, docs: sentDocs };
+  return { acknowledgedPerSec: docs / acknowledged, searchablePerSec: docs / searchable, esCpuSeconds: es1 - es0, docs };
 }
 
 /** One ceiling run as a `mirroredBest` step: `docsPerSec` is the acknowledged rate. */

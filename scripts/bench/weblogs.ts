@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createEnrichContext, type RunSummary } from '../../processor/processor.js';
 import type { EnrichContext } from '../../processor/datasets/types.js';
 import type { SourceRecord } from '../../processor/pipeline/types.js';
-import { ceilingStep, type CeilingRun, describeInput, mirroredBest, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type Timeline } from './common.js';
+import { ceilingStep, type CeilingRun, describeInput, mirroredBest, rawBytesPerLine, repeatLines, storeAfterForceMerge, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type Timeline } from './common.js';
 import { runFilebeat, type FilebeatRun } from './filebeat.js';
 import { perRecordBench, type PerRecordResult } from './per-record.js';
 import { BENCH_FORMAT, formatBench, type FormatBenchResult } from './formats.js';
@@ -50,6 +50,8 @@ export interface EndToEndRun {
   /** CPU per document, µs: the processor (startup included), and Elasticsearch over the same time. */
   cpuUsPerDoc: number;
   esCpuUsPerDoc: number;
+  /** Primary store bytes per document of the run's data stream after a force-merge to one segment (`storeAfterForceMerge`). */
+  storeBytesPerDoc: number;
 }
 
 /** The figures one run measured (rates in lines/s or docs/s, latencies in ms, memory in MiB). */
@@ -68,7 +70,11 @@ export interface WeblogBenchResult {
   latencyP50Ms: number;
   latencyP99Ms: number;
   latencySamples: number;
-  filebeat?: FilebeatRun;
+  /** Bytes of raw log per line of the input (UTF-8, newline included). */
+  rawBytesPerDoc: number;
+  /** Elasticsearch's cost per document of the defaults run: store bytes ÷ raw bytes, and against the peer's (same run). */
+  esCost: { storeToRaw: number; peerStoreToRaw?: number; storeToPeer?: number; esCpuToPeer?: number };
+  filebeat?: FilebeatRun & { storeBytesPerDoc: number };
   ratioToFilebeat?: number;
   /** Load average (1 min) at the start and the end: how shared the machine was. */
   loadAverage: [number, number];
@@ -124,6 +130,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   mkdirSync(watchDir);
   const input = path.join(watchDir, 'access.log');
   writeFileSync(input, lines.join('\n') + '\n');
+  const rawBytes = rawBytesPerLine(lines);
 
   // 2–5. The timed runs, each `rounds` times in mirrored order; each keeps its fastest round.
   await warmUpElasticsearch(o.esUrl, recs, ctx, `bench${run}warm`, o.batchSize);
@@ -136,13 +143,15 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
     const m = r.summary.memoryMiB;
     const cpuUsPerDoc = usPerDoc(r.cpuSeconds, lines.length);
     const esCpuUsPerDoc = usPerDoc(r.esCpuSeconds, lines.length);
+    const store = await storeAfterForceMerge(o.esUrl, `logs-weblogs.access-${ns}`);
     o.log(
       `  file → Elasticsearch (${label}): ${fmt(r.docsPerSec)} docs/s (${fmt(lines.length)} docs counted ${fmt(r.seconds, 2)} s after launch); ` +
         `CPU per document: processor ${fmt(cpuUsPerDoc, 1)} µs, Elasticsearch ${fmt(esCpuUsPerDoc, 1)} µs; ` +
+        `primary store after force-merge ${fmt(store.bytesPerDoc, 1)} bytes/doc (${fmt(store.bytesPerDoc / rawBytes, 3)} × raw); ` +
         `peak RSS ${fmt(r.summary.peakRssMiB)} MiB (heap used ≤ ${m.heapUsed}, heap total ≤ ${m.heapTotal}, external ≤ ${m.external} ` +
         `of which array buffers ≤ ${m.arrayBuffers}, GeoIP databases ${m.geoip})`,
     );
-    return { label, docsPerSec: r.docsPerSec, seconds: r.seconds, peakRssMiB: r.summary.peakRssMiB, memoryMiB: m, cpuUsPerDoc, esCpuUsPerDoc };
+    return { label, docsPerSec: r.docsPerSec, seconds: r.seconds, peakRssMiB: r.summary.peakRssMiB, memoryMiB: m, cpuUsPerDoc, esCpuUsPerDoc, storeBytesPerDoc: store.bytesPerDoc };
   };
   const steps: { name: string; run: (round: number) => Promise<{ docsPerSec: number }> }[] = [
     // 2. The raw _bulk ceiling: same documents, pre-serialised, same batch size, concurrency 2, undici.
@@ -163,12 +172,15 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
       run: async (round) => {
         const workDir = path.join(dir, `filebeat-${round}`); // its own registry: a second round reads the file again
         mkdirSync(workDir);
-        const f = await runFilebeat({ bin, esUrl: o.esUrl, input, index: `bench-filebeat-${run}-${round}`, lines: lines.length, workDir, timeoutMs: 30 * 60_000 });
+        const index = `bench-filebeat-${run}-${round}`;
+        const f = await runFilebeat({ bin, esUrl: o.esUrl, input, index, lines: lines.length, workDir, timeoutMs: 30 * 60_000 });
+        const store = await storeAfterForceMerge(o.esUrl, index);
         o.log(
           `  Filebeat (config as written: scripts/bench/filebeat.ts, through a loopback shim answering GET /): ${fmt(f.docsPerSec)} docs/s (${fmt(f.seconds, 2)} s); ` +
-            `CPU per document: Filebeat ${fmt(usPerDoc(f.cpuSeconds, lines.length), 1)} µs, Elasticsearch ${fmt(usPerDoc(f.esCpuSeconds, lines.length), 1)} µs; peak RSS ${fmt(f.peakRssMiB)} MiB`,
+            `CPU per document: Filebeat ${fmt(usPerDoc(f.cpuSeconds, lines.length), 1)} µs, Elasticsearch ${fmt(usPerDoc(f.esCpuSeconds, lines.length), 1)} µs; ` +
+            `primary store after force-merge ${fmt(store.bytesPerDoc, 1)} bytes/doc (${fmt(store.bytesPerDoc / rawBytes, 3)} × raw); peak RSS ${fmt(f.peakRssMiB)} MiB`,
         );
-        return f;
+        return { ...f, storeBytesPerDoc: store.bytesPerDoc };
       },
     });
   }
@@ -177,7 +189,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   const endToEnd = best.get('defaults') as EndToEndRun;
   const variants = steps.filter((st) => !['ceiling', 'defaults', 'filebeat'].includes(st.name)).map((st) => best.get(st.name) as EndToEndRun);
   const noWindows = best.get('no-windows') as EndToEndRun | undefined;
-  const filebeat = best.get('filebeat') as FilebeatRun | undefined;
+  const filebeat = best.get('filebeat') as (FilebeatRun & { storeBytesPerDoc: number }) | undefined;
   const bulkCeilingPerSec = ceiling.acknowledgedPerSec;
   o.log(`fastest of ${o.rounds} round(s) each:`);
   o.log(
@@ -208,6 +220,23 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
     );
     if (noWindows) o.log(`project --no-windows ÷ Filebeat: docs/s ${fmt(noWindows.docsPerSec / filebeat.docsPerSec, 3)} (neither computes windows)`);
   }
+
+  // Elasticsearch's cost per document, from the fastest rounds (store bytes/doc differ by a few bytes between rounds).
+  const fbEsCpu = filebeat ? usPerDoc(filebeat.esCpuSeconds, lines.length) : Number.NaN;
+  const esCost = {
+    storeToRaw: endToEnd.storeBytesPerDoc / rawBytes,
+    ...(filebeat
+      ? { peerStoreToRaw: filebeat.storeBytesPerDoc / rawBytes, storeToPeer: endToEnd.storeBytesPerDoc / filebeat.storeBytesPerDoc, esCpuToPeer: endToEnd.esCpuUsPerDoc / fbEsCpu }
+      : {}),
+  };
+  o.log(
+    `Elasticsearch cost per document (defaults run): CPU ${fmt(endToEnd.esCpuUsPerDoc, 1)} µs; primary store after force-merge ${fmt(endToEnd.storeBytesPerDoc, 1)} bytes; ` +
+      `raw log ${fmt(rawBytes, 1)} bytes per line; store ÷ raw ${fmt(esCost.storeToRaw, 3)} (target ≤ 1.0)` +
+      (filebeat
+        ? `; Filebeat's documents: CPU ${fmt(fbEsCpu, 1)} µs, store ${fmt(filebeat.storeBytesPerDoc, 1)} bytes (÷ raw ${fmt(esCost.peerStoreToRaw!, 3)}); ` +
+          `project ÷ Filebeat: Elasticsearch CPU ${fmt(esCost.esCpuToPeer!, 2)} (target ≤ 1.2), store ${fmt(esCost.storeToPeer!, 2)}`
+        : ''),
+  );
 
   // 6. Latency: a live processor, lines appended at a steady rate, polled for visibility every 50 ms.
   const latDir = mkdtempSync(path.join(os.tmpdir(), 'rtas-bench-lat-'));
@@ -240,7 +269,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   o.log(`load average at end: ${fmt(load1, 2)}; benchmark process (all inputs in memory) peak RSS ${fmt(rss)} MiB`);
   o.log(
     `summary: per-record ratio ${fmt(perRecord.ratio, 3)} (target ≥ 0.5); end-to-end ÷ ceiling ${fmt(endToEnd.docsPerSec / bulkCeilingPerSec, 3)} (≥ 0.9); ` +
-      `p99 ${fmt(latencyP99Ms)} ms (≤ 1,500); processor peak RSS ${fmt(endToEnd.peakRssMiB)} MiB (≤ 300)` +
+      `p99 ${fmt(latencyP99Ms)} ms (≤ 1,500); Elasticsearch store ÷ raw ${fmt(esCost.storeToRaw, 3)} (≤ 1.0); processor peak RSS ${fmt(endToEnd.peakRssMiB)} MiB (≤ 300)` +
       (filebeat ? `; ÷ Filebeat docs/s ${fmt(endToEnd.docsPerSec / filebeat.docsPerSec, 3)} (≥ 1.0)` : ''),
   );
   return {
@@ -255,6 +284,8 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
     latencyP50Ms,
     latencyP99Ms,
     latencySamples: latencies.length,
+    rawBytesPerDoc: rawBytes,
+    esCost,
     filebeat,
     ratioToFilebeat: filebeat ? endToEnd.docsPerSec / filebeat.docsPerSec : undefined,
     loadAverage: [load0, load1],
