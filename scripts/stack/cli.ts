@@ -2,10 +2,10 @@
  * `npm run stack -- up|down|status`: a real local Elasticsearch and Kafka without Docker.
  * See stack.ts for the library API and the environment variables.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 
 import { redactUrl } from '../../processor/elasticsearch/connection.js';
-import { ensureStack, ES_VERSION, KAFKA_VERSION, stackHome, stackStatus, stopStack, StackError, type StackStatus } from './stack.js';
+import { ensureStack, ES_VERSION, KAFKA_VERSION, restartKafka, stackHome, stackStatus, stopStack, StackError, type StackStatus } from './stack.js';
 
 const log = (msg: string): void => console.log(`[stack] ${msg}`);
 
@@ -20,7 +20,9 @@ Environment:
   ES_URL         Elasticsearch URL (default http://127.0.0.1:9200). If something healthy
                  already answers there (e.g. your compose stack), it is used and nothing starts.
   KAFKA_BROKERS  comma-separated brokers (default 127.0.0.1:9092); same rule. A local Kafka
-                 also uses the next port (9093) for its KRaft controller.
+                 also uses the next port (9093) for its KRaft controller and the one after
+                 (9094) for SASL_SSL clients (SCRAM-SHA-256/512, PLAIN; CA and test user in
+                 <STACK_HOME>/kafka/security/credentials.json, shown by \`status\`).
   STACK_HOME     downloads, data, logs and pid files (now: ${stackHome()})
   ES_HEAP        Elasticsearch heap, -Xms and -Xmx (default 2g)
   KAFKA_HEAP     Kafka maximum heap (default 1g)
@@ -45,6 +47,11 @@ function printStatus(s: StackStatus): void {
   console.log(`  brokers       ${s.kafka.brokers.join(',')}`);
   if (s.kafka.version) console.log(`  version       ${s.kafka.version}`);
   if (s.kafka.topics !== undefined) console.log(`  topics        ${s.kafka.topics}`);
+  if (s.kafka.saslSsl) {
+    console.log(`  sasl_ssl      ${s.kafka.saslSsl.brokers.join(',')} (SCRAM-SHA-256/512, PLAIN; user ${s.kafka.saslSsl.username})`);
+    console.log(`  ca            ${s.kafka.saslSsl.caFile}`);
+    console.log(`  credentials   ${s.kafka.saslSsl.credentialsFile}`);
+  }
   if (s.kafka.error) console.log(`  error         ${s.kafka.error}`);
   console.log(`  log           ${s.kafka.logFile}`);
 }
@@ -78,6 +85,17 @@ program
   )
   .action(async () => {
     await stopStack({ log });
+  });
+
+program
+  .command('restart')
+  .description('restart one service this tool started, leaving the others running (now only kafka: e.g. to add a listener that came after it was started); data is kept')
+  .addArgument(new Argument('<service>', 'the service to restart').choices(['kafka']))
+  .addOption(new Option('--timeout <seconds>', 'how long to wait for it to become healthy').argParser(seconds).default(180))
+  .action(async (_service: string, opts: { timeout: number }) => {
+    const started = Date.now();
+    const pid = await restartKafka({ log, timeoutMs: opts.timeout * 1000 });
+    log(`Kafka restarted in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${pid})`);
   });
 
 program

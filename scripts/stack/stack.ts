@@ -28,7 +28,7 @@ import {
   type EsProbe,
 } from './elasticsearch.js';
 import { findJava, type JavaInfo } from './java.js';
-import { checkCanServeKafka, installKafka, managedKafkaPid, probeKafka, startKafka, stopKafka, type KafkaProbe } from './kafka.js';
+import { checkCanServeKafka, installKafka, kafkaCredentialsFile, kafkaSecurityNote, readKafkaSecurityInfo, managedKafkaPid, probeKafka, startKafka, stopKafka, type KafkaProbe } from './kafka.js';
 import { findMaven } from './maven.js';
 import { ES_VERSION, esUrl, heapFromEnv, isRoot, KAFKA_VERSION, kafkaBrokers, SERVICE_USER, stackPaths, type StackPaths } from './paths.js';
 import { ensureServiceUser } from './user.js';
@@ -223,6 +223,45 @@ async function logRunning(paths: StackPaths, url: string, brokers: string[], kaf
   const [esPid, kPid] = await Promise.all([managedElasticsearchPid(paths), kafka ? managedKafkaPid(paths) : undefined]);
   log(`Elasticsearch already running at ${redactUrl(url)}${pidNote(esPid)}`);
   if (kafka) log(`Kafka already running at ${brokers.join(',')}${pidNote(kPid)}`);
+  const note = kafka ? await kafkaSecurityNote(paths, brokers) : undefined;
+  if (note) log(note);
+}
+
+/** Options of {@link restartKafka}. */
+export interface RestartKafkaOptions {
+  /** The stack whose Kafka to restart (default: the one the environment names). */
+  target?: StackTarget;
+  /** Receives human-readable progress lines (default: discarded). */
+  log?: (msg: string) => void;
+  /** Wait for health after the start, in milliseconds (default 180000). */
+  timeoutMs?: number;
+}
+
+/**
+ * Restarts only the Kafka this tool started (stop as in {@link stopStack}, then start with the current
+ * configuration, e.g. a listener added since it was started); Elasticsearch is not touched. Data and
+ * topics stay. When no Kafka of this stack runs, it is started.
+ * @returns the new broker pid.
+ * @throws StackError as {@link ensureStack} does for Kafka (Java, Maven, ports, readiness).
+ */
+export async function restartKafka(opts: RestartKafkaOptions = {}): Promise<number> {
+  const log = opts.log ?? noop;
+  const paths = stackPaths(opts.target?.home);
+  const brokers = opts.target?.kafkaBrokers ?? kafkaBrokers();
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  await ensureDir(paths.home, 0o755);
+  return withLock(
+    paths.lockFile,
+    timeoutMs + 120_000,
+    async () => {
+      const java = await findJava();
+      await installKafka(paths, () => findMaven('set KAFKA_BROKERS to a running Kafka'), java, log);
+      await stopKafka(paths, log);
+      await checkCanServeKafka(brokers);
+      return startKafka({ paths, brokers, java, heap: opts.target?.kafkaHeap ?? heapFromEnv('KAFKA_HEAP', '1g'), timeoutMs, log });
+    },
+    (owner) => log(`another stack command (pid ${owner}) is busy in ${paths.home}; waiting for it…`),
+  );
 }
 
 /** Options of {@link stopStack}. */
@@ -280,7 +319,12 @@ export interface StackStatus {
   /** The stack home (downloads, data, logs, pid files). */
   home: string;
   es: ServiceStatus & { url: string; /** green, yellow or red */ health?: string };
-  kafka: ServiceStatus & { brokers: string[]; /** number of topics, when healthy */ topics?: number };
+  kafka: ServiceStatus & {
+    brokers: string[];
+    /** number of topics, when healthy */ topics?: number;
+    /** The SASL_SSL listener of this stack's Kafka, when it was started with one: where, the CA and the file with the test user's password (not the password). */
+    saslSsl?: { brokers: string[]; caFile: string; username: string; credentialsFile: string };
+  };
 }
 
 /**
@@ -301,6 +345,7 @@ export async function stackStatus(): Promise<StackStatus> {
     managedKafkaPid(paths),
   ]);
   const esVer = esProbe.reachable ? await elasticsearchVersion(url, 2000, access) : undefined;
+  const secure = kPid !== undefined ? await readKafkaSecurityInfo(paths) : undefined;
   return {
     home: paths.home,
     es: {
@@ -321,6 +366,7 @@ export async function stackStatus(): Promise<StackStatus> {
       reachable: kProbe.reachable,
       healthy: kProbe.healthy,
       ...(kProbe.topics !== undefined ? { topics: kProbe.topics } : {}),
+      ...(secure ? { saslSsl: { brokers: secure.brokers, caFile: secure.caFile, username: secure.username, credentialsFile: kafkaCredentialsFile(paths) } } : {}),
       logFile: paths.kafka.serverLog,
       ...(kProbe.healthy || !kProbe.error ? {} : { error: kProbe.error }),
     },
