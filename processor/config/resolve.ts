@@ -44,6 +44,7 @@ export interface ConfigFlags {
   esCompression?: boolean;
   bulkMaxBytes?: number;
   esUrl?: string;
+  esSniff?: boolean;
   esCa?: string;
   esApiKey?: string;
   esUsername?: string;
@@ -171,6 +172,7 @@ export function applyFlags(config: Config, f: ConfigFlags): Config {
     elasticsearch: {
       ...es,
       url: set(f.esUrl, es.url),
+      sniff: set(f.esSniff, es.sniff),
       ca: set(f.esCa, es.ca),
       api_key: set(f.esApiKey, es.api_key),
       username: set(f.esUsername, es.username),
@@ -227,7 +229,7 @@ export function toInputSettings(i: InputConfig): InputSettings {
 export function esConnectionOf(c: Config): EsConnection {
   const es = c.elasticsearch;
   try {
-    return esConnectionFromOptions({ esUrl: es.url, esCa: es.ca, esApiKey: es.api_key, esUsername: es.username, esPassword: es.password });
+    return esConnectionFromOptions({ esUrl: es.url, esSniff: es.sniff, esCa: es.ca, esApiKey: es.api_key, esUsername: es.username, esPassword: es.password });
   } catch (err) {
     throw new ConfigError([{ file: COMMAND_LINE, path: 'elasticsearch', message: (err as Error).message }]);
   }
@@ -262,6 +264,11 @@ export function processorOptionsOf(c: Config, run: { once?: boolean; log?: Logge
   };
 }
 
+/** A password inside a URL (or each URL of a comma-separated list) replaced by {@link REDACTED}. */
+function redactUrlPassword(url: string): string {
+  return url.replace(/(^|,\s*)([a-z]+:\/\/[^/@:,]*):[^/@,]*@/gi, `$1$2:${REDACTED}@`);
+}
+
 /** What secrets are replaced with in printed configs. */
 export const REDACTED = '<redacted>';
 
@@ -275,7 +282,7 @@ export function printableConfig(c: Config): string {
     inputs: c.inputs,
     elasticsearch: {
       ...es,
-      url: es.url.replace(/^([a-z]+:\/\/[^/@:]*):[^/@]*@/i, `$1:${REDACTED}@`),
+      url: typeof es.url === 'string' ? redactUrlPassword(es.url) : es.url.map(redactUrlPassword),
       ...(es.api_key !== undefined ? { api_key: REDACTED } : {}),
       ...(es.password !== undefined ? { password: REDACTED } : {}),
     },

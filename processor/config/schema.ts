@@ -127,14 +127,27 @@ export const inputSchema = z.strictObject({
     .default([]),
 });
 
+/** True when `u` is an http(s) URL or a comma-separated list of them (empty items ignored, at least one). */
+function isUrlList(u: string): boolean {
+  const items = u.split(',').map((x) => x.trim()).filter(Boolean);
+  return items.length > 0 && items.every((x) => /^https?:\/\/[^/]/i.test(x));
+}
+
 /** Elasticsearch connection and indexing; the names follow the `--es-*` flags (elasticsearch/connection.ts). */
 export const elasticsearchSchema = z
   .strictObject({
-    /** `--es-url`: base URL, `http://` or `https://`. */
+    /**
+     * `--es-url`: base URL, `http://` or `https://`; several nodes as a list (`[http://a:9200, http://b:9200]`)
+     * or a comma-separated string. The client spreads requests over the live ones and fails over.
+     */
     url: z
-      .string()
-      .refine((u) => /^https?:\/\/[^/]/i.test(u), 'expected an http:// or https:// URL')
+      .union([
+        z.string().refine((u) => isUrlList(u), 'expected an http:// or https:// URL, or a comma-separated list of them'),
+        z.array(z.string().refine((u) => isUrlList(u), 'expected an http:// or https:// URL')).min(1),
+      ])
       .default(() => process.env.ES_URL?.trim() || DEFAULT_ES_URL),
+    /** `--es-sniff`: also use the nodes the cluster lists (their publish addresses; see elasticsearch/connection.ts). */
+    sniff: z.boolean().default(false),
     /** `--es-ca`: PEM file of the CA that signed the server's HTTP certificate. */
     ca: z.string().min(1).optional(),
     /** `--es-api-key`: the `encoded` value, or `id:api_key`. */

@@ -1,15 +1,15 @@
 import type { Client } from '@elastic/elasticsearch';
-import { esConnectionFromOptions, explainEsError, redactUrl, type EsConnection } from './connection.js';
+import { esConnectionFromOptions, explainEsError, redactedNodes, type EsConnection } from './connection.js';
 
 // The client factory and the connection options live in connection.ts (shared by every command).
-export { createEsClient, defaultEsUrl } from './connection.js';
+export { createEsClient, defaultEsUrl, defaultEsUrls } from './connection.js';
 
 /**
  * Waits until the cluster answers `_cluster/health` with at least yellow. Errors that retrying cannot
  * fix (untrusted certificate, refused credentials, missing privilege) fail at once; others (connection
  * refused, timeouts) are retried every second.
- * @param conn the connection (or its URL) the client was made for; used only for messages, which never
- *   contain a secret.
+ * @param conn the connection (or its URL, or a comma-separated list) the client was made for; used only for
+ *   messages, which never contain a secret. With several nodes, the client asks whichever node is live.
  * @throws Error with a clear, secret-free message at the first unfixable error, or naming the URL when
  *   the cluster is not healthy within `timeoutMs` (ms).
  */
@@ -29,7 +29,7 @@ export async function waitForEs(client: Client, conn: string | EsConnection, tim
     }
   }
   throw new Error(
-    `Elasticsearch at ${redactUrl(c.url)} did not become healthy within ${timeoutMs / 1000}s (${String(last)}); ` +
+    `Elasticsearch at ${redactedNodes(c)} did not become healthy within ${timeoutMs / 1000}s (${String(last)}); ` +
       'start the local stack with `npm run stack -- up` or set ES_URL',
   );
 }

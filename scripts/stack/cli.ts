@@ -5,6 +5,7 @@
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 
 import { redactUrl } from '../../processor/elasticsearch/connection.js';
+import { esClusterStatus } from './es-cluster.js';
 import { ensureStack, ES_VERSION, KAFKA_VERSION, restartKafka, stackHome, stackStatus, stopStack, StackError, type StackStatus } from './stack.js';
 
 const log = (msg: string): void => console.log(`[stack] ${msg}`);
@@ -69,12 +70,25 @@ program
       'prints progress and returns once they are healthy (idempotent: running services are left as they are)',
   )
   .option('--no-kafka', 'only Elasticsearch')
+  .addOption(
+    new Option(
+      '--es-nodes <n>',
+      'number of Elasticsearch nodes: 1 = the single node at ES_URL (default); more = a local cluster of that many nodes beside it ' +
+        '(HTTP 9201…, transport 9331…, or the nodes a comma-separated ES_URL lists; ES_NODE_HEAP per node, default 512m)',
+    )
+      .argParser((v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 9) throw new InvalidArgumentError('expected a whole number from 1 to 9');
+        return n;
+      })
+      .default(1),
+  )
   .addOption(new Option('--timeout <seconds>', 'how long to wait for each service to become healthy').argParser(seconds).default(180))
-  .action(async (opts: { kafka: boolean; timeout: number }) => {
+  .action(async (opts: { kafka: boolean; timeout: number; esNodes: number }) => {
     const started = Date.now();
-    const r = await ensureStack({ kafka: opts.kafka, log, timeoutMs: opts.timeout * 1000 });
+    const r = await ensureStack({ kafka: opts.kafka, log, timeoutMs: opts.timeout * 1000, ...(opts.esNodes > 1 ? { esNodes: opts.esNodes } : {}) });
     const what = [r.startedEs && 'Elasticsearch', r.startedKafka && 'Kafka'].filter(Boolean).join(' and ');
-    log(`${what ? `started ${what}; ` : ''}stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ES_URL=${redactUrl(r.esUrl)}${opts.kafka ? ` KAFKA_BROKERS=${r.kafkaBrokers.join(',')}` : ''}`);
+    log(`${what ? `started ${what}; ` : ''}stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ES_URL=${(r.esUrls ?? [r.esUrl]).map(redactUrl).join(',')}${opts.kafka ? ` KAFKA_BROKERS=${r.kafkaBrokers.join(',')}` : ''}`);
   });
 
 program
@@ -104,8 +118,12 @@ program
   .option('--json', 'print the status as JSON')
   .action(async (opts: { json?: boolean }) => {
     const s = await stackStatus();
-    if (opts.json) console.log(JSON.stringify(s, null, 2));
-    else printStatus(s);
+    const cluster = (await esClusterStatus().catch(() => [])).filter((n) => n.pid !== undefined || n.probe.reachable);
+    if (opts.json) console.log(JSON.stringify(cluster.length > 0 ? { ...s, esCluster: cluster } : s, null, 2));
+    else {
+      printStatus(s);
+      for (const n of cluster) console.log(`es cluster node ${n.name} ${n.probe.healthy ? `healthy (${n.probe.status})` : 'UNHEALTHY'}${n.pid !== undefined ? ` (pid ${n.pid})` : ''} ${n.url}  log ${n.logFile}`);
+    }
     process.exitCode = s.es.healthy && s.kafka.healthy ? 0 : 1;
   });
 

@@ -127,9 +127,12 @@ export function stackPaths(home: string = stackHome()): StackPaths {
   };
 }
 
-/** Elasticsearch URL from `ES_URL` (default `http://127.0.0.1:9200`), without a trailing slash. */
+/**
+ * Elasticsearch URL from `ES_URL` (default `http://127.0.0.1:9200`), without a trailing slash; the first
+ * node when `ES_URL` is a comma-separated list (the single-node stack serves one URL).
+ */
 export function esUrl(): string {
-  return (process.env.ES_URL?.trim() || 'http://127.0.0.1:9200').replace(/\/+$/, '');
+  return (process.env.ES_URL?.split(',').map((u) => u.trim()).find(Boolean) || 'http://127.0.0.1:9200').replace(/\/+$/, '');
 }
 
 /** Kafka bootstrap brokers from comma-separated `KAFKA_BROKERS` (default `127.0.0.1:9092`). */

@@ -27,6 +27,7 @@ import {
   type EsAccess,
   type EsProbe,
 } from './elasticsearch.js';
+import { clusterUrlsFromEnv, ensureEsCluster, stopEsCluster } from './es-cluster.js';
 import { findJava, type JavaInfo } from './java.js';
 import { checkCanServeKafka, installKafka, kafkaCredentialsFile, kafkaSecurityNote, readKafkaSecurityInfo, managedKafkaPid, probeKafka, startKafka, stopKafka, type KafkaProbe } from './kafka.js';
 import { findMaven } from './maven.js';
@@ -44,6 +45,8 @@ export interface StackEndpoints {
   kafkaBrokers: string[];
   /** True when this call started Elasticsearch (false when it already answered). */
   startedEs: boolean;
+  /** With `esNodes` > 1: every node URL of the local cluster (`esUrl` is the first). */
+  esUrls?: string[];
   /** True when this call started Kafka (false when it already answered or `kafka: false`). */
   startedKafka: boolean;
 }
@@ -75,6 +78,12 @@ export interface EnsureStackOptions {
   esUrl?: string;
   /** Credentials and CA for a cluster with security on (from `esHttpAccess` of the `--es-*` options). */
   esAccess?: EsAccess;
+  /**
+   * Number of Elasticsearch nodes (default 1: the single node at ES_URL, unchanged). More than 1: a local
+   * cluster of that many nodes beside the single node (scripts/stack/es-cluster.ts: ports 9201… or the
+   * nodes a comma-separated ES_URL lists), never the single node.
+   */
+  esNodes?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 180_000;
@@ -94,6 +103,15 @@ const noop = (): void => undefined;
  *   names the log file). Maven failures surface as Error with Maven's output.
  */
 export async function ensureStack(opts: EnsureStackOptions = {}): Promise<StackEndpoints> {
+  if ((opts.esNodes ?? 1) > 1) {
+    const urls = clusterUrlsFromEnv();
+    const home = opts.target?.home;
+    const cluster = await ensureEsCluster({ target: { ...(home ? { home } : {}), ...(urls ? { urls } : { nodes: opts.esNodes! }) }, log: opts.log ?? noop, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    // Kafka as for one node; the cluster's first node answers, so nothing is started for Elasticsearch.
+    const quiet = (m: string): void => (/^Elasticsearch already running/.test(m) ? undefined : (opts.log ?? noop)(m));
+    const rest = opts.kafka === false ? undefined : await ensureStack({ ...opts, esNodes: 1, target: { ...opts.target, esUrl: cluster.urls[0]! }, log: quiet });
+    return { esUrl: cluster.urls[0]!, esUrls: cluster.urls, kafkaBrokers: rest?.kafkaBrokers ?? opts.target?.kafkaBrokers ?? kafkaBrokers(), startedEs: cluster.started.length > 0, startedKafka: rest?.startedKafka ?? false };
+  }
   const log = opts.log ?? noop;
   const wantKafka = opts.kafka !== false;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -288,7 +306,7 @@ export async function stopStack(opts: StopStackOptions = {}): Promise<void> {
     paths.lockFile,
     300_000,
     async () => {
-      const [k, es] = await Promise.all([stopKafka(paths, log), stopElasticsearch(paths, log)]);
+      const [k, es] = await Promise.all([stopKafka(paths, log), stopElasticsearch(paths, log), stopEsCluster({ target: { home: paths.home }, log })]);
       if (k === undefined) log('Kafka: not running (no live pid file)');
       if (es === undefined) log('Elasticsearch: not running (no live pid file)');
     },
