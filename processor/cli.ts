@@ -2,12 +2,13 @@
 import v8 from 'node:v8';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfigFile } from './config/load.js';
-import { applyFlags, esConnectionOf, printableConfig, processorOptionsOf, type ConfigFlags } from './config/resolve.js';
+import { applyFlags, esConnectionOf, kafkaSecurityOf, printableConfig, processorOptionsOf, type ConfigFlags } from './config/resolve.js';
 import { defaultConfig, type Config } from './config/schema.js';
 import { parseByteSize, parseDuration } from './config/units.js';
 import { EXIT, EXIT_CODES_HELP, onceExitCode } from './config/exit-codes.js';
 import { datasets } from './datasets/registry.js';
 import { addEsConnectionOptions } from './elasticsearch/connection.js';
+import { addKafkaSecurityOptions, kafkaSslFromEnv } from './kafka/security.js';
 import { createLogger } from './observability/logger.js';
 
 const positiveInt = (v: string): number => {
@@ -101,6 +102,7 @@ const program = new Command('process')
   .showHelpAfterError()
   // Usage errors exit with 2, as configuration errors do (help and --version with 0).
   .exitOverride();
+addKafkaSecurityOptions(program);
 addEsConnectionOptions(program);
 
 const fail = (message: string, code: number = EXIT.config): never => {
@@ -123,6 +125,15 @@ function explicitFlags(): ConfigFlags {
     const source = program.getOptionValueSource(name);
     if (source === 'cli' || source === 'env') out[name] = (o as Record<string, unknown>)[name];
   }
+  // KAFKA_SSL is read here, not by commander (which takes any value of a boolean flag's variable for true).
+  if (out.kafkaSsl === undefined) {
+    try {
+      const ssl = kafkaSslFromEnv();
+      if (ssl !== undefined) out.kafkaSsl = ssl;
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
   return out as ConfigFlags;
 }
 
@@ -143,6 +154,7 @@ try {
   const { format: _format, ...rest } = flags;
   config = applyFlags(o.config ? loadConfigFile(o.config) : defaultConfig(), replayFile ? rest : flags);
   esConnectionOf(config);
+  if (config.kafka?.enabled) kafkaSecurityOf(config);
 } catch (err) {
   if (err instanceof ConfigError) fail(err.message);
   throw err;

@@ -21,6 +21,7 @@ import { inputsFromWatch, toInputSettings } from './config/resolve.js';
 import { registerInputs, type InputSettings } from './inputs/settings.js';
 import { onAutoFormatChoice } from './datasets/weblogs/formats/index.js';
 import type { DeadLetter, OutputDocument, Sink, Source, SourceBatch, SourcePosition } from './pipeline/types.js';
+import { describeKafkaSecurity, type KafkaSecurity } from './kafka/security.js';
 import { KafkaSource } from './sources/kafka-source.js';
 import { WindowOperator, windowDataStream } from './windows/window-operator.js';
 
@@ -31,6 +32,8 @@ export interface KafkaInputOptions {
   groupId?: string;
   /** Topics to consume, each a dataset's topic or `topic=dataset` (default: every dataset's topic). */
   topics?: string[];
+  /** TLS and SASL (default PLAINTEXT); see processor/kafka/security.ts. */
+  security?: KafkaSecurity;
 }
 
 /** Everything the processor can be told; times in ms, sizes in records. */
@@ -198,8 +201,11 @@ async function createKafkaSource(o: KafkaInputOptions, once: boolean, maxRecordB
   for (const name of new Set(mapping.values())) getDataset(name).prepare?.();
   const topics = [...mapping.keys()];
   // kafkajs is loaded only when Kafka is consumed (a file-only processor does not hold its code).
-  const { createKafka, ensureTopics } = await import('./kafka/client.js');
-  const kafka = createKafka('rtas-processor', o.brokers, log);
+  const { checkKafkaAccess, createKafka, ensureTopics } = await import('./kafka/client.js');
+  const security = o.security ?? {};
+  const kafka = createKafka('rtas-processor', o.brokers, log, security);
+  log.info({ brokers: o.brokers, security: describeKafkaSecurity(security) }, 'connecting to Kafka');
+  await checkKafkaAccess(kafka, o.brokers, security);
   await ensureTopics(kafka, topics);
   return new KafkaSource({
     kafka,
@@ -376,7 +382,16 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
       log,
     });
   });
-  const kafkaSource = opts.kafka ? await createKafkaSource(opts.kafka, !!opts.once, opts.maxRecordBytes, metrics, log) : undefined;
+  let kafkaSource: KafkaSource | undefined;
+  try {
+    kafkaSource = opts.kafka ? await createKafkaSource(opts.kafka, !!opts.once, opts.maxRecordBytes, metrics, log) : undefined;
+  } catch (err) {
+    // Kafka refused (e.g. wrong password, untrusted certificate): release what was opened, so a caller
+    // that carries on (a test, an embedding program) is not held open by worker threads or sockets.
+    await transformer.close().catch(() => undefined);
+    await client.close().catch(() => undefined);
+    throw err;
+  }
   const sources: Source[] = [...fileSources.map((f) => new CountedSource(f, counters)), ...(kafkaSource ? [kafkaSource] : [])];
   const deadLetters = new CountedDeadLetterFile(deadLetterFile, opts.namespace ?? 'default', counters);
   const esSink = new ElasticsearchSink(client, log, {

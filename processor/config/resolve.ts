@@ -10,7 +10,8 @@ import { esConnectionFromOptions, type EsConnection } from '../elasticsearch/con
 import type { InputSettings, StartAt } from '../inputs/settings.js';
 import type { ProcessorOptions } from '../processor.js';
 import { ConfigError, formatPath, type ConfigProblem } from './load.js';
-import { inputSchema, kafkaSchema, type Config, type InputConfig } from './schema.js';
+import { kafkaSecurityFromOptions, type KafkaSecurity } from '../kafka/security.js';
+import { inputSchema, kafkaSchema, type Config, type InputConfig, type KafkaConfig } from './schema.js';
 
 /** Command-line values, each present only when given on the command line (or by its environment variable). */
 export interface ConfigFlags {
@@ -25,6 +26,11 @@ export interface ConfigFlags {
   brokers?: string;
   groupId?: string;
   topics?: string[];
+  kafkaSsl?: boolean;
+  kafkaCa?: string;
+  kafkaSaslMechanism?: string;
+  kafkaUsername?: string;
+  kafkaPassword?: string;
   namespace?: string;
   dataDir?: string;
   checkpointFile?: string;
@@ -149,7 +155,8 @@ export function applyFlags(config: Config, f: ConfigFlags): Config {
   const p = config.processor;
   const es = config.elasticsearch;
   let kafka = config.kafka;
-  if (f.kafka || f.brokers !== undefined || f.groupId !== undefined || f.topics !== undefined) {
+  const kafkaSecurityFlags = [f.kafkaSsl, f.kafkaCa, f.kafkaSaslMechanism, f.kafkaUsername, f.kafkaPassword].some((v) => v !== undefined);
+  if (f.kafka || f.brokers !== undefined || f.groupId !== undefined || f.topics !== undefined || kafkaSecurityFlags) {
     const base = kafka ?? kafkaSchema.parse({ enabled: false });
     kafka = {
       ...base,
@@ -157,6 +164,11 @@ export function applyFlags(config: Config, f: ConfigFlags): Config {
       ...(f.brokers !== undefined ? { brokers: f.brokers.split(',').map((b) => b.trim()).filter(Boolean) } : {}),
       ...(f.groupId !== undefined ? { group_id: f.groupId } : {}),
       ...(f.topics !== undefined ? { topics: f.topics } : {}),
+      ...(f.kafkaSsl !== undefined ? { ssl: f.kafkaSsl } : {}),
+      ...(f.kafkaCa !== undefined ? { ca: f.kafkaCa } : {}),
+      ...(f.kafkaSaslMechanism !== undefined ? { sasl_mechanism: f.kafkaSaslMechanism as KafkaConfig['sasl_mechanism'] } : {}),
+      ...(f.kafkaUsername !== undefined ? { username: f.kafkaUsername } : {}),
+      ...(f.kafkaPassword !== undefined ? { password: f.kafkaPassword } : {}),
     };
   }
   const watched = f.watch?.length
@@ -235,12 +247,32 @@ export function esConnectionOf(c: Config): EsConnection {
   }
 }
 
+/**
+ * The Kafka TLS/SASL settings of the config's `kafka` section; anything it leaves out still comes
+ * from the `KAFKA_SSL`, `KAFKA_CA_CERT`, `KAFKA_SASL_MECHANISM`, `KAFKA_USERNAME` and `KAFKA_PASSWORD`
+ * variables (see `kafkaSecurityFromOptions`).
+ * @throws ConfigError for a mechanism without user or password, or a user or password without a mechanism.
+ */
+export function kafkaSecurityOf(c: Config): KafkaSecurity {
+  const k = c.kafka;
+  try {
+    return kafkaSecurityFromOptions({ kafkaSsl: k?.ssl, kafkaCa: k?.ca, kafkaSaslMechanism: k?.sasl_mechanism, kafkaUsername: k?.username, kafkaPassword: k?.password });
+  } catch (err) {
+    throw new ConfigError([{ file: COMMAND_LINE, path: 'kafka', message: (err as Error).message }]);
+  }
+}
+
+function kafkaSecurityIfAny(c: Config): { security?: KafkaSecurity } {
+  const security = kafkaSecurityOf(c);
+  return Object.keys(security).length > 0 ? { security } : {};
+}
+
 /** `startProcessor`'s options for the config. */
 export function processorOptionsOf(c: Config, run: { once?: boolean; log?: Logger } = {}): ProcessorOptions {
   const p = c.processor;
   return {
     inputs: c.inputs.map(toInputSettings),
-    kafka: c.kafka?.enabled ? { brokers: c.kafka.brokers, groupId: c.kafka.group_id, topics: c.kafka.topics } : undefined,
+    kafka: c.kafka?.enabled ? { brokers: c.kafka.brokers, groupId: c.kafka.group_id, topics: c.kafka.topics, ...kafkaSecurityIfAny(c) } : undefined,
     once: run.once,
     es: esConnectionOf(c),
     namespace: p.namespace,
@@ -273,8 +305,8 @@ function redactUrlPassword(url: string): string {
 export const REDACTED = '<redacted>';
 
 /**
- * The effective config as YAML, a valid config file itself, with `password`, `api_key` and a password
- * inside the URL replaced by `<redacted>`. A Kafka section appears only when Kafka is consumed.
+ * The effective config as YAML, a valid config file itself, with `password` (of Elasticsearch and of
+ * Kafka), `api_key` and a password inside the URL replaced by `<redacted>`. A Kafka section appears only when Kafka is consumed.
  */
 export function printableConfig(c: Config): string {
   const es = c.elasticsearch;
@@ -286,7 +318,7 @@ export function printableConfig(c: Config): string {
       ...(es.api_key !== undefined ? { api_key: REDACTED } : {}),
       ...(es.password !== undefined ? { password: REDACTED } : {}),
     },
-    ...(c.kafka?.enabled ? { kafka: c.kafka } : {}),
+    ...(c.kafka?.enabled ? { kafka: c.kafka.password !== undefined ? { ...c.kafka, password: REDACTED } : c.kafka } : {}),
     processor: c.processor,
   };
   return (

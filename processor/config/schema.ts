@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { datasets } from '../datasets/registry.js';
 import { DEFAULT_ES_URL } from '../elasticsearch/connection.js';
 import { defaultBrokers } from '../kafka/brokers.js';
+import { SASL_MECHANISMS } from '../kafka/security.js';
 import { parseByteSize, parseDuration } from './units.js';
 
 /** The closest of `known` to `word` by edit distance, when it is close enough to be a likely typo. */
@@ -175,6 +176,16 @@ export const kafkaSchema = z.strictObject({
   group_id: z.string().min(1).default('rtas-processor'),
   /** `--topics`: a dataset's topic or `topic=dataset`; default every dataset's topic. */
   topics: z.array(z.string().min(1)).min(1).optional(),
+  /** `--kafka-ssl` / `KAFKA_SSL`: TLS to the brokers (implied by `ca`). */
+  ssl: z.boolean().optional(),
+  /** `--kafka-ca` / `KAFKA_CA_CERT`: PEM file of the CA that signed the brokers' certificates. */
+  ca: z.string().min(1).optional(),
+  /** `--kafka-sasl-mechanism` / `KAFKA_SASL_MECHANISM`: `plain`, `scram-sha-256` or `scram-sha-512`. */
+  sasl_mechanism: z.enum(SASL_MECHANISMS).optional(),
+  /** `--kafka-username` / `KAFKA_USERNAME`: SASL user. */
+  username: z.string().min(1).optional(),
+  /** `--kafka-password` / `KAFKA_PASSWORD`: SASL password (better `${KAFKA_PASSWORD}` than the value). */
+  password: z.string().optional(),
 });
 
 /** Data stream namespaces: lowercase, none of the characters Elasticsearch refuses in index names, no `-`. */

@@ -2,6 +2,7 @@ import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 // Installs the fix for kafkajs's idle 1 ms timer loop on every client this process creates.
 import './request-queue-fix.js';
+import { checkKafkaTls, explainKafkaError, kafkajsSecurity, type KafkaSecurity } from './security.js';
 
 export { defaultBrokers } from './brokers.js';
 
@@ -14,12 +15,15 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 
 /**
  * A kafkajs client whose own log lines go through pino (warnings and errors only; kafkajs is chatty
- * at info during every rebalance).
+ * at info during every rebalance), with TLS and SASL as `security` says (processor/kafka/security.ts;
+ * default PLAINTEXT). The password goes to kafkajs only.
+ * @throws KafkaSecurityConfigError when the CA file of `security` cannot be read.
  */
-export function createKafka(clientId: string, brokers: string[], log: Logger): Kafka {
+export function createKafka(clientId: string, brokers: string[], log: Logger, security: KafkaSecurity = {}): Kafka {
   return new Kafka({
     clientId,
     brokers,
+    ...kafkajsSecurity(security),
     logLevel: logLevel.WARN,
     logCreator:
       () =>
@@ -29,6 +33,27 @@ export function createKafka(clientId: string, brokers: string[], log: Logger): K
       },
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 30_000 },
   });
+}
+
+/**
+ * Checks that the brokers can be reached with `security` before kafkajs retries anything: a TLS
+ * handshake with the first broker that answers (an untrusted certificate fails at once), then an admin
+ * connection (a wrong user or password fails at once: kafkajs does not retry SASL failures). Errors of
+ * either kind come back as a `KafkaSecurityError` naming broker, mechanism, user and CA file, never the
+ * password.
+ * @throws KafkaSecurityError for TLS or SASL refusals; other kafkajs errors as they are (unreachable
+ *   brokers after kafkajs's retries).
+ */
+export async function checkKafkaAccess(kafka: Kafka, brokers: string[], security: KafkaSecurity): Promise<void> {
+  await checkKafkaTls(brokers, security);
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+  } catch (err) {
+    throw explainKafkaError(err, brokers, security);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 /**
