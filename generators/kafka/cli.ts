@@ -9,23 +9,26 @@ import { Command, Option } from 'commander';
 import { runCli, type CliGeneratorSpec, type RunCliOptions } from '../common/cli.js';
 import type { RunSummary } from '../common/run.js';
 import { KAFKA_DATASETS, type DatasetName } from './datasets.js';
+import { addKafkaSecurityOptions, KAFKA_SECURITY_ENV, kafkaSecurityFromOptions, type KafkaSecurity, type KafkaSecurityOptionValues } from '../../processor/kafka/security.js';
 import { connectIdempotentProducer, createKafkaClient, createKafkaLogger, DEFAULT_BROKERS, resolveBrokers, warmUpTopic } from './producer.js';
 import { KafkaWriter } from './writer.js';
 
 /** Parsed values of the options added by {@link addKafkaOptions}. */
-export interface KafkaCliOptions {
+export interface KafkaCliOptions extends KafkaSecurityOptionValues {
   kafka?: boolean;
   topic?: string;
   brokers?: string;
 }
 
 /**
- * Adds `--kafka`, `--topic` and `--brokers` to a generator subcommand (`--kafka` conflicts with
- * `--out` and `--out-dir`).
+ * Adds `--kafka`, `--topic`, `--brokers` and the TLS/SASL options (`--kafka-ssl`, `--kafka-ca`,
+ * `--kafka-sasl-mechanism`, `--kafka-username`, `--kafka-password`) to a generator subcommand
+ * (`--kafka` conflicts with `--out` and `--out-dir`).
  * @returns `cmd`, for chaining.
  */
 export function addKafkaOptions(cmd: Command, dataset: DatasetName): Command {
   const ds = KAFKA_DATASETS[dataset];
+  addKafkaSecurityOptions(cmd, ' (with --kafka)');
   return cmd
     .addOption(
       new Option(
@@ -75,6 +78,9 @@ export async function runGeneratorCommand(cmd: Command, spec: GeneratorCommandSp
   if (!o.kafka) {
     if (o.topic !== undefined) usageError(cmd, '--topic requires --kafka');
     if (o.brokers !== undefined) usageError(cmd, '--brokers requires --kafka');
+    for (const key of Object.keys(KAFKA_SECURITY_ENV) as (keyof KafkaSecurityOptionValues)[]) {
+      if (cmd.getOptionValueSource(key) === 'cli') usageError(cmd, `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} requires --kafka`);
+    }
     return runCli(cmd, spec);
   }
   if (o.rotateBytes !== undefined) usageError(cmd, '--rotate-bytes requires --out');
@@ -86,21 +92,27 @@ export async function runGeneratorCommand(cmd: Command, spec: GeneratorCommandSp
   } catch (err) {
     usageError(cmd, (err as Error).message);
   }
+  let security: KafkaSecurity;
+  try {
+    security = kafkaSecurityFromOptions(o);
+  } catch (err) {
+    usageError(cmd, (err as Error).message);
+  }
   const dataset = KAFKA_DATASETS[spec.dataset];
   const topic = o.topic ?? dataset.topic;
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) usageError(cmd, `invalid topic name "${topic}" (Kafka allows [A-Za-z0-9._-], 1-249 characters)`);
-  return runToKafka(cmd, spec, brokers, topic);
+  return runToKafka(cmd, spec, brokers, topic, security);
 }
 
 /** `runCli` with a Kafka writer: connected, topic metadata loaded, closed (and disconnected) by the run. */
-function runToKafka(cmd: Command, spec: GeneratorCommandSpec, brokers: string[], topic: string): Promise<RunSummary> {
+function runToKafka(cmd: Command, spec: GeneratorCommandSpec, brokers: string[], topic: string, security: KafkaSecurity): Promise<RunSummary> {
   let writer: KafkaWriter | undefined;
   return runCli(cmd, {
     ...spec,
     destination: `kafka:${topic}`,
     writer: async () => {
-      const kafka = createKafkaClient({ clientId: `generate-${spec.name}`, brokers, log: createKafkaLogger(`generate-${spec.name}`) });
-      const producer = await connectIdempotentProducer(kafka);
+      const kafka = createKafkaClient({ clientId: `generate-${spec.name}`, brokers, log: createKafkaLogger(`generate-${spec.name}`), security });
+      const producer = await connectIdempotentProducer(kafka, { brokers, security });
       try {
         await warmUpTopic(producer, topic);
       } catch (err) {

@@ -30,6 +30,7 @@
  */
 import { Kafka, logLevel, Partitioners, type LogEntry, type Producer, type ProducerConfig } from 'kafkajs';
 import pino, { type Logger } from 'pino';
+import { checkKafkaTls, explainKafkaError, kafkajsSecurity, kafkaSecurityFromOptions, type KafkaSecurity } from '../../processor/kafka/security.js';
 
 /** Brokers used when neither `--brokers` nor `KAFKA_BROKERS` is given (the local stack). */
 export const DEFAULT_BROKERS = '127.0.0.1:9092';
@@ -74,19 +75,26 @@ export interface KafkaClientOptions {
   log?: Logger;
   /** Connection timeout in ms (default 3,000). */
   connectionTimeoutMs?: number;
+  /**
+   * TLS and SASL (processor/kafka/security.ts); default: from `KAFKA_SSL`, `KAFKA_CA_CERT`,
+   * `KAFKA_SASL_MECHANISM`, `KAFKA_USERNAME`, `KAFKA_PASSWORD` (PLAINTEXT when none is set).
+   */
+  security?: KafkaSecurity;
 }
 
 /**
  * A kafkajs client whose log lines go through pino on stderr (stdout stays free for data), with
  * connection retries for about 15 s before giving up (kafkajs retrier: 6 retries from 300 ms,
  * doubling with jitter, at most 5 s apart). Broker error responses that kafkajs retries are logged
- * at debug, not error.
+ * at debug, not error. TLS and SASL as `options.security` (or the `KAFKA_*` variables) say.
+ * @throws KafkaSecurityConfigError for inconsistent `KAFKA_*` security variables or an unreadable CA file.
  */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
   const log = options.log ?? createKafkaLogger(options.clientId);
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...kafkajsSecurity(options.security ?? kafkaSecurityFromOptions()),
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     logLevel: logLevel.WARN,
     logCreator:
@@ -121,11 +129,20 @@ export const IDEMPOTENT_PRODUCER_CONFIG: Readonly<ProducerConfig> = Object.freez
 /**
  * Creates and connects an idempotent producer ({@link IDEMPOTENT_PRODUCER_CONFIG}); for an
  * idempotent producer kafkajs' `connect()` also obtains the producer id (InitProducerId).
- * @throws the kafkajs connection error (e.g. KafkaJSNumberOfRetriesExceeded when no broker answers).
+ * With `access` (the client's brokers and security), a TLS certificate the client does not trust fails
+ * before kafkajs's retries (`checkKafkaTls`), and TLS and SASL refusals come back as a clear
+ * `KafkaSecurityError` (broker, mechanism, user, CA file; never the password).
+ * @throws KafkaSecurityError as above; otherwise the kafkajs connection error (e.g.
+ *   KafkaJSNumberOfRetriesExceeded when no broker answers).
  */
-export async function connectIdempotentProducer(kafka: Kafka): Promise<Producer> {
+export async function connectIdempotentProducer(kafka: Kafka, access?: { brokers: string[]; security: KafkaSecurity }): Promise<Producer> {
+  if (access) await checkKafkaTls(access.brokers, access.security);
   const producer = kafka.producer({ ...IDEMPOTENT_PRODUCER_CONFIG });
-  await producer.connect();
+  try {
+    await producer.connect();
+  } catch (err) {
+    throw access ? explainKafkaError(err, access.brokers, access.security) : err;
+  }
   return producer;
 }
 

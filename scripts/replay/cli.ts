@@ -13,10 +13,11 @@ import { parseCommandLine } from '../../generators/common/command-line.js';
 import cliProgress from 'cli-progress';
 import { parseInteger } from '../../generators/common/cli.js';
 import { DATASET_NAMES, DEFAULT_BROKERS, isDatasetName, KAFKA_DATASETS, resolveBrokers, type DatasetName } from '../../generators/kafka/index.js';
+import { addKafkaSecurityOptions, kafkaSecurityFromOptions, type KafkaSecurity, type KafkaSecurityOptionValues } from '../../processor/kafka/security.js';
 import { replay, type ReplayMode } from './replay.js';
 import { abortOnSignals } from '../../generators/common/signals.js';
 
-interface ReplayCliOptions {
+interface ReplayCliOptions extends KafkaSecurityOptionValues {
   topic?: string;
   dataset?: DatasetName;
   brokers?: string;
@@ -48,7 +49,7 @@ function datasetArg(value: string): DatasetName {
 const topicsHelp = DATASET_NAMES.map((d) => `  ${d.padEnd(8)} → ${KAFKA_DATASETS[d].topic} (key: ${KAFKA_DATASETS[d].keyDescription})`);
 
 function buildProgram(): Command {
-  return new Command('replay')
+  const program = new Command('replay')
     .description(
       [
         'Replay a recorded file of weblogs (combined log format), news or ticks (JSON',
@@ -108,6 +109,7 @@ function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (str, write) => write(str) })
     .exitOverride();
+  return addKafkaSecurityOptions(program);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -123,6 +125,12 @@ async function main(argv: string[]): Promise<number> {
   let brokers: string[];
   try {
     brokers = resolveBrokers(o.brokers);
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+  let security: KafkaSecurity;
+  try {
+    security = kafkaSecurityFromOptions(o);
   } catch (err) {
     return usage((err as Error).message);
   }
@@ -145,6 +153,7 @@ async function main(argv: string[]): Promise<number> {
       dataset: o.dataset,
       topic: o.topic,
       brokers,
+      security,
       mode,
       rebaseToNow: o.rebaseToNow === true,
       positionFile: o.positionFile,

@@ -45,6 +45,7 @@ import { Pacer } from '../../generators/common/pacer.js';
 import { detectDataset, KAFKA_DATASETS, type DatasetName } from '../../generators/kafka/datasets.js';
 import type { LatencySummary } from '../../generators/kafka/latency.js';
 import { connectIdempotentProducer, createKafkaClient, createKafkaLogger, warmUpTopic } from '../../generators/kafka/producer.js';
+import { kafkaSecurityFromOptions, type KafkaSecurity } from '../../processor/kafka/security.js';
 import { KafkaWriter, type KafkaAck } from '../../generators/kafka/writer.js';
 import { PositionKeeper, readPosition, sha256 } from './position.js';
 import { HEAD_BYTES, LineReader, type FileIdentity, type ReadLine } from './reader.js';
@@ -62,6 +63,8 @@ export interface ReplayOptions {
   /** Topic (default: the dataset's topic). */
   topic?: string;
   brokers: string[];
+  /** TLS and SASL (processor/kafka/security.ts); default: from the `KAFKA_*` security variables. */
+  security?: KafkaSecurity;
   mode: ReplayMode;
   rebaseToNow?: boolean;
   /** Position file (default {@link defaultPositionFile} in `stateDir`). */
@@ -244,10 +247,11 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   });
 
   // ---- Kafka ------------------------------------------------------------------------------
-  const kafka = createKafkaClient({ clientId: 'replay', brokers: options.brokers, log: options.log ?? createKafkaLogger('replay') });
   let producer: Producer;
   try {
-    producer = await connectIdempotentProducer(kafka);
+    const security = options.security ?? kafkaSecurityFromOptions();
+    const kafka = createKafkaClient({ clientId: 'replay', brokers: options.brokers, log: options.log ?? createKafkaLogger('replay'), security });
+    producer = await connectIdempotentProducer(kafka, { brokers: options.brokers, security });
   } catch (err) {
     await reader.close();
     throw err;
