@@ -8,6 +8,7 @@ import { repeatLines, weblogRecords, type Timeline } from './common.js';
 import { benchEsCost, defaultCandidates } from './es-cost.js';
 import { benchKafka } from './kafka.js';
 import { benchReplay } from './replay.js';
+import { benchScaleOut } from './scale-out.js';
 import { benchWeblogs, perRecordStages } from './weblogs.js';
 import { createEnrichContext } from '../../processor/processor.js';
 
@@ -104,6 +105,24 @@ program
     console.log(machine());
     const r = await benchKafka({ ...o, timeline: timeline(o), brokers: o.brokers.split(','), log: (l) => console.log(l) });
     console.log(JSON.stringify(r));
+program
+  .command('scale-out')
+  .description('1, 2, 3 … processors in one consumer group on one topic fed by the replay tool: partitions each member held, per-member and total events/s, CPU per event')
+  .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
+  .option('--brokers <list>', 'Kafka brokers (env KAFKA_BROKERS)', defaultBrokers().join(','))
+  .option('--sample <file>', 'access log whose lines are the events', path.resolve(repoRoot, 'data/samples/weblogs/apache_logs'))
+  .option('--event-rate <events/s>', 'the repeated lines are re-timed to this many events per second of event time', positiveInt, EVENT_RATE)
+  .option('--sample-times', "keep the sample's own timestamps")
+  .option('--events <n>', 'events on the topic', positiveInt, 120_000)
+  .option('--partitions <n>', 'partitions of the topic', positiveInt, 6)
+  .option('--members <list>', 'group sizes to measure, comma-separated', (v: string) => v.split(',').map((x) => positiveInt(x)), [1, 2, 3])
+  .option('--batch-size <n>', 'records per micro-batch', positiveInt, 5000)
+  .action(async (o: { esUrl: string; brokers: string; sample: string; events: number; partitions: number; members: number[]; batchSize: number; eventRate: number; sampleTimes?: boolean }) => {
+    console.log(machine());
+    const r = await benchScaleOut({ ...o, timeline: timeline(o), brokers: o.brokers.split(','), log: (l) => console.log(l) });
+    console.log(JSON.stringify(r));
+  });
+
   });
 
 program
