@@ -8,6 +8,7 @@ import { createUserAgentParser } from './enrich/user-agent.js';
 import { createEsClient, waitForEs } from './elasticsearch/client.js';
 import { esConnectionFromOptions, type EsConnection } from './elasticsearch/connection.js';
 import { installIndexTemplates } from './elasticsearch/templates.js';
+import { applyRetention } from './elasticsearch/retention.js';
 import { startHttpServer } from './observability/http-server.js';
 import { createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -103,6 +104,12 @@ export interface ProcessorOptions {
   esCompression?: boolean;
   /** Approximate size of one `_bulk` request body, bytes (see `ElasticsearchSinkOptions.flushBytes`). */
   bulkMaxBytes?: number;
+  /**
+   * How long Elasticsearch keeps the data streams' documents: `30d`, `12h`… or `off` (see
+   * elasticsearch/retention.ts: data stream lifecycle or ILM, whichever the cluster has; with neither, a
+   * warning and no retention). Undefined: whatever was set before stays.
+   */
+  retention?: string;
   log?: Logger;
 }
 
@@ -360,6 +367,13 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   const templates = await installIndexTemplates(client, datasets.values());
   for (const o of templates.outdated) {
     log.warn(`existing data streams ${o.pattern} keep an older mapping until they roll over (${o.reason}); documents with new fields are dead-lettered there`);
+  }
+  if (opts.retention !== undefined) {
+    const patterns = [...datasets.values()].flatMap((d) => [d.indexTemplate(), ...(d.windows ?? []).map((w) => w.template())]).flatMap((t) => t.body.index_patterns);
+    const r = await applyRetention(client, opts.retention, patterns);
+    if (r.applied === 'none') log.warn(r.message);
+    else log.info({ existing: r.existing }, r.message);
+    for (const e of r.existing.filter((x) => x.error)) log.warn(`retention ${opts.retention} not set on the existing data streams ${e.pattern}: ${e.error}`);
   }
 
   const transformThreads = opts.transformThreads ?? defaultTransformThreads();

@@ -49,6 +49,7 @@ export interface ConfigFlags {
   transformThreads?: number;
   esCompression?: boolean;
   bulkMaxBytes?: number;
+  retention?: string;
   esUrl?: string;
   esSniff?: boolean;
   esCa?: string;
@@ -211,6 +212,7 @@ export function applyFlags(config: Config, f: ConfigFlags): Config {
       metrics: set(f.metrics, p.metrics),
       metrics_port: set(f.metricsPort, p.metrics_port),
       transform_threads: set(f.transformThreads, p.transform_threads),
+      retention: set(f.retention, p.retention),
     },
   };
 }
@@ -292,6 +294,7 @@ export function processorOptionsOf(c: Config, run: { once?: boolean; log?: Logge
     transformThreads: p.transform_threads,
     esCompression: c.elasticsearch.compression,
     bulkMaxBytes: c.elasticsearch.bulk_max_bytes,
+    ...(p.retention !== undefined ? { retention: p.retention } : {}),
     ...(run.log ? { log: run.log } : {}),
   };
 }

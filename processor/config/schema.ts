@@ -225,6 +225,11 @@ export const processorSchema = z.strictObject({
   metrics_port: z.number().int().min(0).max(65535).default(9464),
   /** `--transform-threads`; default: the cores beyond two. */
   transform_threads: z.number().int().min(0).max(64).optional(),
+  /** `--retention`: how long Elasticsearch keeps the data streams (`30d`, `12h`, or `off`); unset: leave as it is (elasticsearch/retention.ts). */
+  retention: z
+    .string()
+    .regex(/^(off|[1-9][0-9]*(d|h|m|s))$/, 'expected a whole number with a unit d, h, m or s (e.g. 30d), or off')
+    .optional(),
 });
 
 /** The whole file. Every section is optional; `inputs` and `kafka` say what is read. */

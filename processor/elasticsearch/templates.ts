@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import type { Dataset } from '../datasets/types.js';
+import { withRetentionComponent } from './retention.js';
 
 /** The part of a composable template body this module reads. */
 interface TemplateBody {
@@ -27,6 +28,8 @@ interface TemplateBody {
  * (Putting mappings on every backing index of a pattern is a cluster-state update per pattern: on a
  * cluster with ~1,000 indices it made each start wait 7–10 s.) The mappings go on the existing streams
  * before the template is stored, so a start that dies in between redoes both next time.
+ * Each body is stored composed of the retention component template (`withRetentionComponent`), which
+ * `applyRetention` writes when a retention is set.
  * @returns the template names, those already current (`unchanged`), and the patterns whose existing
  *   streams kept an old mapping.
  * @throws the client's ResponseError when Elasticsearch refuses a template (e.g. an unknown field type).
@@ -35,7 +38,10 @@ export async function installIndexTemplates(
   client: Client,
   datasets: Iterable<Pick<Dataset<unknown>, 'indexTemplate' | 'windows'>>,
 ): Promise<{ names: string[]; unchanged: string[]; outdated: { pattern: string; reason: string }[] }> {
-  const templates = [...datasets].flatMap((ds) => [ds.indexTemplate(), ...(ds.windows ?? []).map((w) => w.template())]);
+  // Every template is composed of the retention component (see elasticsearch/retention.ts; absent = keep everything).
+  const templates = [...datasets]
+    .flatMap((ds) => [ds.indexTemplate(), ...(ds.windows ?? []).map((w) => w.template())])
+    .map((t) => ({ ...t, body: withRetentionComponent(t.body) }));
   const stored = await Promise.all(templates.map((t) => storedContentHash(client, t.name)));
   const names: string[] = [];
   const unchanged: string[] = [];
