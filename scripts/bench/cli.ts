@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultEsUrl } from '../../processor/elasticsearch/client.js';
 import { defaultBrokers } from '../../processor/kafka/client.js';
 import { repeatLines, weblogRecords, type Timeline } from './common.js';
-import { benchEsCost, defaultCandidates } from './es-cost.js';
+import { benchEsCost, candidateByName, defaultCandidates } from './es-cost.js';
 import { benchKafka } from './kafka.js';
 import { benchReplay } from './replay.js';
 import { benchScaleOut } from './scale-out.js';
@@ -73,16 +73,14 @@ program
   .option('--lines <n>', 'documents per candidate and round', positiveInt, 100_000)
   .option('--batch-size <n>', 'documents per _bulk request', positiveInt, 5000)
   .option('--rounds <n>', 'rounds, candidates in alternating order', positiveInt, 2)
-  .option('--candidates <list>', `comma-separated, the first is the reference (default: all: ${defaultCandidates().map((c) => c.name).join(',')})`)
+  .option('--candidates <list>', `comma-separated, the first is the reference; a+b applies both (default: all: ${defaultCandidates().map((c) => c.name).join(',')})`)
   .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; rounds: number; eventRate: number; sampleTimes?: boolean; candidates?: string }) => {
     console.log(machine());
     const all = defaultCandidates();
     const names = o.candidates ? o.candidates.split(',') : all.map((c) => c.name);
-    const unknown = names.filter((n) => !all.some((c) => c.name === n));
-    if (unknown.length > 0) throw new InvalidArgumentError(`unknown candidate(s) ${unknown.join(', ')}`);
     const records = weblogRecords(repeatLines(o.sample, o.lines, timeline(o)));
     console.log(`load average at start: ${os.loadavg()[0]!.toFixed(2)} on ${os.availableParallelism()} cores`);
-    const r = await benchEsCost({ ...o, records, ctx: await createEnrichContext(), candidates: names.map((n) => all.find((c) => c.name === n)!), log: (l) => console.log(l) });
+    const r = await benchEsCost({ ...o, records, ctx: await createEnrichContext(), candidates: names.map((n) => candidateByName(all, n)), log: (l) => console.log(l) });
     console.log(`load average at end: ${os.loadavg()[0]!.toFixed(2)}`);
     console.log(JSON.stringify(r));
   });
@@ -105,6 +103,8 @@ program
     console.log(machine());
     const r = await benchKafka({ ...o, timeline: timeline(o), brokers: o.brokers.split(','), log: (l) => console.log(l) });
     console.log(JSON.stringify(r));
+  });
+
 program
   .command('scale-out')
   .description('1, 2, 3 … processors in one consumer group on one topic fed by the replay tool: partitions each member held, per-member and total events/s, CPU per event')
@@ -121,8 +121,6 @@ program
     console.log(machine());
     const r = await benchScaleOut({ ...o, timeline: timeline(o), brokers: o.brokers.split(','), log: (l) => console.log(l) });
     console.log(JSON.stringify(r));
-  });
-
   });
 
 program

@@ -6,7 +6,7 @@
  */
 import { request } from 'undici';
 import type { EnrichContext } from '../../processor/datasets/types.js';
-import { weblogsTemplate } from '../../processor/datasets/weblogs/template.js';
+import { WEBLOGS_STORAGE_SETTINGS, weblogsTemplate } from '../../processor/datasets/weblogs/template.js';
 import type { SourceRecord } from '../../processor/pipeline/types.js';
 import { transformBatch } from '../../processor/pipeline/transform.js';
 import { bulkLines } from '../../processor/sinks/elasticsearch-sink.js';
@@ -23,10 +23,10 @@ export interface TemplateBody {
 
 /** One candidate: a change to the weblogs template (and, for the document-shape levers, to the documents). */
 export interface EsCostCandidate {
-  /** Lower-case letters and digits only (it becomes part of a data stream namespace). */
+  /** Lower-case letters and digits only (it becomes part of a data stream namespace; `+` joins candidates, see `candidateByName`). */
   name: string;
   what: string;
-  /** Edits a deep copy of the current template body in place. */
+  /** Edits a deep copy of the current template body in place (the bench then applies it to plain indices, not a data stream). */
   template?: (t: TemplateBody) => void;
   /** Edits each document body (a parsed copy) before it is serialised: the document-shape levers. */
   doc?: (body: Record<string, unknown>) => void;
@@ -74,6 +74,11 @@ export const DOC_VALUES_ONLY = [
 export function defaultCandidates(): EsCostCandidate[] {
   return [
     { name: 'baseline', what: 'the current template' },
+    {
+      name: 'standard',
+      what: 'the template without its storage settings (WEBLOGS_STORAGE_SETTINGS): standard index mode, stored _source, LZ4',
+      template: (t) => Object.keys(WEBLOGS_STORAGE_SETTINGS).forEach((k) => delete t.template.settings[k]),
+    },
     { name: 'bestcomp', what: 'index.codec: best_compression (DEFLATE for stored fields instead of LZ4)', template: (t) => void (t.template.settings['index.codec'] = 'best_compression') },
     { name: 'msgnorms', what: 'message: norms false', template: (t) => patchField(t, 'message', { norms: false }) },
     {
@@ -94,6 +99,7 @@ export function defaultCandidates(): EsCostCandidate[] {
       what: 'index.mode: logsdb with stored _source (what the default distribution gives a basic license)',
       template: (t) => Object.assign(t.template.settings, { 'index.mode': 'logsdb', 'index.mapping.source.mode': 'stored' }),
     },
+    { name: 'keepmalformed', what: 'index.mapping.ignore_malformed: false (logsdb turns it on: a malformed value would be dropped, not rejected)', template: (t) => void (t.template.settings['index.mapping.ignore_malformed'] = false) },
     { name: 'refresh5s', what: 'index.refresh_interval 5s (CPU only)', template: (t) => void (t.template.settings['index.refresh_interval'] = '5s') },
     { name: 'nomessage', what: 'document shape: no message (the raw line) in the documents', doc: (b) => void delete b.message },
     {
@@ -102,6 +108,26 @@ export function defaultCandidates(): EsCostCandidate[] {
       template: (t) => patchField(t, 'message', { index: false, norms: false }),
     },
   ];
+}
+
+/**
+ * The candidate named `name` from `all`, where `a+b+…` applies the named candidates' template and
+ * document edits in that order (e.g. `logsdb+notextsub`).
+ * @throws when a part names no candidate.
+ */
+export function candidateByName(all: EsCostCandidate[], name: string): EsCostCandidate {
+  const parts = name.split('+').map((n) => {
+    const c = all.find((x) => x.name === n);
+    if (!c) throw new Error(`unknown candidate ${n} (known: ${all.map((x) => x.name).join(', ')})`);
+    return c;
+  });
+  if (parts.length === 1) return parts[0]!;
+  return {
+    name,
+    what: parts.map((c) => c.what).join(' + '),
+    template: (t) => parts.forEach((c) => c.template?.(t)),
+    ...(parts.some((c) => c.doc) ? { doc: (b: Record<string, unknown>) => parts.forEach((c) => c.doc?.(b)) } : {}),
+  };
 }
 
 /** What one candidate measured in one round. */
@@ -118,10 +144,11 @@ export interface EsCostRun {
 }
 
 /**
- * Indexes the same `records` (serialised once per candidate) into a data stream of its own per candidate
- * and round, under a temporary composable template (`bench-escost-<run>-<candidate>`, priority 500, the
- * weblogs template edited by the candidate), force-merges it to one segment and reads its primary store;
- * rounds alternate the order of the candidates. Deletes its streams and templates afterwards.
+ * Indexes the same `records` (serialised once per candidate) into an index of its own per candidate and
+ * round (`bench-escost-<run>-<candidate>-r<round>`, a plain index under a temporary composable template
+ * with the weblogs template's settings and mappings as edited by the candidate, priority 500; plain
+ * because this distribution cannot delete a data stream), force-merges it to one segment and reads its
+ * primary store; rounds alternate the order of the candidates. Deletes its indices and templates afterwards.
  * @returns every run, in the order measured.
  * @throws when Elasticsearch refuses a candidate's template or a bulk request (the message says which).
  */
@@ -139,6 +166,7 @@ export async function benchEsCost(o: {
   const rawBytesPerDoc = rawBytesPerLine(o.records.map((r) => r.raw));
   o.log(`raw log: ${fmt(rawBytesPerDoc, 1)} bytes per line (UTF-8, newline included), ${fmt(o.records.length)} lines`);
   const runs: EsCostRun[] = [];
+  const key = (c: EsCostCandidate): string => c.name.replaceAll('+', 'p');
   const created: { templates: string[]; streams: string[] } = { templates: [], streams: [] };
   const put = async (url: string, body: unknown): Promise<void> => {
     const res = await request(`${base}${url}`, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
@@ -149,20 +177,24 @@ export async function benchEsCost(o: {
     for (const c of o.candidates) {
       const t = structuredClone(weblogsTemplate().body) as unknown as TemplateBody;
       c.template?.(t);
-      t.index_patterns = [`logs-weblogs.access-escost${run}${c.name}r*`];
+      // A plain index, not a data stream: this distribution has no REST handler to delete a data stream
+      // (DELETE _data_stream/… answers 405) and the write index of one cannot be deleted either.
+      delete t.data_stream;
+      t.index_patterns = [`bench-escost-${run}-${key(c)}-*`];
       t.priority = 500;
-      await put(`/_index_template/bench-escost-${run}-${c.name}`, t);
-      created.templates.push(`bench-escost-${run}-${c.name}`);
+      await put(`/_index_template/bench-escost-${run}-${key(c)}`, t);
+      created.templates.push(`bench-escost-${run}-${key(c)}`);
     }
     for (let round = 0; round < o.rounds; round++) {
       const order = round % 2 === 0 ? o.candidates : [...o.candidates].reverse();
       for (const c of order) {
-        const ns = `escost${run}${c.name}r${round}`;
-        const stream = `logs-weblogs.access-${ns}`;
+        const ns = `escost${run}${key(c)}r${round}`;
+        const stream = `bench-escost-${run}-${key(c)}-r${round}`;
         const bodies: string[] = [];
         let docs = 0;
         for (let i = 0; i < o.records.length; i += o.batchSize) {
           const batch = transformBatch(o.records.slice(i, i + o.batchSize), o.ctx, ns).docs;
+          for (const d of batch) d.index = stream;
           if (c.doc) for (const d of batch) (d.body = JSON.parse(JSON.stringify(d.body)) as Record<string, unknown>), c.doc(d.body);
           bodies.push(c.doc ? batch.map((d) => `{"create":{"_index":${JSON.stringify(d.index)},"_id":${JSON.stringify(d.id)}}}\n${JSON.stringify(d.body)}\n`).join('') : bulkLines(batch).join(''));
           docs += batch.length;
@@ -179,11 +211,11 @@ export async function benchEsCost(o: {
           `  ${c.name.padEnd(13)} round ${round + 1}: ${fmt(r.storeBytesPerDoc, 1)} bytes/doc (${fmt(r.storeBytesPerDoc / rawBytesPerDoc, 3)} × raw); ` +
             `Elasticsearch CPU ${fmt(r.esCpuUsPerDoc, 1)} µs/doc indexing + ${fmt(r.mergeCpuUsPerDoc, 1)} µs/doc force-merge; ${fmt(r.docsPerSec)} docs/s searchable`,
         );
-        await request(`${base}/_data_stream/${stream}`, { method: 'DELETE' }).then((res) => res.body.dump());
+        await request(`${base}/${stream}`, { method: 'DELETE' }).then((res) => res.body.dump());
       }
     }
   } finally {
-    for (const s of created.streams) await request(`${base}/_data_stream/${s}`, { method: 'DELETE' }).then((r) => r.body.dump(), () => undefined);
+    for (const s of created.streams) await request(`${base}/${s}`, { method: 'DELETE' }).then((r) => r.body.dump(), () => undefined);
     for (const t of created.templates) await request(`${base}/_index_template/${t}`, { method: 'DELETE' }).then((r) => r.body.dump(), () => undefined);
   }
   o.log(`per candidate (${o.rounds} round(s); store bytes/doc, Elasticsearch CPU µs/doc while indexing as min–max):`);

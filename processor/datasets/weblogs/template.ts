@@ -3,10 +3,40 @@ import { dataStreamTemplate, keyword } from '../index-template.js';
 import { ecsBaseMappings, ecsEndpointMapping, ecsProcessMapping, ecsUrlMapping } from '../ecs-mappings.js';
 
 /**
+ * Storage settings of the access-log backing indices, chosen by measurement (`npm run bench -- es-cost`,
+ * docs/performance.md, "Elasticsearch cost per document", 2026-12-07; 100,000 documents of the real log,
+ * primary store after a force-merge to one segment):
+ * - `index.mode: logsdb`: 385–389 → 214 bytes per document (0.55×; 0.90× the 237-byte raw line). Its
+ *   segments are sorted by `@timestamp` (descending; `_segments` shows the sort), stored fields are
+ *   compressed with zstd (best_compression), doc values with the time-series codec, and no `_source` is
+ *   stored: Elasticsearch rebuilds it from doc values and stored fields (synthetic `_source`; geo points
+ *   come back quantised, 40.5158 as 40.51579998806119, dates in the mapped format). Synthetic `_source` is
+ *   licensed (Enterprise) on Elastic's default distribution, whose x-pack logsdb module falls back to a
+ *   stored `_source` under a basic licence: 271–272 bytes per document there (0.70×). This stack's
+ *   distribution has no such module (basic licence) and keeps it synthetic.
+ * - `index.mapping.ignore_malformed: false`: logsdb turns it on by default, which would store a
+ *   document whose value does not fit its field without that value instead of rejecting it; this project
+ *   dead-letters such a document with its raw line (README, "Bad input never stops the flow").
+ * Settings shape new backing indices only: an existing stream takes them at its next rollover.
+ */
+export const WEBLOGS_STORAGE_SETTINGS: Readonly<Record<string, unknown>> = {
+  'index.mode': 'logsdb',
+  'index.mapping.ignore_malformed': false,
+};
+
+/**
  * Index template for `logs-weblogs.access-*`: explicit ECS mappings, `dynamic: strict` so a field the
- * enrichment adds without a mapping is rejected (and dead-lettered) instead of guessed.
+ * enrichment adds without a mapping is rejected (and dead-lettered) instead of guessed, and the storage
+ * settings of `WEBLOGS_STORAGE_SETTINGS` (logsdb).
  */
 export function weblogsTemplate(): IndexTemplate {
+  const t = weblogsMappingTemplate();
+  Object.assign(t.body.template.settings, WEBLOGS_STORAGE_SETTINGS);
+  return t;
+}
+
+/** The data stream template with the access-log mappings and the settings every dataset's template has. */
+function weblogsMappingTemplate(): IndexTemplate {
   return dataStreamTemplate('logs', 'weblogs.access', {
     ...ecsBaseMappings(),
     source: ecsEndpointMapping(),
