@@ -47,5 +47,7 @@ export function sqlList(items: string[]): string {
   return `[${items.map(sqlString).join(', ')}]`;
 }
 
-/** The Hive partition columns of the archive and their types (fixed, not guessed from the paths). */
+/** The Hive partition columns of the NDJSON parts (and of hour-layout Parquet files) and their types (fixed, not guessed from the paths). */
 export const HIVE_TYPES = "{'dataset': VARCHAR, 'year': INTEGER, 'month': INTEGER, 'day': INTEGER, 'hour': INTEGER}";
+/** The Hive partition columns of the day-layout Parquet files (`hour` is a column inside them). */
+export const HIVE_TYPES_DAY = "{'dataset': VARCHAR, 'year': INTEGER, 'month': INTEGER, 'day': INTEGER}";

@@ -2,12 +2,14 @@
  * SQL over the batch-layer archive with DuckDB: one view per dataset, named after its short name
  * (`weblogs`, `news`, `ticks`), with the `_source` fields as typed (struct) columns — so
  * `http.response.status_code` is a column path — plus `_id`, `_index` and the partition columns
- * `dataset`, `year`, `month`, `day`, `hour` (from the paths, so filters on them skip whole files).
+ * `dataset`, `year`, `month`, `day` (from the paths, so filters on them skip whole files) and `hour`
+ * (a column of the day files, whose row-group statistics let a filter on it skip row groups; from the
+ * path for NDJSON parts and hour-layout Parquet files).
  *
  * A view reads the dataset's Parquet files (`union_by_name`, so files written before a template gained
  * a field still read) and the closed NDJSON parts no Parquet file covers yet, with the same declared
  * types. No document is counted twice: the NDJSON rows are reduced to one per (`_index`, `_id`) and
- * rows already in a Parquet file of the same partition are left out; Parquet files hold each document
+ * rows already in a Parquet file of the same day are left out; Parquet files hold each document
  * once (the compactor drops repeats). Open (hidden) parts are not read: their documents appear once
  * the part closes (by default within 5 minutes; they are in Elasticsearch already).
  *
@@ -15,7 +17,7 @@
  */
 import path from 'node:path';
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBListType, type DuckDBMapType, type DuckDBStructType, type DuckDBType } from '@duckdb/node-api';
-import { HIVE_TYPES, openDuckDb, sqlList, sqlString } from './duckdb.js';
+import { HIVE_TYPES, HIVE_TYPES_DAY, openDuckDb, sqlList, sqlString } from './duckdb.js';
 import { PARQUET_SUBDIR, scanArchive } from './layout.js';
 import { archiveDatasets, archiveLineColumns, duckdbType, ident, type ArchiveDataset } from './schema.js';
 
@@ -29,18 +31,22 @@ export interface ViewSources {
 
 const PARTITION_COLUMNS = 'dataset, year, month, day, hour';
 
-/** The SELECT of a dataset's view (see the module comment). */
-function viewSql(a: ArchiveDataset, parquet: string[] | string, ndjson: string[], parquetOfNdjsonPartitions: string[]): string {
-  const hive = `hive_partitioning=true, hive_types=${HIVE_TYPES}`;
+/**
+ * The SELECT of a dataset's view (see the module comment): `dayFiles` (a list, or a glob when nothing
+ * else is read), `hourFiles` (hour layout), the uncovered `ndjson` parts and the Parquet files of their days.
+ */
+function viewSql(a: ArchiveDataset, dayFiles: string[] | string, hourFiles: string[], ndjson: string[], parquetOfNdjsonDays: string[]): string {
   const selects: string[] = [];
-  if (parquet.length) selects.push(`SELECT * FROM read_parquet(${typeof parquet === 'string' ? sqlString(parquet) : sqlList(parquet)}, ${hive}, union_by_name=true)`);
+  const files = (f: string[] | string): string => (typeof f === 'string' ? sqlString(f) : sqlList(f));
+  if (dayFiles.length) selects.push(`SELECT * FROM read_parquet(${files(dayFiles)}, hive_partitioning=true, hive_types=${HIVE_TYPES_DAY}, union_by_name=true)`);
+  if (hourFiles.length) selects.push(`SELECT * FROM read_parquet(${sqlList(hourFiles)}, hive_partitioning=true, hive_types=${HIVE_TYPES}, union_by_name=true)`);
   if (ndjson.length) {
-    const antiJoin = parquetOfNdjsonPartitions.length
-      ? `WHERE NOT EXISTS (SELECT 1 FROM read_parquet(${sqlList(parquetOfNdjsonPartitions)}) AS p WHERE p._index = n._index AND p._id = n._id)`
+    const antiJoin = parquetOfNdjsonDays.length
+      ? `WHERE NOT EXISTS (SELECT 1 FROM read_parquet(${sqlList(parquetOfNdjsonDays)}, union_by_name=true) AS p WHERE p._index = n._index AND p._id = n._id)`
       : '';
     selects.push(
       `SELECT _id, _index, _source.*, ${PARTITION_COLUMNS} FROM (SELECT * FROM read_json(${sqlList(ndjson)}, format='newline_delimited', compression='gzip', ` +
-        `${hive}, columns=${archiveLineColumns(a)}) QUALIFY row_number() OVER (PARTITION BY _index, _id ORDER BY _id) = 1) AS n ${antiJoin}`,
+        `hive_partitioning=true, hive_types=${HIVE_TYPES}, columns=${archiveLineColumns(a)}) QUALIFY row_number() OVER (PARTITION BY _index, _id ORDER BY _id) = 1) AS n ${antiJoin}`,
     );
   }
   if (selects.length === 0) {
@@ -48,7 +54,8 @@ function viewSql(a: ArchiveDataset, parquet: string[] | string, ndjson: string[]
     const cols = a.columns.map(([n, t]) => `NULL::${duckdbType(t)} AS ${ident(n)}`).join(', ');
     return `SELECT NULL::VARCHAR AS _id, NULL::VARCHAR AS _index, ${cols}, NULL::VARCHAR AS dataset, NULL::INTEGER AS year, NULL::INTEGER AS month, NULL::INTEGER AS day, NULL::INTEGER AS hour WHERE false`;
   }
-  return selects.join('\nUNION ALL BY NAME\n');
+  // the partition columns last, in path order, whichever files the rows come from
+  return `SELECT * EXCLUDE (${PARTITION_COLUMNS}), ${PARTITION_COLUMNS} FROM (${selects.join('\nUNION ALL BY NAME\n')})`;
 }
 
 /**
@@ -60,15 +67,17 @@ export async function createArchiveViews(conn: DuckDBConnection, archiveDir: str
   const out: ViewSources[] = [];
   for (const a of archiveDatasets().values()) {
     const mine = partitions.filter((p) => p.dataset === a.dataset);
-    const parquet = mine.flatMap((p) => p.parquet.map((f) => f.path));
+    const dayFiles = mine.flatMap((p) => p.parquet.filter((f) => !f.hourLayout).map((f) => f.path));
+    const hourFiles = mine.flatMap((p) => p.parquet.filter((f) => f.hourLayout).map((f) => f.path));
     const ndjson = mine.flatMap((p) => p.uncovered);
     const overlap = mine.filter((p) => p.uncovered.length > 0).flatMap((p) => p.parquet.map((f) => f.path));
-    // Everything compacted: a glob keeps the view's text short however many hours there are. (It may
-    // also see a file a concurrent compaction renamed since the scan, which is fine: there is no NDJSON
-    // side that file could double. With NDJSON parts in the view, the scanned file list is used.)
-    const glob = path.join(parquetDir, `dataset=${a.dataset}`, 'year=*', 'month=*', 'day=*', 'hour=*', '*.parquet');
-    await conn.run(`CREATE OR REPLACE VIEW ${ident(a.view)} AS ${viewSql(a, ndjson.length === 0 && parquet.length > 0 ? glob : parquet, ndjson, overlap)}`);
-    out.push({ view: a.view, dataset: a.dataset, parquetFiles: parquet.length, ndjsonParts: ndjson.length });
+    // Everything compacted into day files: a glob keeps the view's text short however many days there
+    // are. (It may also see a file a concurrent compaction renamed since the scan, which is fine: there
+    // is no NDJSON side that file could double. With NDJSON parts in the view, the scanned list is used.)
+    const glob = path.join(parquetDir, `dataset=${a.dataset}`, 'year=*', 'month=*', 'day=*', '*.parquet');
+    const useGlob = ndjson.length === 0 && hourFiles.length === 0 && dayFiles.length > 0;
+    await conn.run(`CREATE OR REPLACE VIEW ${ident(a.view)} AS ${viewSql(a, useGlob ? glob : dayFiles, hourFiles, ndjson, overlap)}`);
+    out.push({ view: a.view, dataset: a.dataset, parquetFiles: dayFiles.length + hourFiles.length, ndjsonParts: ndjson.length });
   }
   return out;
 }

@@ -104,9 +104,9 @@ describe('archive:compact and sql on the real samples', () => {
     const partitions = second.partitions!;
     expect(second).toMatchObject({ compacted: partitions - afterKill, upToDate: afterKill, waiting: 0 });
     const files = parquetFiles(archiveDir);
-    expect(files).toHaveLength(partitions); // one file per hour partition: nothing written twice
+    expect(files).toHaveLength(partitions); // one file per day of a dataset: nothing written twice
     for (const view of ['weblogs', 'ticks', 'news'] as const) {
-      const r = await queryArchive(archiveDir, `SELECT count(*) AS n FROM read_parquet('${archiveDir}/parquet/dataset=*/*/*/*/*/*.parquet', hive_partitioning=true) WHERE dataset = '${view === 'weblogs' ? 'weblogs.access' : view === 'ticks' ? 'market.ticks' : 'news.headlines'}'`);
+      const r = await queryArchive(archiveDir, `SELECT count(*) AS n FROM read_parquet('${archiveDir}/parquet/dataset=*/*/*/*/*.parquet', hive_partitioning=true) WHERE dataset = '${view === 'weblogs' ? 'weblogs.access' : view === 'ticks' ? 'market.ticks' : 'news.headlines'}'`);
       expect(Number(r.rows[0]!.n)).toBe(esIds[view].length);
     }
     const views = await queryArchive(archiveDir, 'SELECT 1');

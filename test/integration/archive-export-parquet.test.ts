@@ -101,7 +101,7 @@ describe('export:s3 archive with the Parquet tree (s3rver)', () => {
 
     const { summary, stderr } = await exportCli();
     expect(summary).toMatchObject({ files: files.length, uploaded: files.length, skipped: 0, multipart: 2 }); // the dense hour's NDJSON part and its Parquet file
-    expect(stderr).toMatch(/uploaded +archive\/parquet\/dataset=news\.headlines\/year=2026\/month=11\/day=22\/hour=09\/compacted-[0-9a-f]{16}\.parquet \(\d+ B, multipart\)/);
+    expect(stderr).toMatch(/uploaded +archive\/parquet\/dataset=news\.headlines\/year=2026\/month=11\/day=22\/compacted-[0-9a-f]{16}\.parquet \(\d+ B, multipart\)/);
     expect(await keys()).toEqual(files.map((f) => `${prefix}/${f}`));
     for (const f of files) {
       const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}/${f}` }));
