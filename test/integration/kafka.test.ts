@@ -10,12 +10,11 @@
  * group's committed offsets), and compare the stored `_id`s with ids computed here, independently of
  * processor/pipeline/document-id.ts, from where the broker put each produced message.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { startProcessor, type ProcessorHandle } from '../../processor/processor.js';
-import { countDocs, es, esUrl, idsOf, quietLog, realAccessLog, tempDir, uniqueNamespace, waitFor } from '../support/stack.js';
-import { brokers, clusterId, committedTotal, createTopic, groupMembersWithAssignment, produce, type Produced } from '../support/kafka.js';
+import { countDocs, es, esUrl, quietLog, realAccessLog, tempDir, uniqueNamespace, waitFor } from '../support/stack.js';
+import { brokers, committedTotal, createTopic, expectExactly, groupMembersWithAssignment, produce } from '../support/kafka.js';
 import { spawnTsx, type Child } from '../support/processes.js';
 
 const lines = readFileSync(realAccessLog, 'utf8').split('\n').filter((l) => l !== '');
@@ -34,44 +33,6 @@ afterAll(async () => {
 function fixture(name: string): { topic: string; groupId: string; namespace: string; index: string } {
   const namespace = uniqueNamespace(name);
   return { topic: `test.${namespace}`, groupId: `g-${namespace}`, namespace, index: `logs-weblogs.access-${namespace}` };
-}
-
-/**
- * The `_id` a Kafka record must get, by the layout documented in processor/pipeline/document-id.ts
- * and computed here on its own: base64url(SHA-1(`k`, cluster id, topic, partition, offset, CreateTime,
- * each followed by a NUL byte, then the message value)).
- */
-function expectedIds(cluster: string, topic: string, produced: Produced[]): string[] {
-  return produced
-    .map((p) => createHash('sha1').update(`k\0${cluster}\0${topic}\0${p.partition}\0${p.offset}\0${p.timestamp}\0${p.value}`).digest('base64url'))
-    .sort();
-}
-
-/** How many documents of `index` carry each `message` (scroll). */
-async function messageCounts(index: string): Promise<Map<string, number>> {
-  await es.indices.refresh({ index });
-  const counts = new Map<string, number>();
-  let r = await es.search<{ message?: string }>({ index, size: 5000, scroll: '1m', _source: ['message'], sort: ['_doc'] });
-  while (r.hits.hits.length > 0) {
-    for (const h of r.hits.hits) counts.set(h._source?.message ?? '', (counts.get(h._source?.message ?? '') ?? 0) + 1);
-    r = await es.scroll<{ message?: string }>({ scroll_id: r._scroll_id!, scroll: '1m' });
-  }
-  if (r._scroll_id) await es.clearScroll({ scroll_id: r._scroll_id });
-  return counts;
-}
-
-function countBy(values: string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
-  return m;
-}
-
-/** The stored documents are exactly the produced messages: `_id` set and count of each value. */
-async function expectExactly(index: string, topic: string, produced: Produced[]): Promise<void> {
-  const ids = await idsOf(index);
-  expect(new Set(ids).size).toBe(ids.length);
-  expect(ids).toEqual(expectedIds(await clusterId(), topic, produced));
-  expect(await messageCounts(index)).toEqual(countBy(produced.map((p) => p.value)));
 }
 
 /**

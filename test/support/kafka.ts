@@ -1,7 +1,9 @@
 /** Producing test data to the real local Kafka broker (`npm test` starts it, or KAFKA_BROKERS). */
 import { createHash } from 'node:crypto';
+import { expect } from '@jest/globals';
 import { AssignerProtocol, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { defaultBrokers } from '../../processor/kafka/client.js';
+import { es, idsOf } from './stack.js';
 
 export const brokers = defaultBrokers();
 export const kafka = new Kafka({ clientId: 'rtas-tests', brokers, logLevel: logLevel.NOTHING });
@@ -122,4 +124,42 @@ export async function groupMembersWithAssignment(groupId: string): Promise<numbe
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * The `_id` a Kafka record must get, by the layout documented in processor/pipeline/document-id.ts
+ * and computed here on its own: base64url(SHA-1(`k`, cluster id, topic, partition, offset, CreateTime,
+ * each followed by a NUL byte, then the message value)).
+ */
+export function expectedIds(cluster: string, topic: string, produced: Produced[]): string[] {
+  return produced
+    .map((p) => createHash('sha1').update(`k\0${cluster}\0${topic}\0${p.partition}\0${p.offset}\0${p.timestamp}\0${p.value}`).digest('base64url'))
+    .sort();
+}
+
+/** How many documents of `index` carry each `message` (scroll). */
+async function messageCounts(index: string): Promise<Map<string, number>> {
+  await es.indices.refresh({ index });
+  const counts = new Map<string, number>();
+  let r = await es.search<{ message?: string }>({ index, size: 5000, scroll: '1m', _source: ['message'], sort: ['_doc'] });
+  while (r.hits.hits.length > 0) {
+    for (const h of r.hits.hits) counts.set(h._source?.message ?? '', (counts.get(h._source?.message ?? '') ?? 0) + 1);
+    r = await es.scroll<{ message?: string }>({ scroll_id: r._scroll_id!, scroll: '1m' });
+  }
+  if (r._scroll_id) await es.clearScroll({ scroll_id: r._scroll_id });
+  return counts;
+}
+
+function countBy(values: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+  return m;
+}
+
+/** The stored documents are exactly the produced messages: `_id` set and count of each value. */
+export async function expectExactly(index: string, topic: string, produced: Produced[]): Promise<void> {
+  const ids = await idsOf(index);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(ids).toEqual(expectedIds(await clusterId(), topic, produced));
+  expect(await messageCounts(index)).toEqual(countBy(produced.map((p) => p.value)));
 }
