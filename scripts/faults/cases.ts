@@ -58,7 +58,8 @@ export interface CaseContext {
 /** One case's figures; printed as one JSON line. */
 export type CaseResult = { case: string; holds: boolean; problems: string[] } & Record<string, unknown>;
 
-function fresh(ctx: CaseContext, name: string): { ns: string; dir: string; dataDir: string; watch: string } {
+/** A fresh namespace (`f<name><hex>`) and a scratch directory with `logs/` (the watched folder) and the `data/` path, for one case run. */
+export function fresh(ctx: CaseContext, name: string): { ns: string; dir: string; dataDir: string; watch: string } {
   const ns = `f${name.replace(/[^a-z]/g, '').slice(0, 8)}${randomBytes(3).toString('hex')}`;
   const dir = mkdtempSync(path.join(ctx.workDir, `${name}-`));
   const watch = path.join(dir, 'logs');
@@ -66,7 +67,8 @@ function fresh(ctx: CaseContext, name: string): { ns: string; dir: string; dataD
   return { ns, dir, dataDir: path.join(dir, 'data'), watch };
 }
 
-function check(problems: string[], ok: boolean, what: string): void {
+/** Records `what` in `problems` unless `ok`. */
+export function check(problems: string[], ok: boolean, what: string): void {
   if (!ok) problems.push(what);
 }
 
@@ -75,7 +77,7 @@ function check(problems: string[], ok: boolean, what: string): void {
  * exactly `n` documents, one per line: none lost, none doubled (a second copy under another `_id`),
  * none that no line accounts for.
  */
-function checkEachLineOnce(problems: string[], stored: Stored, lines: Iterable<string>, n: number): { lost: number; doubled: number; unexpected: number } {
+export function checkEachLineOnce(problems: string[], stored: Stored, lines: Iterable<string>, n: number): { lost: number; doubled: number; unexpected: number } {
   const c = compareLines(stored, lines);
   check(problems, stored.docs === n && c.lost === 0 && c.doubled === 0 && c.unexpected === 0, `docs ${stored.docs}, lost ${c.lost}, doubled ${c.doubled}, unexpected ${c.unexpected}`);
   return c;
@@ -85,7 +87,7 @@ function checkEachLineOnce(problems: string[], stored: Stored, lines: Iterable<s
  * The fields every exactly-once case reports first: whether it held and why not, then the stored
  * documents against `expected` (documents, distinct `_id`s, lines lost, lines stored twice).
  */
-function outcome(name: string, problems: string[], expected: number, stored: Stored, counts: { lost: number; doubled: number }) {
+export function outcome(name: string, problems: string[], expected: number, stored: Stored, counts: { lost: number; doubled: number }) {
   return { case: name, holds: problems.length === 0, problems, expected, indexed: stored.docs, distinctIds: stored.ids.size, lost: counts.lost, doubled: counts.doubled };
 }
 
@@ -94,7 +96,7 @@ function outcome(name: string, problems: string[], expected: number, stored: Sto
  * and `_id`: the stored `log.offset` values are exactly the file's line starts, each once. Records a
  * problem otherwise; returns the comparison (for the case's figures).
  */
-function checkOffsets(problems: string[], stored: Stored, file: string): ReturnType<typeof compareOffsets> {
+export function checkOffsets(problems: string[], stored: Stored, file: string): ReturnType<typeof compareOffsets> {
   const c = compareOffsets(stored, file, lineStartOffsets(file));
   check(problems, c.stored === c.expected && c.missing === 0 && c.extra === 0 && c.twice === 0, `log.offset of ${c.file}: ${c.stored} stored for ${c.expected} lines, ${c.missing} missing, ${c.extra} not a line start, ${c.twice} twice`);
   return c;
@@ -108,7 +110,7 @@ function checkMessageCounts(problems: string[], stored: Stored, lines: Iterable<
 }
 
 /** Records a problem unless the stored `_id` set equals the `_id`s the lines of `file` must have. */
-async function checkIdSet(problems: string[], stored: Stored, file: string): Promise<void> {
+export async function checkIdSet(problems: string[], stored: Stored, file: string): Promise<void> {
   const { missingIds, extraIds } = compareIds(stored.ids, (await expectedFileIds(file)).keys());
   check(problems, missingIds === 0 && extraIds === 0, `_id sets differ: ${missingIds} missing, ${extraIds} extra`);
 }

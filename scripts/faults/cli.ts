@@ -6,6 +6,7 @@
  *   npm run faults                       every case, full sizes (about 30-45 min on 2 cores)
  *   npm run faults -- --quick            small sizes (a few minutes)
  *   npm run faults -- --case identity sigterm-kafka
+ *   npm run faults -- --case es-node-loss es-cluster-restart   the private three-node cluster (9251-9253)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -13,10 +14,14 @@ import { rmSync } from 'node:fs';
 import { Command } from 'commander';
 import { isRoot } from '../stack/paths.js';
 import { brokerKillCase, esFreezeKillCase, esProxyCase, hostileCase, idCostCase, identityCase, sigkillCase, sigtermCase, workDir, type CaseContext, type CaseResult } from './cases.js';
+import { esClusterRestartCase, esNodeLossCase } from './cluster-cases.js';
 import { killAllProcessors } from './harness.js';
 import { downPrivate, privateTarget, upPrivate } from './private-stack.js';
 
 type Runner = (ctx: CaseContext, quick: boolean) => Promise<CaseResult>;
+
+/** The private three-node cluster of the cluster cases (started by them when down, stopped with the private stack). */
+const cluster = (c: CaseContext) => ({ ...(c.privateStack?.home ? { home: c.privateStack.home } : {}), urls: clusterUrls });
 
 /** Every case: name → runner with the full and the quick sizes. */
 const cases: Record<string, Runner> = {
@@ -29,9 +34,11 @@ const cases: Record<string, Runner> = {
   'broker-kill': (c, q) => brokerKillCase(c, q ? 10_000 : 50_000, q ? 5 : 10),
   'sigkill-cycles': (c, q) => sigkillCase(c, q ? 6_000 : 100_000, q ? 4 : 20),
   'hostile-input': (c, q) => hostileCase(c, q ? 50_000 : 1_000_000, q ? 4 : 16),
+  'es-node-loss': (c, q) => esNodeLossCase(c, cluster(c), q ? 20_000 : 60_000, q ? 500 : 1000, q ? 20 : 30),
+  'es-cluster-restart': (c, q) => esClusterRestartCase(c, cluster(c), q ? 50_000 : 120_000, q ? 500 : 1000, q ? 15 : 20),
 };
 /** Cases that freeze or kill a server: only ever on the private stack. */
-const destructive = new Set(['es-freeze-kill', 'broker-kill']);
+const destructive = new Set(['es-freeze-kill', 'broker-kill', 'es-node-loss', 'es-cluster-restart']);
 
 const defaultHome = isRoot() ? '/var/lib/rtas-faults' : path.join(os.homedir(), '.cache', 'rtas-faults');
 const program = new Command('faults')
@@ -41,10 +48,12 @@ const program = new Command('faults')
   .option('--home <dir>', 'home of the private stack (downloads, data, logs)', defaultHome)
   .option('--es-port <port>', 'HTTP port of the private Elasticsearch', '9250')
   .option('--kafka-port <port>', 'client port of the private Kafka broker (the controller takes the next one)', '9192')
+  .option('--es-cluster-port <port>', 'first HTTP port of the private three-node cluster of es-node-loss and es-cluster-restart (transport: HTTP + 130)', '9251')
   .option('--keep-stack', 'leave the private stack running at the end')
   .showHelpAfterError()
   .parse();
-const o = program.opts<{ case?: string[]; quick?: boolean; home: string; esPort: string; kafkaPort: string; keepStack?: boolean }>();
+const o = program.opts<{ case?: string[]; quick?: boolean; home: string; esPort: string; kafkaPort: string; esClusterPort: string; keepStack?: boolean }>();
+const clusterUrls = [0, 1, 2].map((i) => `http://127.0.0.1:${Number(o.esClusterPort) + i}`);
 const names = o.case ?? Object.keys(cases);
 for (const n of names) if (!cases[n]) program.error(`unknown case "${n}" (known: ${Object.keys(cases).join(', ')})`);
 
