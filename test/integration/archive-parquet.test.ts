@@ -13,8 +13,9 @@ import { describe, expect, it } from '@jest/globals';
 import type { OutputDocument } from '../../processor/pipeline/types.js';
 import { ArchiveSink, type ArchiveLine } from '../../processor/sinks/archive-sink.js';
 import { compactArchive } from '../../scripts/archive/compact.js';
+import { openDuckDb } from '../../scripts/archive/duckdb.js';
 import { COOKBOOK } from '../../scripts/archive/cookbook.js';
-import { ARRAY_FIELDS, archiveDatasets } from '../../scripts/archive/schema.js';
+import { ARRAY_FIELDS, archiveDatasets, archiveLineColumns } from '../../scripts/archive/schema.js';
 import { jsonValue, queryArchive } from '../../scripts/archive/sql.js';
 import { spawnTsx } from '../support/processes.js';
 import { repoRoot, tempDir } from '../support/stack.js';
@@ -128,6 +129,60 @@ describe('archive → Parquet → SQL', () => {
     const third = await compactArchive({ now: afterTheirHour, archiveDir: dir, settleMs: 0 });
     expect(third).toMatchObject({ compacted: third.files, lines: 4, rows: 1, repeats: 3 });
     await check();
+  });
+
+  it('a day becomes one file once it is over; before that only --target-bytes of settled hours; files of the hour layout still count', async () => {
+    const access = golden('weblogs/access.expected.ndjson');
+    const onDay = (l: ArchiveLine, day: string): boolean => (l._source['@timestamp'] as string).startsWith(day);
+    const may17 = access.filter((l) => onDay(l, '2015-05-17')); // hours 10, 11 and 14
+    const may18 = access.filter((l) => onDay(l, '2015-05-18')); // hours 03 and 11
+    expect([may17.length, may18.length]).toEqual([12, 2]);
+    const dir = tempDir('pq-days');
+    await archive(dir, access);
+    const day17 = path.join(dir, 'parquet/dataset=weblogs.access/year=2015/month=05/day=17');
+    const day18 = path.join(dir, 'parquet/dataset=weblogs.access/year=2015/month=05/day=18');
+    const idsOn = async (day: number): Promise<string[]> =>
+      (await queryArchive(dir, `SELECT _id FROM weblogs WHERE year = 2015 AND month = 5 AND day = ${day} ORDER BY _id`)).rows.map((r) => r._id as string);
+    const expectedIds = (lines: ArchiveLine[]): string[] => lines.map((l) => l._id).sort();
+
+    // An earlier version's file: 2015-05-18 hour 03 compacted into …/day=18/hour=03/, its footer naming the part.
+    const hour03 = path.join(dir, 'dataset=weblogs.access/year=2015/month=05/day=18/hour=03');
+    const [part03] = readdirSync(hour03);
+    mkdirSync(path.join(day18, 'hour=03'), { recursive: true });
+    const db = await openDuckDb();
+    try {
+      await db.conn.run(
+        `COPY (SELECT _id, _index, _source.* FROM read_json('${path.join(hour03, part03!)}', format='newline_delimited', compression='gzip', ` +
+          `columns=${archiveLineColumns(archiveDatasets().get('weblogs.access')!)})) TO '${path.join(day18, 'hour=03/compacted-0123456789abcdef.parquet')}' ` +
+          `(FORMAT parquet, KV_METADATA {'rtas.source_parts': '${JSON.stringify([part03])}'})`,
+      );
+    } finally {
+      db.close();
+    }
+
+    // 15:30 on 2015-05-17: its hours have ended, the day has not: it waits (as do the 6 later days); 2000-10-10 is compacted
+    const afternoon = Date.parse('2015-05-17T15:30:00Z');
+    const first = await compactArchive({ archiveDir: dir, settleMs: 0, now: () => afternoon });
+    expect(first).toMatchObject({ partitions: 8, compacted: 1, rows: 1, waiting: 7 });
+    expect(existsSync(day17) ? readdirSync(day17) : []).toEqual([]);
+    expect(await idsOn(17)).toEqual(expectedIds(may17)); // from the NDJSON parts meanwhile
+
+    // unless its settled hours hold --target-bytes: each part (one per hour here) is then a file of its own
+    const early = await compactArchive({ archiveDir: dir, settleMs: 0, now: () => afternoon, targetBytes: 1 });
+    expect(early).toMatchObject({ compacted: 1, files: 3, rows: may17.length, waiting: 6 });
+    expect(readdirSync(day17).filter((f) => f.endsWith('.parquet'))).toHaveLength(3);
+    expect(await idsOn(17)).toEqual(expectedIds(may17));
+
+    // the hour-layout file still covers hour 03 of 2015-05-18: the day file holds hour 11 only, the view both
+    const later = await compactArchive({ archiveDir: dir, settleMs: 0, now: afterTheirHour });
+    expect(later).toMatchObject({ compacted: 6, files: 6, rows: access.length - 1 - may17.length - 1, upToDate: 2, waiting: 0 });
+    const day18Files = readdirSync(day18).filter((f) => f.endsWith('.parquet'));
+    expect(day18Files).toHaveLength(1);
+    const inDayFile = await queryArchive(dir, `SELECT hour, count(*) AS n FROM read_parquet('${path.join(day18, day18Files[0]!)}') GROUP BY 1`);
+    expect(inDayFile.rows).toEqual([{ hour: 11, n: 1n }]);
+    expect(await idsOn(18)).toEqual(expectedIds(may18));
+    expect((await queryArchive(dir, 'SELECT hour, count(*) AS n FROM weblogs WHERE day = 18 GROUP BY 1 ORDER BY 1')).rows).toEqual([{ hour: 3, n: 1n }, { hour: 11, n: 1n }]);
+    expect((await queryArchive(dir, 'SELECT 1')).sources.find((x) => x.view === 'weblogs')).toMatchObject({ ndjsonParts: 0 });
   });
 
   it('never reads an open part; an hour waits for its settle time; stale temporaries and a dead lock are cleaned', async () => {
