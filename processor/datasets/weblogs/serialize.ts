@@ -8,13 +8,17 @@ interface AccessDocument {
   '@timestamp': string;
   message: string;
   ecs: { version: string };
-  event: { kind: string; category: string[]; type: string[]; outcome: string; dataset: string; module: string; timezone: string; ingested: string };
+  event: { kind: string; category: string[]; type: string[]; outcome: string; dataset: string; module: string; timezone: string; ingested: string; duration?: number };
   source: { address: string; ip?: string; geo?: GeoFields };
   http: { response: { status_code: number; body: { bytes: number } }; request?: { method?: string; referrer?: string }; version?: string };
   user?: { name: string };
   url?: UrlFields;
   user_agent?: UserAgentFields;
   weblogs: { crawler: boolean };
+  client?: object;
+  server?: object;
+  tls?: object;
+  process?: object;
   tags?: string[];
   log?: { file: { path: string }; offset: number };
   data_stream: object;
@@ -130,6 +134,88 @@ function httpJson(h: AccessDocument['http']): string {
   return s === '' ? '{}' : `${s}}`;
 }
 
+/** JSON of an array of strings as JSON.stringify writes it; undefined for anything else in it. */
+function stringsJson(a: unknown): string | undefined {
+  if (!Array.isArray(a)) return undefined;
+  let s = '[';
+  for (let i = 0; i < a.length; i++) {
+    const v: unknown = a[i];
+    if (typeof v !== 'string') return undefined;
+    s += i === 0 ? stringJson(v) : `,${stringJson(v)}`;
+  }
+  return `${s}]`;
+}
+
+/** JSON of an array of finite numbers as JSON.stringify writes it; undefined for anything else in it. */
+function numbersJson(a: unknown): string | undefined {
+  if (!Array.isArray(a)) return undefined;
+  let s = '[';
+  for (let i = 0; i < a.length; i++) {
+    const v: unknown = a[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
+    s += i === 0 ? String(v) : `,${v}`;
+  }
+  return `${s}]`;
+}
+
+/** `{"duration":n}` for an object holding only a finite `duration`; undefined otherwise. */
+function durationJson(o: unknown): string | undefined {
+  if (!isObj(o) || !inOrder(o, DURATION_KEYS)) return undefined;
+  const d = (o as { duration: unknown }).duration;
+  return typeof d === 'number' && Number.isFinite(d) ? `{"duration":${d}}` : undefined;
+}
+
+/**
+ * JSON of `http.request` (method, referrer and a configured format's id, bytes, MIME type) in the
+ * object's own key order; anything else → JSON.stringify of the whole object, so the bytes never differ.
+ */
+function requestJson(r: Record<string, unknown>): string {
+  let s = '';
+  for (const k in r) {
+    const v = r[k];
+    let text: string;
+    if ((k === 'method' || k === 'referrer' || k === 'id' || k === 'mime_type') && typeof v === 'string') text = stringJson(v);
+    else if (k === 'bytes' && typeof v === 'number' && Number.isFinite(v)) text = String(v);
+    else return JSON.stringify(r);
+    s += `${s === '' ? '{' : ','}"${k}":${text}`;
+  }
+  return s === '' ? '{}' : `${s}}`;
+}
+
+/** JSON of `weblogs.upstream` written field by field; anything else → JSON.stringify of the object. */
+function upstreamJson(u: Record<string, unknown>): string {
+  let s = '';
+  for (const k in u) {
+    const v = u[k];
+    let text: string | undefined;
+    if (k === 'address') text = stringsJson(v);
+    else if (k === 'status_code') text = numbersJson(v);
+    else if (k === 'connect' || k === 'header' || k === 'response') text = durationJson(v);
+    else if (k === 'cache_status' && typeof v === 'string') text = stringJson(v);
+    if (text === undefined) return JSON.stringify(u);
+    s += `${s === '' ? '{' : ','}"${k}":${text}`;
+  }
+  return s === '' ? '{}' : `${s}}`;
+}
+
+/**
+ * JSON of `weblogs.*`: `crawler`, and a configured format's `forwarded_for` and `upstream` written
+ * field by field; anything else (`variables`, an unknown key or shape) → JSON.stringify of the object.
+ */
+function weblogsJson(w: Record<string, unknown>): string {
+  let s = '';
+  for (const k in w) {
+    const v = w[k];
+    let text: string | undefined;
+    if (k === 'crawler' && typeof v === 'boolean') text = v ? 'true' : 'false';
+    else if (k === 'forwarded_for') text = stringsJson(v);
+    else if (k === 'upstream' && isObj(v)) text = upstreamJson(v as Record<string, unknown>);
+    if (text === undefined) return JSON.stringify(w);
+    s += `${s === '' ? '{' : ','}"${k}":${text}`;
+  }
+  return s === '' ? '{}' : `${s}}`;
+}
+
 /**
  * The JSON of one access-log document from `enrichAccessLine`: the same text as `JSON.stringify(doc)`
  * (same keys, same order; a unit test compares the bytes over the real sample, hostile lines and lines
@@ -138,9 +224,10 @@ function httpJson(h: AccessDocument['http']): string {
  * object's JSON is reused while it stays the same (`eventJson`), and only strings that need it go
  * through the escaping pass.
  *
- * Two writers: `plainDocumentJson` for the combined format's documents exactly as enrich builds them
- * (fixed keys in a fixed order, the common case, checked first), and `orderedDocumentJson` for every
- * other shape (a configured format's extras, an input's fields, a tag added after enrichment), which
+ * Two writers: `plainDocumentJson` for documents exactly as enrich builds them (fixed keys in a fixed
+ * order, the common case, checked first: the combined format's fields and a configured format's usual
+ * extras — `event.duration`, `http.request.id`, `client`, `weblogs.upstream` …), and
+ * `orderedDocumentJson` for every other shape (an input's fields before `data_stream`, a key moved), which
  * writes the keys in the object's own order and any key or shape it does not know with
  * `JSON.stringify`, so nothing is ever dropped or reordered.
  */
@@ -229,11 +316,12 @@ const SOURCE_KEYS = ['address', 'ip', 'geo'];
 const HTTP_KEYS = ['response', 'request', 'version'];
 const REQUEST_KEYS = ['method', 'referrer'];
 const WEBLOGS_KEYS = ['crawler'];
+const DURATION_KEYS = ['duration'];
 const USER_KEYS = ['name'];
 const LOG_KEYS = ['file', 'offset'];
 const FILE_KEYS = ['path'];
-/** The top-level keys of enrich's documents, in its order. */
-const TOP_KEYS = ['@timestamp', 'message', 'ecs', 'event', 'source', 'http', 'user', 'url', 'user_agent', 'weblogs', 'tags', 'log', 'data_stream'];
+/** The top-level keys of enrich's documents, in its order (`client` … `process` from a configured format's extras). */
+const TOP_KEYS = ['@timestamp', 'message', 'ecs', 'event', 'source', 'http', 'user', 'url', 'user_agent', 'client', 'server', 'tls', 'process', 'weblogs', 'tags', 'log', 'data_stream'];
 
 /** Whether `o`'s keys all appear in `keys`, in that order (each at most once; some may be missing). */
 function keysAmong(o: object, keys: readonly string[]): boolean {
@@ -254,9 +342,12 @@ function inOrder(o: object, keys: readonly string[]): boolean {
 }
 
 /**
- * The combined format's document as enrich builds it, written as one template: `undefined` when the
- * body has any other key, the keys in another order (a tag added later sits after `data_stream`), or
- * an object written below with any other field.
+ * A document as enrich builds it, written as one template: `undefined` when the body has any other
+ * key, the keys in another order, or an object written field by field below with any other field.
+ * A configured format's extras: `client` as `source`, `http.request` and `weblogs` field by field
+ * (`requestJson`, `weblogsJson`: any other key or shape falls back to `JSON.stringify` of that object),
+ * `server`, `tls`, `process` through `JSON.stringify`; keys after `data_stream` (an input's labels,
+ * service and host, a tag added after enrichment) are written after it, in their order.
  */
 function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   const d = body as unknown as AccessDocument;
@@ -282,12 +373,14 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   // that order; numbers finite (JSON.stringify writes NaN and Infinity as null), strings strings.
   if (
     !afterDataStream || typeof d['@timestamp'] !== 'string' || d.message === undefined || !isObj(d.ecs) || !isObj(d.data_stream) ||
-    !isObj(d.event) || !inOrder(d.event, EVENT_KEYS) || !isPlainEvent(d.event) ||
+    !isObj(d.event) || !isPlainEvent(d.event) ||
+    !(inOrder(d.event, EVENT_KEYS) || (inOrder(d.event, EVENT_KEYS_WITH_DURATION) && Number.isFinite((d.event as { duration?: unknown }).duration))) ||
     !isObj(src) || !keysAmong(src, SOURCE_KEYS) || typeof src.address !== 'string' || (src.geo !== undefined && !isObj(src.geo)) ||
     !isObj(h) || !keysAmong(h, HTTP_KEYS) || !isObj(h.response) || !inOrder(h.response, RESPONSE_KEYS) ||
     !Number.isFinite(h.response.status_code) || !isObj(h.response.body) || !inOrder(h.response.body, BODY_KEYS) || !Number.isFinite(h.response.body.bytes) ||
-    (h.request !== undefined && (!isObj(h.request) || !keysAmong(h.request, REQUEST_KEYS))) ||
-    !isObj(d.weblogs) || !inOrder(d.weblogs, WEBLOGS_KEYS) || typeof d.weblogs.crawler !== 'boolean' ||
+    (h.request !== undefined && !isObj(h.request)) ||
+    !isObj(d.weblogs) ||
+    (d.client !== undefined && !isObj(d.client)) ||
     (d.user !== undefined && (!isObj(d.user) || !inOrder(d.user, USER_KEYS) || typeof d.user.name !== 'string')) ||
     (d.url !== undefined && !isObj(d.url)) || (d.user_agent !== undefined && !isObj(d.user_agent)) ||
     (d.log !== undefined &&
@@ -297,7 +390,7 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   }
   let s =
     `{"@timestamp":${stringJson(d['@timestamp'])},"message":${JSON.stringify(d.message)},"ecs":${objectJson(d.ecs)}` +
-    `,"event":${isPlainEvent(d.event) ? eventJson(d.event) : JSON.stringify(d.event)}`;
+    `,"event":${d.event.duration === undefined ? eventJson(d.event) : `${eventJson(d.event).slice(0, -1)},"duration":${d.event.duration}}`}`;
   const address = stringJson(src.address);
   s += `,"source":{"address":${address}`;
   if (src.ip !== undefined) s += `,"ip":${src.ip === src.address ? address : jsonOf(src.ip)}`;
@@ -305,17 +398,24 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   s += `},"http":{"response":{"status_code":${h.response.status_code},"body":{"bytes":${h.response.body.bytes}}}`;
   if (h.request !== undefined) {
     const r = h.request;
-    s += ',"request":{';
-    if (r.method !== undefined) s += `"method":${jsonOf(r.method)}${r.referrer !== undefined ? ',' : ''}`;
-    if (r.referrer !== undefined) s += `"referrer":${jsonOf(r.referrer)}`;
-    s += '}';
+    if (keysAmong(r, REQUEST_KEYS)) {
+      s += ',"request":{';
+      if (r.method !== undefined) s += `"method":${jsonOf(r.method)}${r.referrer !== undefined ? ',' : ''}`;
+      if (r.referrer !== undefined) s += `"referrer":${jsonOf(r.referrer)}`;
+      s += '}';
+    } else s += `,"request":${requestJson(r as Record<string, unknown>)}`; // a configured format's id, bytes, MIME type
   }
   if (h.version !== undefined) s += `,"version":${jsonOf(h.version)}`;
   s += '}';
   if (d.user !== undefined) s += `,"user":{"name":${stringJson(d.user.name)}}`;
   if (d.url !== undefined) s += `,"url":${urlJson(d.url)}`;
   if (d.user_agent !== undefined) s += `,"user_agent":${objectJson(d.user_agent)}`;
-  s += `,"weblogs":{"crawler":${d.weblogs.crawler}}`;
+  // A configured format's extras: `client` as `source`, the rest small objects JSON.stringify writes as is.
+  if (d.client !== undefined) s += `,"client":${endpointJson(d.client as Record<string, unknown>)}`;
+  if (d.server !== undefined) s += `,"server":${JSON.stringify(d.server)}`;
+  if (d.tls !== undefined) s += `,"tls":${JSON.stringify(d.tls)}`;
+  if (d.process !== undefined) s += `,"process":${JSON.stringify(d.process)}`;
+  s += `,"weblogs":${inOrder(d.weblogs, WEBLOGS_KEYS) && typeof d.weblogs.crawler === 'boolean' ? `{"crawler":${d.weblogs.crawler}}` : weblogsJson(d.weblogs as Record<string, unknown>)}`;
   if (tagsBefore) s += `,"tags":${JSON.stringify(d.tags)}`; // defined: checked above
   if (d.log !== undefined) s += `,"log":{"file":{"path":${stringJson(d.log.file.path)}},"offset":${d.log.offset}}`;
   s += `,"data_stream":${objectJson(d.data_stream)}`;

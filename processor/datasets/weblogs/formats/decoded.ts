@@ -109,6 +109,16 @@ const INVALID_DATE = new Date(Number.NaN);
 const extraOf = (b: LineBuilder): AccessExtras => (b.extra ??= {});
 const upstreamOf = (b: LineBuilder): NonNullable<AccessExtras['upstream']> => (extraOf(b).upstream ??= {});
 
+/** Three ASCII digits (an HTTP status code as logged). */
+function isStatusCode(v: string): boolean {
+  if (v.length !== 3) return false;
+  for (let i = 0; i < 3; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** Splits nginx's multi-value upstream fields: `, ` between upstreams, ` : ` between internal redirects. */
 export function splitUpstream(value: string): string[] {
   if (!value.includes(',') && !value.includes(' : ')) return [value.trim()]; // one upstream: the common case
@@ -198,7 +208,14 @@ export const SETTERS: Readonly<Record<Target, Setter>> = {
   referrer: (b, _, v) => void (b.line.referrer = v),
   user_agent: (b, _, v) => void (b.line.userAgent = v),
   forwarded_for: (b, _, v) => {
-    const list = v.includes(',') ? v.split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== '-') : [v.trim()];
+    let list: string[];
+    if (v.includes(',')) {
+      list = [];
+      for (const part of v.split(',')) {
+        const a = part.trim();
+        if (a !== '' && a !== '-') list.push(a);
+      }
+    } else list = [v.trim()];
     if (list.length > 0) extraOf(b).forwardedFor = list;
   },
   real_ip: (b, _, v) => void (extraOf(b).realIp = v),
@@ -214,7 +231,12 @@ export const SETTERS: Readonly<Record<Target, Setter>> = {
   'upstream.response': upstreamTime('responseNs'),
   'upstream.address': (b, _, v) => void (upstreamOf(b).address = splitUpstream(v)),
   'upstream.status': (b, _, v) => {
-    const codes = splitUpstream(v).filter((c) => /^\d{3}$/.test(c)).map(Number);
+    if (isStatusCode(v)) {
+      upstreamOf(b).statusCode = [Number(v)]; // one upstream: the common case
+      return;
+    }
+    const codes: number[] = [];
+    for (const c of splitUpstream(v)) if (isStatusCode(c)) codes.push(Number(c));
     if (codes.length > 0) upstreamOf(b).statusCode = codes;
   },
   'upstream.cache_status': (b, _, v) => void (upstreamOf(b).cacheStatus = v),
