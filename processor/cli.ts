@@ -9,6 +9,7 @@ import { EXIT, EXIT_CODES_HELP, onceExitCode } from './config/exit-codes.js';
 import { datasets } from './datasets/registry.js';
 import { addEsConnectionOptions } from './elasticsearch/connection.js';
 import { parseRetention } from './elasticsearch/retention.js';
+import { DiskFullError, isDiskFull } from './pipeline/disk-full.js';
 import { addKafkaSecurityOptions, kafkaSslFromEnv } from './kafka/security.js';
 import { createLogger } from './observability/logger.js';
 
@@ -242,6 +243,12 @@ try {
   process.exit(EXIT.ok);
 } catch (err) {
   if (err instanceof ConfigError) fail(err.message);
+  if (isDiskFull(err)) {
+    // One clear line (not only the JSON log): --once on a full data dir, or no space at start.
+    const message = err instanceof DiskFullError ? err.message : `disk full: ${(err as Error).message}; free space under the data dir and run again`;
+    log.fatal({ err }, message);
+    fail(message, EXIT.diskFull);
+  }
   log.fatal({ err }, err instanceof Error ? err.message : String(err));
   process.exit(EXIT.failure);
 }

@@ -439,6 +439,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     windowUpdateIntervalMs: opts.windowUpdateIntervalMs,
     archive,
     transformer,
+    // A full data dir: live runs pause and retry; --once ends with a DiskFullError (exit 4).
+    diskFull: opts.once ? 'fail' : 'wait',
   });
   const lagBytes = (): number => fileSources.reduce((n, f) => n + f.lagBytes(), 0);
   metrics.lagBytes = lagBytes;

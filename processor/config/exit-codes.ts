@@ -12,6 +12,8 @@ export const EXIT = {
   config: 2,
   /** Lines were read but not one was indexed: every record went to the dead-letter file. */
   allRejected: 3,
+  /** `--once`: the disk under the data dir is full (`ENOSPC`/`EDQUOT`); what was not committed is read again next time. */
+  diskFull: 4,
   /** A second SIGINT/SIGTERM: exited without waiting for the batches in flight. */
   interrupted: 130,
 } as const;
@@ -22,6 +24,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   1    failure while running (e.g. Elasticsearch unreachable), or --once found no file for any input
   2    invalid config file or flag (printed as FILE:LINE:COL: key: problem); nothing was started
   3    --once (or --replay-dead-letters): records were read but every one was rejected (see the dead-letter file)
+  4    the disk under the data dir is full (--once, or at start); free space and run again (a live run waits instead)
   130  a second SIGINT/SIGTERM: exited without waiting for the batches in flight`;
 
 /**

@@ -53,6 +53,11 @@ export class Metrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  readonly diskFullPaused = new Gauge({
+    name: 'rtas_disk_full_paused',
+    help: '1 while a dead-letter or checkpoint write waits for space on a full disk (intake paused), else 0',
+    registers: [this.registry],
+  });
   /** Read when Prometheus scrapes: bytes written to watched files but not yet committed. */
   lagBytes: () => number = () => 0;
   readonly checkpointLagBytes = (() => {

@@ -5,6 +5,7 @@ import type { DeadLetterFile } from '../sinks/dead-letter-sink.js';
 import type { Metrics } from '../observability/metrics.js';
 import { mergeTouches, touchedWindowCount, type WindowOperator, type WindowTouches } from '../windows/window-operator.js';
 import pRetry from 'p-retry';
+import { whileDiskFull, type DiskFullPolicy } from './disk-full.js';
 import { documentId } from './document-id.js';
 import { inlineTransformer, type Transformer } from './transform-pool.js';
 import type { DeadLetter, OutputDocument, Sink, Source, SourceBatch, SourcePosition, SourceRecord } from './types.js';
@@ -43,6 +44,12 @@ export interface PipelineOptions {
   archive?: ArchiveSink;
   /** Where decode → validate → enrich runs (default: the main thread, `inlineTransformer`). */
   transformer?: Transformer;
+  /**
+   * A full disk under the dead-letter file or a checkpoint (`ENOSPC`, `EDQUOT`): `wait` (default) pauses
+   * the batch — and by back-pressure the intake — and retries until the write succeeds; `fail` stops
+   * the pipeline with a `DiskFullError` (`--once`). See disk-full.ts.
+   */
+  diskFull?: 'wait' | 'fail';
 }
 
 interface OpenBatch {
@@ -106,6 +113,7 @@ export class Pipeline {
   private readonly archive: ArchiveSink | undefined;
   private readonly maxInFlight: number;
   private readonly transformer: Transformer;
+  private readonly diskFull: DiskFullPolicy;
   /** Settles when the most recently started batch has been assessed by the windows. */
   private lastAssess: Promise<void> = Promise.resolve();
   private open: OpenBatch | undefined;
@@ -137,6 +145,7 @@ export class Pipeline {
     this.windowUpdateIntervalMs = opts.windowUpdateIntervalMs ?? 5000;
     this.archive = opts.archive;
     this.transformer = opts.transformer ?? inlineTransformer(ctx);
+    this.diskFull = { mode: opts.diskFull ?? 'wait', log, onPause: (paused) => metrics.diskFullPaused.set(paused ? 1 : 0) };
     this.fatal = new Promise((_, reject) => (this.rejectFatal = reject));
     this.fatal.catch(() => undefined); // observed through `fatal` by the caller
   }
@@ -291,7 +300,7 @@ export class Pipeline {
       reason,
     }));
     const letters = [...deadLetters, ...rejected];
-    await this.deadLetters.write(letters);
+    await whileDiskFull(`dead letters (${this.deadLetters.filePath})`, () => this.deadLetters.write(letters), this.diskFull);
     await this.updateWindowsAndCommit(touches, bySource);
 
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -358,7 +367,8 @@ export class Pipeline {
       }
     }
     // One commit per source for all the batches (sources keep the latest position per file or partition).
-    for (const [source, positions] of pending.positions) await source.commit(positions);
+    // A commit refused by a full disk (a checkpoint file) is retried as a whole: it only records positions.
+    for (const [source, positions] of pending.positions) await whileDiskFull(`the checkpoint of ${source.name}`, () => source.commit(positions), this.diskFull);
   }
 }
 

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { DeadLetter } from '../pipeline/types.js';
@@ -26,48 +27,137 @@ export interface DeadLetterEntry {
   position: DeadLetter['record']['position'];
 }
 
+/** How much of the end of an existing dead-letter file is read at open for the ids already written (bytes). */
+export const DEDUPE_WINDOW_BYTES = 64 * 1024 * 1024;
+
 /**
  * Appends dead letters as NDJSON to one file and fsyncs before `write` resolves, so a checkpoint that
  * follows never moves past a rejected record that is not on disk.
+ *
+ * No torn line: an append that fails (e.g. `ENOSPC` half-way) is cut back to the last whole line
+ * (`ftruncate` to the size before it) before the error is thrown, so a retry appends whole lines only;
+ * a torn last line left by a crash mid-append (SIGKILL, power loss) is cut off when the file is opened
+ * (its batch was not committed, so its letters are written again).
+ *
+ * No letter twice: a batch whose letters were written but whose checkpoint was not (the disk filled
+ * up in between, a crash) is read again after a restart, and its letters come again. At open, the ids
+ * of the letters in the last {@link DEDUPE_WINDOW_BYTES} of the file are read (uncommitted batches are
+ * always at the end: letters are appended in commit order, at most a few batches beyond the last
+ * commit), and a letter whose `id` (the `_id`: position and content) is among them is not written again.
  */
 export class DeadLetterFile {
   private handle: FileHandle | undefined;
+  /** Size of the file before the current append: where a failed append is cut back to. */
+  private size = 0;
+  /** Ids of the letters found at the end of the file when it was opened. */
+  private written = new Set<string>();
+  /** Letters not written because they were already in the file (since this object opened it). */
+  skippedRepeats = 0;
+  /** Bytes of a torn last line cut off at open (0: none). */
+  repairedBytes = 0;
 
-  /** @param namespace written into each entry (see `DeadLetterEntry.namespace`). */
+  /**
+   * @param namespace written into each entry (see `DeadLetterEntry.namespace`).
+   * @param dedupeWindowBytes how much of the file's end is read at open for ids already written.
+   */
   constructor(
     readonly filePath: string,
     private readonly namespace?: string,
+    private readonly dedupeWindowBytes = DEDUPE_WINDOW_BYTES,
   ) {}
 
+  /** Opens the file for appending: cuts a torn last line, reads the ids at its end. */
+  private async openFile(): Promise<FileHandle> {
+    await mkdir(path.dirname(this.filePath), { recursive: true });
+    // Read-write without O_APPEND: positioned writes go where they are told (Linux ignores the position under O_APPEND).
+    const handle = await open(this.filePath, constants.O_RDWR | constants.O_CREAT, 0o644);
+    try {
+      let size = (await handle.stat()).size;
+      const startsMidLine = size > this.dedupeWindowBytes;
+      const windowBytes = Math.min(size, this.dedupeWindowBytes);
+      const tail = Buffer.alloc(windowBytes);
+      if (windowBytes > 0) await handle.read(tail, 0, windowBytes, size - windowBytes);
+      let text = tail;
+      if (windowBytes > 0 && tail[windowBytes - 1] !== 0x0a) {
+        // A torn last line: cut back to the end of the last whole line (or to 0 when the window has none
+        // and it is the whole file; a window without a newline in a bigger file keeps it: it cannot tell).
+        const lastNewline = tail.lastIndexOf(0x0a);
+        if (lastNewline >= 0 || windowBytes === size) {
+          const keep = size - windowBytes + lastNewline + 1;
+          await handle.truncate(keep);
+          await handle.sync();
+          this.repairedBytes = size - keep;
+          size = keep;
+          text = tail.subarray(0, lastNewline + 1);
+        }
+      }
+      // Skip the first line of the window when it starts mid-line.
+      const from = startsMidLine ? text.indexOf(0x0a) + 1 : 0;
+      for (const line of text.subarray(from).toString('utf8').split('\n')) {
+        const m = /^\{"@timestamp":"[^"]*","id":"([^"]+)"/.exec(line);
+        if (m) this.written.add(m[1]!);
+      }
+      this.size = size;
+      return handle;
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
   /**
-   * Appends the entries and fsyncs. Resolves with the number written.
-   * @throws the file system error when the file cannot be opened or written.
+   * Appends the entries (less those already in the file, see the class comment) and fsyncs.
+   * Resolves with the number of letters handled (written or found already written).
+   * @throws the file system error when the file cannot be opened or written (`ENOSPC` when the disk is
+   *   full), after cutting the file back to its size before this call.
    */
   async write(letters: DeadLetter[], now = new Date()): Promise<number> {
     if (letters.length === 0) return 0;
-    if (!this.handle) {
-      await mkdir(path.dirname(this.filePath), { recursive: true });
-      this.handle = await open(this.filePath, 'a');
+    this.handle ??= await this.openFile();
+    const handle = this.handle;
+    const lines: string[] = [];
+    for (const l of letters) {
+      const id = l.record.id ?? documentId(l.record);
+      if (this.written.has(id)) {
+        this.skippedRepeats += 1;
+        continue;
+      }
+      const entry: DeadLetterEntry = {
+        '@timestamp': now.toISOString(),
+        id,
+        dataset: l.record.dataset,
+        ...(l.record.input !== undefined ? { input: l.record.input } : {}),
+        ...(this.namespace !== undefined ? { namespace: this.namespace } : {}),
+        stage: l.stage,
+        reason: l.reason,
+        raw: l.record.raw,
+        ...(l.record.originalBytes !== undefined ? { originalBytes: l.record.originalBytes } : {}),
+        position: l.record.position,
+      };
+      lines.push(JSON.stringify(entry));
     }
-    const text = letters
-      .map((l) => {
-        const entry: DeadLetterEntry = {
-          '@timestamp': now.toISOString(),
-          id: l.record.id ?? documentId(l.record),
-          dataset: l.record.dataset,
-          ...(l.record.input !== undefined ? { input: l.record.input } : {}),
-          ...(this.namespace !== undefined ? { namespace: this.namespace } : {}),
-          stage: l.stage,
-          reason: l.reason,
-          raw: l.record.raw,
-          ...(l.record.originalBytes !== undefined ? { originalBytes: l.record.originalBytes } : {}),
-          position: l.record.position,
-        };
-        return JSON.stringify(entry);
-      })
-      .join('\n');
-    await this.handle.appendFile(text + '\n');
-    await this.handle.sync();
+    if (lines.length === 0) return letters.length;
+    const data = Buffer.from(lines.join('\n') + '\n');
+    // The end of the file now (another writer may have appended since: `--replay-dead-letters` writes
+    // kept lines to the same file), where a failed append is cut back to.
+    this.size = (await handle.stat()).size;
+    try {
+      // Positioned writes from that end, so a retry after a cut-back lands where the torn bytes were.
+      let done = 0;
+      while (done < data.length) done += (await handle.write(data, done, data.length - done, this.size + done)).bytesWritten;
+      await handle.sync();
+    } catch (err) {
+      try {
+        await handle.truncate(this.size);
+        await handle.sync();
+      } catch {
+        // Could not cut it back now: reopen next time, which cuts a torn last line.
+        this.handle = undefined;
+        await handle.close().catch(() => undefined);
+      }
+      throw err;
+    }
+    this.size += data.length;
     return letters.length;
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -125,7 +125,10 @@ export class CheckpointStore {
   }
 }
 
-/** Replaces `file` with `data` atomically and durably (POSIX rename semantics). */
+/**
+ * Replaces `file` with `data` atomically and durably (POSIX rename semantics).
+ * @throws the file system error (e.g. `ENOSPC`), after removing the temporary file; `file` is unchanged then.
+ */
 export async function writeFileAtomic(file: string, data: string): Promise<void> {
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true });
@@ -134,9 +137,13 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
   try {
     await fh.writeFile(data);
     await fh.sync();
-  } finally {
-    await fh.close();
+  } catch (err) {
+    // E.g. ENOSPC half-way: the old file stays as it was; the partial temp file must not hold the space.
+    await fh.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw err;
   }
+  await fh.close();
   await rename(tmp, file);
   const dh = await open(dir, 'r');
   try {

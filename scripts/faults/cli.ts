@@ -15,6 +15,7 @@ import { Command } from 'commander';
 import { isRoot } from '../stack/paths.js';
 import { brokerKillCase, esFreezeKillCase, esProxyCase, hostileCase, idCostCase, identityCase, sigkillCase, sigtermCase, workDir, type CaseContext, type CaseResult } from './cases.js';
 import { esClusterRestartCase, esNodeLossCase } from './cluster-cases.js';
+import { diskFullCase } from './disk-full-case.js';
 import { killAllProcessors } from './harness.js';
 import { downPrivate, privateTarget, upPrivate } from './private-stack.js';
 
@@ -34,6 +35,7 @@ const cases: Record<string, Runner> = {
   'broker-kill': (c, q) => brokerKillCase(c, q ? 10_000 : 50_000, q ? 5 : 10),
   'sigkill-cycles': (c, q) => sigkillCase(c, q ? 6_000 : 100_000, q ? 4 : 20),
   'hostile-input': (c, q) => hostileCase(c, q ? 50_000 : 1_000_000, q ? 4 : 16),
+  'disk-full': (c, q) => diskFullCase(c, q ? 5_000 : 20_000, 0.2, q ? 128 * 1024 : 512 * 1024),
   'es-node-loss': (c, q) => esNodeLossCase(c, cluster(c), q ? 20_000 : 60_000, q ? 500 : 1000, q ? 20 : 30),
   'es-cluster-restart': (c, q) => esClusterRestartCase(c, cluster(c), q ? 50_000 : 120_000, q ? 500 : 1000, q ? 15 : 20),
 };
