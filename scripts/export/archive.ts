@@ -1,6 +1,6 @@
 /**
  * Uploads the archive partition files (`ARCHIVE/dataset=<ds>/year=YYYY/month=MM/day=DD/hour=HH/part-*.ndjson.gz`)
- * and the Parquet tree `npm run archive:compact` makes of them (`ARCHIVE/parquet/dataset=<ds>/…/hour=HH/compacted-*.parquet`)
+ * and the Parquet tree `npm run archive:compact` makes of them (`ARCHIVE/parquet/dataset=<ds>/year=YYYY/month=MM/day=DD/compacted-*.parquet`)
  * to an S3 bucket, keys mirroring the relative paths under an optional prefix. Hidden files (open parts,
  * the compactor's temporary files and lock) are never uploaded.
  *
