@@ -185,6 +185,39 @@ describe('archive → Parquet → SQL', () => {
     expect((await queryArchive(dir, 'SELECT 1')).sources.find((x) => x.view === 'weblogs')).toMatchObject({ ndjsonParts: 0 });
   });
 
+  it('a compactor SIGKILLed while it writes a file: the parts are still counted once, the next run finishes', async () => {
+    const dir = tempDir('pq-kill');
+    const base = golden('weblogs/access.expected.ndjson').find((l) => (l._source['@timestamp'] as string).startsWith('2015-05-17T10'))!;
+    // 40,000 documents over 11 hours of one day: one file, long enough to be caught while it is written
+    const many = Array.from({ length: 40_000 }, (_, i) => ({ ...base, _id: `kill-${i}`, _source: { ...base._source, '@timestamp': new Date(Date.UTC(2015, 4, 17, 10) + i * 1000).toISOString() } }));
+    await archive(dir, many);
+    const day = path.join(dir, 'parquet/dataset=weblogs.access/year=2015/month=05/day=17');
+    const listing = (): string[] => (existsSync(day) ? readdirSync(day) : []);
+    const count = async (): Promise<unknown> => (await queryArchive(dir, 'SELECT count(*) AS n, count(DISTINCT _id) AS d FROM weblogs')).rows[0];
+
+    const cli = spawnTsx('scripts/archive/compact-cli.ts', ['--archive-dir', dir, '--settle-minutes', '0', '--threads', '1', '--quiet']);
+    let sawTemporary = false;
+    while (cli.proc.exitCode === null && !sawTemporary) {
+      sawTemporary = listing().some((f) => f.startsWith('.compact-') && f.endsWith('.parquet.tmp'));
+      if (!sawTemporary) await new Promise((r) => setTimeout(r, 5));
+    }
+    cli.proc.kill('SIGKILL');
+    expect(await cli.exited).toBe('SIGKILL');
+    expect(sawTemporary).toBe(true);
+    const left = listing().filter((f) => f.endsWith('.parquet'));
+    expect(left.length).toBeLessThanOrEqual(1); // the rename may just have happened: old parts or the new file
+    expect(await count()).toEqual({ n: 40_000n, d: 40_000n }); // never both counted, never neither
+
+    const rerun = spawnTsx('scripts/archive/compact-cli.ts', ['--archive-dir', dir, '--settle-minutes', '0', '--quiet']);
+    expect(await rerun.exited).toBe(0);
+    const summary = JSON.parse(rerun.stdout().trim()) as { files: number; staleTemporaries: number; rows: number };
+    expect(summary).toMatchObject(left.length === 0 ? { files: 1, rows: 40_000, staleTemporaries: 1 } : { files: 0, rows: 0 });
+    expect(listing().filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(listing().filter((f) => f.endsWith('.parquet'))).toHaveLength(1);
+    expect(await count()).toEqual({ n: 40_000n, d: 40_000n });
+    expect((await queryArchive(dir, 'SELECT 1')).sources.find((x) => x.view === 'weblogs')).toMatchObject({ ndjsonParts: 0, parquetFiles: 1 });
+  });
+
   it('never reads an open part; an hour waits for its settle time; stale temporaries and a dead lock are cleaned', async () => {
     const dir = tempDir('pq-open');
     const sink = new ArchiveSink(dir);
