@@ -91,6 +91,11 @@ export function defaultCandidates(): EsCostCandidate[] {
       what: 'no url.original.text / user_agent.original.text multi-fields',
       template: (t) => (patchField(t, 'url.original', { fields: undefined }), patchField(t, 'user_agent.original', { fields: undefined })),
     },
+    {
+      name: 'textsub',
+      what: 'url.original.text / user_agent.original.text multi-fields (ECS), as the template had them before 2026-12-07',
+      template: (t) => (patchField(t, 'url.original', { fields: { text: { type: 'text' } } }), patchField(t, 'user_agent.original', { fields: { text: { type: 'text' } } })),
+    },
     { name: 'dvonly', what: `index: false (doc values only) on ${DOC_VALUES_ONLY.length} fields nothing searches by`, template: (t) => DOC_VALUES_ONLY.forEach((f) => patchField(t, f, { index: false })) },
     { name: 'sortts', what: 'index.sort.field @timestamp desc', template: (t) => Object.assign(t.template.settings, { 'index.sort.field': '@timestamp', 'index.sort.order': 'desc' }) },
     { name: 'logsdb', what: 'index.mode: logsdb (here: synthetic _source, best_compression, sorted)', template: (t) => void (t.template.settings['index.mode'] = 'logsdb') },

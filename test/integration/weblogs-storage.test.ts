@@ -3,7 +3,8 @@
  * processor/datasets/weblogs/template.ts): new backing indices are logsdb, a value that does not fit its
  * field is still rejected (logsdb alone would drop the value and keep the document, so the dead-letter
  * file would never see it), a replayed `_id` is still a 409, and the `_source` Elasticsearch rebuilds
- * (synthetic) carries the document's fields.
+ * (synthetic) carries the document's fields; `url.original` and `user_agent.original` have no `.text`
+ * multi-field, their words being searchable through `message`.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { getDataset } from '../../processor/datasets/registry.js';
@@ -50,5 +51,18 @@ describe('logs-weblogs.access storage settings', () => {
     expect(src.event).toEqual(doc.event);
     expect(src.tags).toEqual(doc.tags); // arrays kept as sent (synthetic_source_keep: arrays)
     expect(src.source.geo.location.lat).toBeCloseTo(48.8566, 5);
+  });
+
+  it('finds user-agent and URL words through message, which replaces the .text multi-fields', async () => {
+    const m = (await es.indices.getMapping({ index: stream })) as Record<string, { mappings: { properties: Record<string, any> } }>;
+    for (const { mappings } of Object.values(m)) {
+      expect(mappings.properties.url.properties.original.fields).toBeUndefined();
+      expect(mappings.properties.user_agent.properties.original.fields).toBeUndefined();
+    }
+    // The standard analyzer's tokens, as the .text multi-fields had them: `curl/8.5.0` → curl, 8.5.0; `/a.png` → a.png.
+    for (const word of ['curl', 'a.png']) {
+      const r = await es.search({ index: stream, query: { match: { message: word } } });
+      expect((r.hits.total as { value: number }).value).toBe(1);
+    }
   });
 });
