@@ -30,6 +30,12 @@ export interface DeadLetterEntry {
 /** How much of the end of an existing dead-letter file is read at open for the ids already written (bytes). */
 export const DEDUPE_WINDOW_BYTES = 64 * 1024 * 1024;
 
+/** Read size of that scan (bytes). */
+const SCAN_CHUNK_BYTES = 1024 * 1024;
+
+/** The `id` of an entry this class wrote (its second key). */
+const ID_AT_LINE_START = /^\{"@timestamp":"[^"]*","id":"([^"]+)"/;
+
 /**
  * Appends dead letters as NDJSON to one file and fsyncs before `write` resolves, so a checkpoint that
  * follows never moves past a rejected record that is not on disk.
@@ -41,7 +47,7 @@ export const DEDUPE_WINDOW_BYTES = 64 * 1024 * 1024;
  *
  * No letter twice: a batch whose letters were written but whose checkpoint was not (the disk filled
  * up in between, a crash) is read again after a restart, and its letters come again. At open, the ids
- * of the letters in the last {@link DEDUPE_WINDOW_BYTES} of the file are read (uncommitted batches are
+ * of the letters in the last {@link DEDUPE_WINDOW_BYTES} of the file are read, 1 MiB at a time (uncommitted batches are
  * always at the end: letters are appended in commit order, at most a few batches beyond the last
  * commit), and a letter whose `id` (the `_id`: position and content) is among them is not written again.
  */
@@ -73,29 +79,37 @@ export class DeadLetterFile {
     const handle = await open(this.filePath, constants.O_RDWR | constants.O_CREAT, 0o644);
     try {
       let size = (await handle.stat()).size;
-      const startsMidLine = size > this.dedupeWindowBytes;
-      const windowBytes = Math.min(size, this.dedupeWindowBytes);
-      const tail = Buffer.alloc(windowBytes);
-      if (windowBytes > 0) await handle.read(tail, 0, windowBytes, size - windowBytes);
-      let text = tail;
-      if (windowBytes > 0 && tail[windowBytes - 1] !== 0x0a) {
-        // A torn last line: cut back to the end of the last whole line (or to 0 when the window has none
-        // and it is the whole file; a window without a newline in a bigger file keeps it: it cannot tell).
-        const lastNewline = tail.lastIndexOf(0x0a);
-        if (lastNewline >= 0 || windowBytes === size) {
-          const keep = size - windowBytes + lastNewline + 1;
-          await handle.truncate(keep);
-          await handle.sync();
-          this.repairedBytes = size - keep;
-          size = keep;
-          text = tail.subarray(0, lastNewline + 1);
+      const windowStart = Math.max(0, size - this.dedupeWindowBytes);
+      // Read in chunks (memory stays at about one chunk and one line); latin1 keeps every byte one
+      // character, so a UTF-8 sequence cut between chunks cannot shift the offsets, and ids are ASCII.
+      let carry = '';
+      let skipFirst = windowStart > 0; // the window starts mid-line
+      let sawNewline = false;
+      for (let pos = windowStart; pos < size; ) {
+        const chunk = Buffer.alloc(Math.min(SCAN_CHUNK_BYTES, size - pos));
+        const { bytesRead } = await handle.read(chunk, 0, chunk.length, pos);
+        if (bytesRead === 0) break;
+        pos += bytesRead;
+        const lines = (carry + chunk.toString('latin1', 0, bytesRead)).split('\n');
+        carry = lines.pop()!;
+        if (lines.length > 0) sawNewline = true;
+        for (const line of lines) {
+          if (skipFirst) {
+            skipFirst = false;
+            continue;
+          }
+          const m = ID_AT_LINE_START.exec(line);
+          if (m) this.written.add(m[1]!);
         }
       }
-      // Skip the first line of the window when it starts mid-line.
-      const from = startsMidLine ? text.indexOf(0x0a) + 1 : 0;
-      for (const line of text.subarray(from).toString('utf8').split('\n')) {
-        const m = /^\{"@timestamp":"[^"]*","id":"([^"]+)"/.exec(line);
-        if (m) this.written.add(m[1]!);
+      if (carry.length > 0 && (sawNewline || windowStart === 0)) {
+        // A torn last line (a crash mid-append): cut back to the end of the last whole line. (A window
+        // without any newline in a bigger file keeps it: it cannot tell where the line began.)
+        const keep = size - carry.length;
+        await handle.truncate(keep);
+        await handle.sync();
+        this.repairedBytes = carry.length;
+        size = keep;
       }
       this.size = size;
       return handle;

@@ -52,6 +52,21 @@ describe('DeadLetterFile', () => {
     expect([...perId.values()].every((n) => n === 1)).toBe(true);
   });
 
+  it('finds every id of a file read in several chunks (lines across chunk boundaries, non-ASCII text)', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'dl-chunks-')), 'dead-letters.ndjson');
+    const w = new DeadLetterFile(file);
+    const letters = Array.from({ length: 3000 }, (_, i) => letter(i, `bad line ${i} ${'é€'.repeat(200 + (i % 37))}`));
+    await w.write(letters);
+    await w.close();
+    expect(readFileSync(file).length).toBeGreaterThan(3 * 1024 * 1024);
+    const again = new DeadLetterFile(file);
+    await again.write([...letters, letter(5000)]);
+    expect(again.skippedRepeats).toBe(3000);
+    expect(again.repairedBytes).toBe(0);
+    await again.close();
+    expect(linesOf(file).ids.length).toBe(3001);
+  });
+
   it('reads only its window of the file for ids: older letters beyond it are written again', async () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'dl-window-')), 'dead-letters.ndjson');
     const w = new DeadLetterFile(file);
