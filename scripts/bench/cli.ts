@@ -98,10 +98,13 @@ program
   .option('--batch-size <n>', 'records per micro-batch and per raw _bulk request', positiveInt, 5000)
   .option('--latency-rate <events/s>', 'produce rate of the latency run', positiveInt, 1000)
   .option('--latency-seconds <s>', 'duration of the latency run', positiveInt, 15)
-  .option('--rounds <n>', 'repeat the timed runs (Kafka path, file path, ceiling) in mirrored order; the fastest of each counts', positiveInt, 2)
-  .action(async (o: { esUrl: string; brokers: string; sample: string; events: number; partitions: number; batchSize: number; latencyRate: number; latencySeconds: number; eventRate: number; sampleTimes?: boolean; rounds: number }) => {
+  .option('--rounds <n>', 'repeat the timed runs (Kafka path, file path, ceiling, peer) in mirrored order; the fastest of each counts', positiveInt, 2)
+  .addOption(new Option('--peer <name>', "also run this peer's Kafka input on the same topic into the same Elasticsearch (binary from FILEBEAT_BIN)").choices(['filebeat']))
+  .action(async (o: { esUrl: string; brokers: string; sample: string; events: number; partitions: number; batchSize: number; latencyRate: number; latencySeconds: number; eventRate: number; sampleTimes?: boolean; rounds: number; peer?: 'filebeat' }) => {
     console.log(machine());
-    const r = await benchKafka({ ...o, timeline: timeline(o), brokers: o.brokers.split(','), log: (l) => console.log(l) });
+    const filebeatBin = o.peer === 'filebeat' ? process.env.FILEBEAT_BIN : undefined;
+    if (o.peer === 'filebeat' && !filebeatBin) throw new Error('--peer filebeat needs FILEBEAT_BIN (path to a filebeat binary; see docs/performance.md)');
+    const r = await benchKafka({ ...o, timeline: timeline(o), brokers: o.brokers.split(','), filebeatBin, log: (l) => console.log(l) });
     console.log(JSON.stringify(r));
   });
 

@@ -12,20 +12,36 @@ import http from 'node:http';
 import path from 'node:path';
 import { esCpuSeconds, procCpuSeconds, waitForCount, waitForIdleElasticsearch } from './common.js';
 
+/** Filebeat's `kafka` input: the topic the processor reads, in a consumer group of its own, from the oldest offset. */
+export interface KafkaInput {
+  brokers: string[];
+  topic: string;
+  groupId: string;
+}
+
 /**
- * Filebeat 8.19's equivalent of the processor for this comparison: a `filestream` input, `dissect` of
+ * Filebeat 8.19's equivalent of the processor for this comparison: a `filestream` input (or, for the
+ * Kafka bench, its `kafka` input on the same topic; https://www.elastic.co/guide/en/beats/filebeat/8.19/filebeat-input-kafka.html), `dissect` of
  * the combined log format into ECS-named fields, the `timestamp` processor for `@timestamp`, bulk
  * requests of 5,000 events from 2 output workers, and no index setup (no template, no ILM: the index is
  * created by the first bulk with dynamic mappings). No GeoIP and no user-agent parsing: Filebeat does
  * those only in an Elasticsearch ingest pipeline, which this Elasticsearch distribution does not have.
  */
-export function filebeatConfig(o: { input: string; hosts: string; index: string; dataDir: string }): string {
-  return `# Written by npm run bench -- weblogs --peer filebeat (scripts/bench/filebeat.ts)
-filebeat.inputs:
-  - type: filestream
+export function filebeatConfig(o: { input: string | KafkaInput; hosts: string; index: string; dataDir: string }): string {
+  const input =
+    typeof o.input === 'string'
+      ? `  - type: filestream
     id: rtas-bench
     paths: [${JSON.stringify(o.input)}]
-    prospector.scanner.check_interval: 1s
+    prospector.scanner.check_interval: 1s`
+      : `  - type: kafka
+    hosts: ${JSON.stringify(o.input.brokers)}
+    topics: [${JSON.stringify(o.input.topic)}]
+    group_id: ${JSON.stringify(o.input.groupId)}
+    initial_offset: oldest`;
+  return `# Written by npm run bench -- ${typeof o.input === 'string' ? 'weblogs' : 'kafka'} --peer filebeat (scripts/bench/filebeat.ts)
+filebeat.inputs:
+${input}
 processors:
   - dissect:
       field: message
@@ -124,7 +140,7 @@ export interface FilebeatRun {
 }
 
 /**
- * Runs Filebeat (`bin`) on `input` into `index` through the shim, from launch until `_count` of the
+ * Runs Filebeat (`bin`) on `input` (a file, or a Kafka topic) into `index` through the shim, from launch until `_count` of the
  * index reaches `lines`, then stops it (SIGTERM) and returns docs/s over that time, its peak RSS, and
  * the CPU seconds Filebeat and Elasticsearch used until then.
  * @throws when Filebeat exits early or does not finish within `timeoutMs`.
@@ -132,7 +148,8 @@ export interface FilebeatRun {
 export async function runFilebeat(o: {
   bin: string;
   esUrl: string;
-  input: string;
+  /** A file to read, or the Kafka topic and group. */
+  input: string | KafkaInput;
   index: string;
   lines: number;
   workDir: string;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { createEnrichContext } from '../../processor/processor.js';
 import { ceilingStep, type CeilingRun, describeInput, mirroredBest, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type MeasuredRun, type Timeline } from './common.js';
+import { runFilebeat, type FilebeatRun } from './filebeat.js';
 import { fmt, peakRssMiB, percentile, timed, usPerDoc } from './stats.js';
 
 /** Options of the Kafka benchmark; counts in events, rates in events/s. */
@@ -19,8 +20,10 @@ export interface KafkaBenchOptions {
   batchSize: number;
   latencyRate: number;
   latencySeconds: number;
-  /** Times each timed run (Kafka path, file path, ceiling) is repeated, in mirrored order; the fastest counts. */
+  /** Times each timed run (Kafka path, file path, ceiling, peer) is repeated, in mirrored order; the fastest counts. */
   rounds: number;
+  /** A Filebeat binary: its `kafka` input on the same topic, timed alike, as the peer (`--peer filebeat`). */
+  filebeatBin?: string;
   log: (line: string) => void;
 }
 
@@ -41,6 +44,8 @@ export interface KafkaBenchResult {
   latencyP50Ms: number;
   latencyP99Ms: number;
   processorPeakRssMiB: number;
+  /** Filebeat's `kafka` input on the same topic (with `--peer filebeat`): events/s, and ours ÷ its. */
+  peer?: { eventsPerSec: number; ratio: number; cpuUsPerEvent: number; esCpuUsPerEvent: number; peakRssMiB: number };
 }
 
 /**
@@ -114,7 +119,7 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   const input = path.join(dir, 'in', 'access.log');
   mkdirSync(path.dirname(input));
   writeFileSync(input, lines.join('\n') + '\n');
-  const steps = [
+  const steps: { name: string; run: (round: number) => Promise<{ docsPerSec: number }> }[] = [
     {
       name: 'kafka',
       run: async (round: number): Promise<MeasuredRun> => {
@@ -143,15 +148,48 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
     },
     ceilingStep({ esUrl: o.esUrl, records, ctx, namespace: `bench${run}c`, batchSize: o.batchSize, log: o.log }),
   ];
+  const filebeatBin = o.filebeatBin;
+  if (filebeatBin) {
+    steps.push({
+      name: 'filebeat',
+      run: async (round: number): Promise<FilebeatRun> => {
+        const workDir = path.join(dir, `filebeat-${round}`);
+        mkdirSync(workDir);
+        const f = await runFilebeat({
+          bin: filebeatBin, esUrl: o.esUrl, input: { brokers: o.brokers, topic, groupId: `bench-${run}-fb${round}` },
+          index: `bench${run}fb${round}`, lines: lines.length, workDir, timeoutMs: 30 * 60_000,
+        });
+        o.log(
+          `  Filebeat kafka input → Elasticsearch, same topic: ${fmt(f.docsPerSec)} events/s (${fmt(f.seconds, 2)} s); Filebeat CPU ${fmt(usPerDoc(f.cpuSeconds, lines.length), 1)} µs/event, ` +
+            `Elasticsearch ${fmt(usPerDoc(f.esCpuSeconds, lines.length), 1)} µs/event; peak RSS ${fmt(f.peakRssMiB)} MiB`,
+        );
+        return f;
+      },
+    });
+  }
   const best = await mirroredBest<{ docsPerSec: number }>(steps, o.rounds, (round, order) => o.log(`round ${round + 1} of ${o.rounds}: ${order.join(', ')}`));
   const e2e = best.get('kafka') as MeasuredRun;
   const file = best.get('file') as MeasuredRun;
   const ceiling = best.get('ceiling') as CeilingRun;
   const endToEndPerSec = e2e.docsPerSec;
+  const fb = best.get('filebeat') as FilebeatRun | undefined;
+  const peer = fb && {
+    eventsPerSec: fb.docsPerSec,
+    ratio: endToEndPerSec / fb.docsPerSec,
+    cpuUsPerEvent: usPerDoc(fb.cpuSeconds, lines.length),
+    esCpuUsPerEvent: usPerDoc(fb.esCpuSeconds, lines.length),
+    peakRssMiB: fb.peakRssMiB,
+  };
   o.log(`fastest of ${o.rounds} round(s) each:`);
   o.log(`Kafka → Elasticsearch: ${fmt(endToEndPerSec)} events/s (${fmt(e2e.seconds, 2)} s); processor CPU ${fmt(cpuUs(e2e), 1)} µs/event; ${memory(e2e)}`);
   o.log(`file → Elasticsearch, same lines: ${fmt(file.docsPerSec)} events/s (${fmt(file.seconds, 2)} s); processor CPU ${fmt(cpuUs(file), 1)} µs/event`);
   o.log(`Kafka path ÷ file path: events/s ${fmt(endToEndPerSec / file.docsPerSec, 3)}; CPU per event ${fmt(cpuUs(e2e) / cpuUs(file), 3)}`);
+  if (peer) {
+    o.log(
+      `Filebeat kafka input, same topic: ${fmt(peer.eventsPerSec)} events/s; processor ÷ Filebeat ${fmt(peer.ratio, 3)}; Elasticsearch CPU per event ours ${fmt(usPerDoc(e2e.esCpuSeconds, lines.length), 1)} µs ` +
+        `vs Filebeat's ${fmt(peer.esCpuUsPerEvent, 1)} µs (Filebeat does no GeoIP, no user agents, no windows; it goes through the GET / shim, ours does not)`,
+    );
+  }
   const bulkCeilingPerSec = ceiling.acknowledgedPerSec;
   o.log(
     `raw _bulk ceiling: ${fmt(bulkCeilingPerSec)} docs/s until the last response (${fmt(ceiling.searchablePerSec)} until _count shows them all, ` +
@@ -197,5 +235,6 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
     latencyP50Ms,
     latencyP99Ms,
     processorPeakRssMiB: e2e.summary.peakRssMiB,
+    ...(peer ? { peer } : {}),
   };
 }
