@@ -73,8 +73,10 @@ program
   .option('--lines <n>', 'documents per candidate and round', positiveInt, 100_000)
   .option('--batch-size <n>', 'documents per _bulk request', positiveInt, 5000)
   .option('--rounds <n>', 'rounds, candidates in alternating order', positiveInt, 2)
+  .option('--latency-seconds <s>', 'per candidate and round, also append → searchable latency for this long (0: none)', (v: string) => Number(v), 0)
+  .option('--latency-rate <docs/s>', 'append rate of the latency runs', positiveInt, 1000)
   .option('--candidates <list>', `comma-separated, the first is the reference; a+b applies both (default: all: ${defaultCandidates().map((c) => c.name).join(',')})`)
-  .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; rounds: number; eventRate: number; sampleTimes?: boolean; candidates?: string }) => {
+  .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; rounds: number; eventRate: number; sampleTimes?: boolean; candidates?: string; latencySeconds: number; latencyRate: number }) => {
     console.log(machine());
     const all = defaultCandidates();
     const names = o.candidates ? o.candidates.split(',') : all.map((c) => c.name);

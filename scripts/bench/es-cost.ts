@@ -10,8 +10,8 @@ import { WEBLOGS_STORAGE_SETTINGS, weblogsTemplate } from '../../processor/datas
 import type { SourceRecord } from '../../processor/pipeline/types.js';
 import { transformBatch } from '../../processor/pipeline/transform.js';
 import { bulkLines } from '../../processor/sinks/elasticsearch-sink.js';
-import { rawBytesPerLine, storeAfterForceMerge, timeBulkBodies } from './common.js';
-import { fmt, usPerDoc } from './stats.js';
+import { rawBytesPerLine, storeAfterForceMerge, timeBulkBodies, visibilityLatencies } from './common.js';
+import { fmt, percentile, usPerDoc } from './stats.js';
 
 /** A template body as this module edits it (the parts it touches). */
 export interface TemplateBody {
@@ -146,6 +146,9 @@ export interface EsCostRun {
   /** Elasticsearch CPU µs per document spent in the force-merge to one segment. */
   mergeCpuUsPerDoc: number;
   docsPerSec: number;
+  /** With a latency run: append → searchable p50 and p99 in ms of documents sent at `latencyRate`/s into a fresh index of the candidate. */
+  latencyP50Ms?: number;
+  latencyP99Ms?: number;
 }
 
 /**
@@ -164,6 +167,9 @@ export async function benchEsCost(o: {
   batchSize: number;
   rounds: number;
   candidates: EsCostCandidate[];
+  /** When > 0: per candidate and round, also `latencyRate` documents/s for this many seconds into a fresh index, polled for visibility (`visibilityLatencies`). */
+  latencySeconds?: number;
+  latencyRate?: number;
   log: (line: string) => void;
 }): Promise<{ rawBytesPerDoc: number; runs: EsCostRun[] }> {
   const base = o.esUrl.replace(/\/$/, '');
@@ -196,12 +202,15 @@ export async function benchEsCost(o: {
         const ns = `escost${run}${key(c)}r${round}`;
         const stream = `bench-escost-${run}-${key(c)}-r${round}`;
         const bodies: string[] = [];
+        const docLines: string[] = [];
         let docs = 0;
         for (let i = 0; i < o.records.length; i += o.batchSize) {
           const batch = transformBatch(o.records.slice(i, i + o.batchSize), o.ctx, ns).docs;
           for (const d of batch) d.index = stream;
           if (c.doc) for (const d of batch) (d.body = JSON.parse(JSON.stringify(d.body)) as Record<string, unknown>), c.doc(d.body);
-          bodies.push(c.doc ? batch.map((d) => `{"create":{"_index":${JSON.stringify(d.index)},"_id":${JSON.stringify(d.id)}}}\n${JSON.stringify(d.body)}\n`).join('') : bulkLines(batch).join(''));
+          const lines = c.doc ? batch.map((d) => `{"create":{"_index":${JSON.stringify(d.index)},"_id":${JSON.stringify(d.id)}}}\n${JSON.stringify(d.body)}\n`) : bulkLines(batch);
+          bodies.push(lines.join(''));
+          if (o.latencySeconds) docLines.push(...lines);
           docs += batch.length;
         }
         created.streams.push(stream);
@@ -211,10 +220,32 @@ export async function benchEsCost(o: {
           candidate: c.name, round, docs, storeBytesPerDoc: s.bytesPerDoc, esCpuUsPerDoc: usPerDoc(b.esCpuSeconds, docs),
           mergeCpuUsPerDoc: usPerDoc(s.mergeCpuSeconds, docs), docsPerSec: b.searchablePerSec,
         };
+        if (o.latencySeconds && o.latencyRate) {
+          const lat = `${stream}-lat`;
+          created.streams.push(lat);
+          const from = `"_index":${JSON.stringify(stream)}`;
+          const to = `"_index":${JSON.stringify(lat)}`;
+          const bulkUrl = `${base}/_bulk`;
+          const ms = await visibilityLatencies({
+            esUrl: o.esUrl,
+            index: lat,
+            total: Math.min(docLines.length, o.latencyRate * o.latencySeconds),
+            rate: o.latencyRate,
+            send: async (i, n) => {
+              const res = await request(bulkUrl, { method: 'POST', body: docLines.slice(i, i + n).join('').replaceAll(from, to), headers: { 'content-type': 'application/x-ndjson' } });
+              await res.body.dump();
+            },
+            timeoutMs: (o.latencySeconds + 60) * 1000,
+          });
+          r.latencyP50Ms = percentile(ms, 50);
+          r.latencyP99Ms = percentile(ms, 99);
+          await request(`${base}/${lat}`, { method: 'DELETE' }).then((res) => res.body.dump());
+        }
         runs.push(r);
         o.log(
           `  ${c.name.padEnd(13)} round ${round + 1}: ${fmt(r.storeBytesPerDoc, 1)} bytes/doc (${fmt(r.storeBytesPerDoc / rawBytesPerDoc, 3)} × raw); ` +
-            `Elasticsearch CPU ${fmt(r.esCpuUsPerDoc, 1)} µs/doc indexing + ${fmt(r.mergeCpuUsPerDoc, 1)} µs/doc force-merge; ${fmt(r.docsPerSec)} docs/s searchable`,
+            `Elasticsearch CPU ${fmt(r.esCpuUsPerDoc, 1)} µs/doc indexing + ${fmt(r.mergeCpuUsPerDoc, 1)} µs/doc force-merge; ${fmt(r.docsPerSec)} docs/s searchable` +
+            (r.latencyP99Ms !== undefined ? `; append → searchable at ${fmt(o.latencyRate!)}/s p50 ${fmt(r.latencyP50Ms!)} ms, p99 ${fmt(r.latencyP99Ms)} ms` : ''),
         );
         await request(`${base}/${stream}`, { method: 'DELETE' }).then((res) => res.body.dump());
       }
