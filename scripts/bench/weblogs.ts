@@ -86,7 +86,8 @@ export interface WeblogBenchResult {
  * plain regex + object + JSON baseline; (2) the raw `_bulk` ceiling with the same documents
  * pre-serialised, the same batch size, concurrency 2; (3) file → Elasticsearch through the real
  * processor (`--once`, the compiled build in its own process, defaults: GeoIP and user agents on), timed from launch until
- * `_count` reaches every line, with its peak RSS and memory breakdown; (4) the same without the event-time windows
+ * `_count` reaches every line, with its peak RSS and memory breakdown and, after the timing, the primary store
+ * per document of what it wrote once force-merged to one segment (the peer's likewise, against the raw bytes per line); (4) the same without the event-time windows
  * (Filebeat computes none) and optionally with other worker-thread counts, gzip or request sizes, and (5) Filebeat on the same file, timed the same way; then
  * (6) append → searchable latency p50/p99 for a live processor (the compiled build, its own process).
  * (2)–(5) run `rounds` times in mirrored order after an untimed warm-up; the fastest of each counts
