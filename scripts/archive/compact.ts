@@ -50,7 +50,7 @@ const DAY = 24 * HOUR;
 /** Default NDJSON.gz bytes per Parquet file (see {@link CompactOptions.targetBytes}). */
 export const DEFAULT_TARGET_BYTES = 128 * 1024 * 1024;
 /** Default zstd level (see {@link CompactOptions.compressionLevel}; chosen by measurement, docs/archive.md). */
-export const DEFAULT_ZSTD_LEVEL = 6;
+export const DEFAULT_ZSTD_LEVEL = 3;
 
 /** Options of {@link compactArchive}. */
 export interface CompactOptions {
