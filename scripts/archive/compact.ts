@@ -399,7 +399,9 @@ export async function compactArchive(opts: CompactOptions): Promise<CompactSumma
           const good: string[] = [];
           for (const [h, parts] of byHour) {
             try {
-              await db.conn.run(`COPY (${readParts(schema, parts)}) TO '/dev/null' (FORMAT parquet, COMPRESSION uncompressed)`);
+              // materialised, so every value is converted to its declared type
+              await db.conn.run(`CREATE OR REPLACE TEMP TABLE probe AS ${readParts(schema, parts)}`);
+              await db.conn.run('DROP TABLE probe');
               good.push(...parts);
             } catch (hourErr) {
               summary.failed.push({ partition: `${p.rel}/${h}`, error: reason(hourErr) });
@@ -410,7 +412,7 @@ export async function compactArchive(opts: CompactOptions): Promise<CompactSumma
             try {
               await compact(good);
             } catch (again) {
-              removeStaleTemporaries(path.join(parquetDir, p.rel)).catch(() => 0);
+              await removeStaleTemporaries(path.join(parquetDir, p.rel));
               for (const h of new Set(good.map((f) => path.basename(path.dirname(f))))) summary.failed.push({ partition: `${p.rel}/${h}`, error: reason(again) });
             }
           }

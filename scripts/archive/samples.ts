@@ -15,7 +15,7 @@
  * @module scripts/archive/samples
  */
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEnrichContext } from '../../processor/processor.js';
@@ -23,7 +23,6 @@ import { transformBatch } from '../../processor/pipeline/transform.js';
 import type { SourceRecord } from '../../processor/pipeline/types.js';
 import { ArchiveSink } from '../../processor/sinks/archive-sink.js';
 import { readLines } from '../../processor/sources/line-reader.js';
-import { stat } from 'node:fs/promises';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BATCH = 5000;

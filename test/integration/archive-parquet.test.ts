@@ -263,6 +263,21 @@ describe('archive → Parquet → SQL', () => {
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]); // nothing half-written
   });
 
+  it('a damaged part in one hour of a day: that hour fails, the day file holds its other hours', async () => {
+    const dir = tempDir('pq-bad-hour');
+    const access = golden('weblogs/access.expected.ndjson');
+    await archive(dir, access);
+    const rel = 'dataset=weblogs.access/year=2015/month=05/day=17';
+    writeFileSync(path.join(dir, rel, 'hour=11', 'part-20260101T000000000Z-999999.ndjson.gz'), 'not gzip at all');
+    const run = await compactArchive({ archiveDir: dir, settleMs: 0, now: afterTheirHour });
+    expect(run.failed).toEqual([{ partition: `${rel}/hour=11`, error: expect.any(String) }]);
+    expect(run).toMatchObject({ compacted: run.partitions, rows: access.length - 2 }); // hour 11 holds 2 documents
+    const files = readdirSync(path.join(dir, 'parquet', rel)).filter((f) => f.endsWith('.parquet'));
+    expect(files).toHaveLength(1);
+    const hours = await queryArchive(dir, `SELECT hour, count(*) AS n FROM read_parquet('${path.join(dir, 'parquet', rel, files[0]!)}') GROUP BY 1 ORDER BY 1`);
+    expect(hours.rows).toEqual([{ hour: 10, n: 9n }, { hour: 14, n: 1n }]);
+  });
+
   it('refuses to run beside a live compactor', async () => {
     const dir = tempDir('pq-lock');
     await archive(dir, news);
