@@ -116,6 +116,9 @@ async function startLive(ctx: CaseContext, name: string, cluster: EsClusterTarge
   const es = clusterClient(urls);
   const stream = weblogsIndex(ns);
   await waitFor('first documents', async () => (await countDocs(es, stream)) > 0 || child.proc.exitCode !== null, 180_000);
+  // Steady state before any fault: the processor caught up with the writer (at most 2 s of lines behind),
+  // so a pause measured later is the fault's, not a start-up backlog's.
+  await waitFor('the processor to catch up', async () => (await countDocs(es, stream)) >= writer.written() - 2 * perSecond || child.proc.exitCode !== null, 300_000);
   return { urls, ns, dir, dataDir, file, args, child, watcher, writer, es, stream };
 }
 
@@ -216,6 +219,7 @@ export async function esNodeLossCase(ctx: CaseContext, cluster: EsClusterTarget,
     primaryPromotedSeconds: round1(promoted),
     ingestPauseSeconds: round1(pause.seconds),
     pauseStartedAfterKillSeconds: round1((pause.start - killedAt) / 1000),
+    ingestResumedAfterKillSeconds: round1((pause.end - killedAt) / 1000),
     longestGapInThe15sBeforeKillSeconds: round1(before.seconds),
     nodeDownSeconds: downS,
     greenAfterRestartSeconds: round1(greenAfter),
