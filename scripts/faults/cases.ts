@@ -317,11 +317,15 @@ export async function sigkillCase(ctx: CaseContext, n = 100_000, cycles = 20): P
   const index = weblogsIndex(ns);
   const file = path.join(watch, 'access.log');
   writeFileSync(file, '');
-  const writer = liveWriter(file, 'kill', n, Math.max(100, Math.ceil(n / (cycles * 6))));
+  // Each cycle may write up to its share of the lines (cycle c: (c + 1) / (cycles + 1) of n; the rest after
+  // the last kill), so there are always lines left to write for a kill while batches are in flight.
+  const capOf = (c: number): number => Math.ceil((n * (c + 1)) / (cycles + 1));
+  const writer = liveWriter(file, 'kill', n, Math.max(100, Math.ceil(n / (cycles * 6))), capOf(0));
   const rnd = seeded(7);
   let inFlightKills = 0;
   const args = fileArgs(ctx, watch, ns, dataDir, ['--batch-size', '500', '--batch-interval-ms', '200']);
   for (let c = 0; c < cycles; c++) {
+    writer.setCap(capOf(c));
     const before = await countDocs(es, index);
     const child = startProcessor(args);
     // Wait until this run is indexing (documents arrive), then kill at a random moment within ~0.6 s.
@@ -333,17 +337,21 @@ export async function sigkillCase(ctx: CaseContext, n = 100_000, cycles = 20): P
     }, 120_000, 100);
     await sleep(Math.floor(rnd() * 600));
     // Then kill at the first moment (polled every 20 ms) batches are in flight: documents of this run
-    // have arrived and the lines written are not all indexed. The wait throws when no such moment comes.
+    // have arrived and the lines written are not all indexed. When the run has caught up with a writer
+    // held at its cap, 200 more lines of this cycle's share are let through (never beyond the next
+    // cycle's cap: lines stay for later). The wait throws when no such moment comes.
     let inFlight = false;
     await waitFor(`run ${c + 1}: lines written but not yet indexed`, async () => {
       if (child.proc.exitCode !== null) throw new Error(`processor exited ${child.proc.exitCode}: ${child.stderr().slice(-800)}`);
       const indexed = await countDocs(es, index);
+      if (indexed >= writer.written() && writer.written() >= writer.cap()) writer.setCap(Math.min(capOf(c + 1) - 1, writer.cap() + 200));
       return (inFlight = indexed > before && indexed < writer.written());
     }, 30_000, 20);
     child.proc.kill('SIGKILL');
     if (inFlight) inFlightKills += 1;
     await child.exited;
   }
+  writer.setCap(n);
   await writer.done;
   const final = await runProcessor([...args, '--once']);
   const again = await runProcessor([...args, '--once']);

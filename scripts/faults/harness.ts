@@ -144,22 +144,38 @@ export function accessLines(tag: string, from: number, to: number, seed = 1): st
 
 /**
  * Appends `count` lines to `file` at `perSecond` (in slices of 50 ms), so the processor reads a live,
- * growing file. Resolves when all are written; `stop()` ends it early.
+ * growing file. Resolves when all are written. With `initialCap`, it writes no further than the cap
+ * until `setCap` raises it (caps only rise; pacing restarts from there): a case can keep lines for
+ * later, so a slow start on a loaded machine cannot find the whole file already written.
  */
-export function liveWriter(file: string, tag: string, count: number, perSecond: number): { done: Promise<void>; written: () => number } {
+export function liveWriter(
+  file: string,
+  tag: string,
+  count: number,
+  perSecond: number,
+  initialCap = count,
+): { done: Promise<void>; written: () => number; cap: () => number; setCap: (lines: number) => void } {
   let written = 0;
+  let cap = Math.min(count, initialCap);
   const done = (async () => {
-    const started = Date.now();
+    let started = Date.now();
+    let base = 0;
     while (written < count) {
-      const due = Math.min(count, Math.ceil(((Date.now() - started) / 1000) * perSecond) + 1);
+      // Paced from where the cap last held it: lines held back by a cap are not written in one burst after.
+      const due = Math.min(cap, count, base + Math.ceil(((Date.now() - started) / 1000) * perSecond) + 1);
       if (due > written) {
         await appendFile(file, accessLines(tag, written, due));
         written = due;
       }
+      if (written >= cap && written < count) {
+        while (cap <= written) await sleep(20);
+        started = Date.now();
+        base = written;
+      }
       await sleep(50);
     }
   })();
-  return { done, written: () => written };
+  return { done, written: () => written, cap: () => cap, setCap: (lines) => void (cap = Math.min(count, Math.max(cap, lines))) };
 }
 
 export function sleep(ms: number): Promise<void> {
