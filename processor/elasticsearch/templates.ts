@@ -21,7 +21,10 @@ interface TemplateBody {
  * existing streams of its pattern (`PUT <pattern>/_mapping`: write and older backing indices), which
  * adds new fields and changes nothing else. A mapping Elasticsearch refuses there (a field whose type
  * changed) does not stop the start: it is returned in `outdated` with the reason, and such streams
- * take the new mapping at their next rollover (`POST <stream>/_rollover`).
+ * take the new mapping at their next rollover (`POST <stream>/_rollover`). Because one refusing backing
+ * index fails the request for the whole pattern, a refused pattern is retried index by index: the others
+ * still take the new fields, and `outdated` names the backing indices refused (or the pattern, when its
+ * indices cannot be listed).
  *
  * Both steps are skipped for a template Elasticsearch already holds with the same content: each
  * template carries the SHA-1 of its body in `_meta.content_hash`, compared with one GET per template.
@@ -30,8 +33,8 @@ interface TemplateBody {
  * before the template is stored, so a start that dies in between redoes both next time.
  * Each body is stored composed of the retention component template (`withRetentionComponent`), which
  * `applyRetention` writes when a retention is set.
- * @returns the template names, those already current (`unchanged`), and the patterns whose existing
- *   streams kept an old mapping.
+ * @returns the template names, those already current (`unchanged`), and the backing indices (or
+ *   patterns) that kept an old mapping, with Elasticsearch's reason.
  * @throws the client's ResponseError when Elasticsearch refuses a template (e.g. an unknown field type).
  */
 export async function installIndexTemplates(
@@ -57,18 +60,42 @@ export async function installIndexTemplates(
     const properties = body.template?.mappings?.properties;
     for (const pattern of properties ? body.index_patterns : []) {
       try {
-        await client.indices.putMapping({ index: pattern, allow_no_indices: true, expand_wildcards: ['open', 'hidden'], properties } as Parameters<
-          Client['indices']['putMapping']
-        >[0]);
+        await putProperties(client, pattern, properties!);
       } catch (err) {
-        const reason = (err as { meta?: { body?: { error?: { reason?: string } } } }).meta?.body?.error?.reason ?? String(err);
-        outdated.push({ pattern, reason });
+        // One backing index Elasticsearch refuses fails the whole pattern's request: put the mapping
+        // index by index, so the others still take the new fields, and report only those refused.
+        const indices = await backingIndices(client, pattern).catch(() => undefined);
+        if (!indices) {
+          outdated.push({ pattern, reason: reasonOf(err) });
+          continue;
+        }
+        for (const index of indices) {
+          await putProperties(client, index, properties!).catch((e: unknown) => outdated.push({ pattern: index, reason: reasonOf(e) }));
+        }
       }
     }
     const meta = { ...(body._meta ?? {}), content_hash: hash };
     await client.indices.putIndexTemplate({ name: t.name, ...t.body, _meta: meta } as Parameters<Client['indices']['putIndexTemplate']>[0]);
   }
   return { names, unchanged, outdated };
+}
+
+/** `PUT <target>/_mapping` with `properties`, over open and hidden indices (backing indices are hidden). */
+async function putProperties(client: Client, target: string, properties: Record<string, unknown>): Promise<void> {
+  await client.indices.putMapping({ index: target, allow_no_indices: true, expand_wildcards: ['open', 'hidden'], properties } as Parameters<
+    Client['indices']['putMapping']
+  >[0]);
+}
+
+/** Names of the open (hidden included) indices matching `pattern`, e.g. the backing indices of its data streams. */
+async function backingIndices(client: Client, pattern: string): Promise<string[]> {
+  const r = await client.indices.get({ index: pattern, expand_wildcards: ['open', 'hidden'], allow_no_indices: true, filter_path: ['*.settings.index.uuid'] });
+  return Object.keys(r).sort();
+}
+
+/** Elasticsearch's reason for refusing a request, or the error as text. */
+function reasonOf(err: unknown): string {
+  return (err as { meta?: { body?: { error?: { reason?: string } } } }).meta?.body?.error?.reason ?? String(err);
 }
 
 /** `_meta.content_hash` of the stored template `name`, or undefined when there is none. */
