@@ -79,7 +79,7 @@ export function defaultCandidates(): EsCostCandidate[] {
       what: 'the template without its storage settings (WEBLOGS_STORAGE_SETTINGS): standard index mode, stored _source, LZ4',
       template: (t) => Object.keys(WEBLOGS_STORAGE_SETTINGS).forEach((k) => delete t.template.settings[k]),
     },
-    { name: 'bestcomp', what: 'index.codec: best_compression (DEFLATE for stored fields instead of LZ4)', template: (t) => void (t.template.settings['index.codec'] = 'best_compression') },
+    { name: 'bestcomp', what: 'index.codec: best_compression (zstd for stored fields instead of LZ4; logsdb has it already: use standard+bestcomp)', template: (t) => void (t.template.settings['index.codec'] = 'best_compression') },
     { name: 'msgnorms', what: 'message: norms false', template: (t) => patchField(t, 'message', { norms: false }) },
     {
       name: 'msgdocs',
@@ -97,7 +97,7 @@ export function defaultCandidates(): EsCostCandidate[] {
       template: (t) => (patchField(t, 'url.original', { fields: { text: { type: 'text' } } }), patchField(t, 'user_agent.original', { fields: { text: { type: 'text' } } })),
     },
     { name: 'dvonly', what: `index: false (doc values only) on ${DOC_VALUES_ONLY.length} fields nothing searches by`, template: (t) => DOC_VALUES_ONLY.forEach((f) => patchField(t, f, { index: false })) },
-    { name: 'sortts', what: 'index.sort.field @timestamp desc', template: (t) => Object.assign(t.template.settings, { 'index.sort.field': '@timestamp', 'index.sort.order': 'desc' }) },
+    { name: 'sortts', what: 'index.sort.field @timestamp desc (logsdb sorts so already: use standard+sortts)', template: (t) => Object.assign(t.template.settings, { 'index.sort.field': '@timestamp', 'index.sort.order': 'desc' }) },
     { name: 'logsdb', what: 'index.mode: logsdb (here: synthetic _source, best_compression, sorted)', template: (t) => void (t.template.settings['index.mode'] = 'logsdb') },
     {
       name: 'logsdbstored',
