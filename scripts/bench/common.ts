@@ -295,12 +295,14 @@ export async function warmUpElasticsearch(esUrl: string, records: SourceRecord[]
  * always follows the same one, and returns each step's fastest round by name. Why: a run that came
  * right after the 200,000-document ceiling was measured 10–20 % slower than the same run later (order
  * effects that `waitForIdleElasticsearch` does not remove), which made whichever run came first look slow.
- * `onRound` is told each round's order before it starts.
+ * `onRound` is told each round's order before it starts; with `all`, every run is recorded there by
+ * step name (for medians).
  */
 export async function mirroredBest<R extends { docsPerSec: number }>(
   steps: { name: string; run: (round: number) => Promise<R> }[],
   rounds: number,
   onRound: (round: number, order: string[]) => void = () => undefined,
+  all?: Map<string, R[]>,
 ): Promise<Map<string, R>> {
   const best = new Map<string, R>();
   for (let round = 0; round < rounds; round++) {
@@ -308,11 +310,20 @@ export async function mirroredBest<R extends { docsPerSec: number }>(
     onRound(round, order.map((st) => st.name));
     for (const st of order) {
       const r = await st.run(round);
+      all?.set(st.name, [...(all.get(st.name) ?? []), r]);
       const prev = best.get(st.name);
       if (!prev || r.docsPerSec > prev.docsPerSec) best.set(st.name, r);
     }
   }
   return best;
+}
+
+/** The median of `values` (the mean of the middle two for an even count); NaN for none. */
+export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }
 
 /** The raw `_bulk` ceiling, in documents per second, timed to two finish lines. */

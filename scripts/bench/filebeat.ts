@@ -6,8 +6,10 @@
  * Filebeat is not shipped or built by this project: point `FILEBEAT_BIN` at a binary (README,
  * "Performance", says how to get one).
  */
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
 import { esCpuSeconds, procCpuSeconds, waitForCount, waitForIdleElasticsearch } from './common.js';
@@ -117,6 +119,40 @@ export async function startRootShim(esUrl: string): Promise<{ url: string; close
   };
 }
 
+/**
+ * Installs Filebeat's own index template (`filebeat export template`, as `setup.template` would) for
+ * the peer's indices: its mappings and settings as exported for this Elasticsearch version, with the
+ * index pattern changed to `pattern` (so each round's index is a data stream of its own, as Filebeat's
+ * default index is) and `index.lifecycle.name` removed where the cluster has no ILM (this distribution
+ * refuses the setting; a Filebeat user there runs with `setup.ilm.enabled: false`).
+ * @returns the template name. @throws when Filebeat cannot export or Elasticsearch refuses the template.
+ */
+export async function installFilebeatTemplate(bin: string, esUrl: string, name: string, pattern: string): Promise<string> {
+  const version = ((await (await fetch(new URL('/_nodes/_local?filter_path=nodes.*.version', esUrl))).json()) as { nodes: Record<string, { version: string }> });
+  const esVersion = Object.values(version.nodes)[0]!.version;
+  const home = mkdtempSync(path.join(os.tmpdir(), 'rtas-filebeat-export-'));
+  try {
+    const config = path.join(home, 'filebeat.yml');
+    writeFileSync(config, `path.data: ${JSON.stringify(path.join(home, 'data'))}\nlogging.to_stderr: true\nlogging.level: error\n`, { mode: 0o600 });
+    const { stdout } = await promisify(execFile)(bin, ['export', 'template', '--es.version', esVersion, '-c', config, '--strict.perms=false', '-E', 'setup.ilm.enabled=false'], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const template = JSON.parse(stdout) as { index_patterns: string[]; priority?: number; template: { settings?: { index?: Record<string, unknown> } } };
+    template.index_patterns = [pattern];
+    const ilm = await fetch(new URL('/_ilm/status', esUrl));
+    if (!ilm.ok) delete template.template.settings?.index?.lifecycle;
+    const put = await fetch(new URL(`/_index_template/${encodeURIComponent(name)}`, esUrl), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...template, priority: 500 }),
+    });
+    if (!put.ok) throw new Error(`Elasticsearch refused Filebeat's template: ${put.status} ${(await put.text()).slice(0, 500)}`);
+    return name;
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 /** Peak RSS of a running process in MiB (Linux `VmHWM`), or NaN when it cannot be read. */
 export function peakRssOfPid(pid: number): number {
   try {
@@ -154,8 +190,10 @@ export async function runFilebeat(o: {
   lines: number;
   workDir: string;
   timeoutMs: number;
+  /** A shim already running (shared with the processor's runs, so both take the same path); else one of its own. */
+  shimUrl?: string;
 }): Promise<FilebeatRun> {
-  const shim = await startRootShim(o.esUrl);
+  const shim = o.shimUrl ? { url: o.shimUrl, close: async (): Promise<void> => undefined } : await startRootShim(o.esUrl);
   const configFile = path.join(o.workDir, 'filebeat.yml');
   writeFileSync(configFile, filebeatConfig({ input: o.input, hosts: shim.url, index: o.index, dataDir: path.join(o.workDir, 'filebeat-data') }), { mode: 0o600 });
   let stderr = '';

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { createEnrichContext, type RunSummary } from '../../processor/processor.js';
 import type { EnrichContext } from '../../processor/datasets/types.js';
 import type { SourceRecord } from '../../processor/pipeline/types.js';
-import { ceilingStep, type CeilingRun, describeInput, mirroredBest, rawBytesPerLine, repeatLines, storeAfterForceMerge, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type Timeline } from './common.js';
-import { runFilebeat, type FilebeatRun } from './filebeat.js';
+import { ceilingStep, type CeilingRun, describeInput, median, mirroredBest, rawBytesPerLine, repeatLines, storeAfterForceMerge, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type Timeline } from './common.js';
+import { installFilebeatTemplate, runFilebeat, startRootShim, type FilebeatRun } from './filebeat.js';
 import { perRecordBench, type PerRecordResult } from './per-record.js';
 import { BENCH_FORMAT, formatBench, type FormatBenchResult } from './formats.js';
 import { fmt, peakRssMiB, percentile, usPerDoc } from './stats.js';
@@ -52,6 +52,8 @@ export interface EndToEndRun {
   esCpuUsPerDoc: number;
   /** Primary store bytes per document of the run's data stream after a force-merge to one segment (`storeAfterForceMerge`). */
   storeBytesPerDoc: number;
+  /** With `--peer`: CPU µs per document of this benchmark process over the run, i.e. the `GET /` shim both go through. */
+  shimCpuUsPerDoc?: number;
 }
 
 /** The figures one run measured (rates in lines/s or docs/s, latencies in ms, memory in MiB). */
@@ -76,6 +78,8 @@ export interface WeblogBenchResult {
   esCost: { storeToRaw: number; peerStoreToRaw?: number; storeToPeer?: number; esCpuToPeer?: number };
   filebeat?: FilebeatRun & { storeBytesPerDoc: number };
   ratioToFilebeat?: number;
+  /** Project ÷ Filebeat of the median docs/s over the rounds. */
+  ratioToFilebeatOfMedians?: number;
   /** Load average (1 min) at the start and the end: how shared the machine was. */
   loadAverage: [number, number];
   benchPeakRssMiB: number;
@@ -135,12 +139,21 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
 
   // 2–5. The timed runs, each `rounds` times in mirrored order; each keeps its fastest round.
   await warmUpElasticsearch(o.esUrl, recs, ctx, `bench${run}warm`, o.batchSize);
+  // With a peer, the processor and the peer take the same path to Elasticsearch: the loopback shim that
+  // answers Filebeat's `GET /` (this distribution answers 405 there); its CPU (this process's) is reported per run.
+  const shim = o.peer ? await startRootShim(o.esUrl) : undefined;
+  const benchCpuUs = (): number => {
+    const c = process.cpuUsage();
+    return c.user + c.system;
+  };
   const endToEndRun = async (label: string, ns: string, extra: string[]): Promise<EndToEndRun> => {
+    const c0 = benchCpuUs();
     const r = await timeProcessorToCount(
-      ['--watch', watchDir, '--once', '--es-url', o.esUrl, '--namespace', ns, '--data-dir', path.join(dir, `data-${ns}`),
+      ['--watch', watchDir, '--once', '--es-url', shim?.url ?? o.esUrl, '--namespace', ns, '--data-dir', path.join(dir, `data-${ns}`),
         '--batch-size', String(o.batchSize), '--no-metrics', ...extra],
       o.esUrl, `logs-weblogs.access-${ns}`, lines.length,
     );
+    const shimCpuUsPerDoc = shim ? (benchCpuUs() - c0) / lines.length : undefined;
     const m = r.summary.memoryMiB;
     const cpuUsPerDoc = usPerDoc(r.cpuSeconds, lines.length);
     const esCpuUsPerDoc = usPerDoc(r.esCpuSeconds, lines.length);
@@ -152,7 +165,11 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
         `peak RSS ${fmt(r.summary.peakRssMiB)} MiB (heap used ≤ ${m.heapUsed}, heap total ≤ ${m.heapTotal}, external ≤ ${m.external} ` +
         `of which array buffers ≤ ${m.arrayBuffers}, GeoIP databases ${m.geoip})`,
     );
-    return { label, docsPerSec: r.docsPerSec, seconds: r.seconds, peakRssMiB: r.summary.peakRssMiB, memoryMiB: m, cpuUsPerDoc, esCpuUsPerDoc, storeBytesPerDoc: store.bytesPerDoc };
+    if (shimCpuUsPerDoc !== undefined) o.log(`    through the shim: ${fmt(shimCpuUsPerDoc, 1)} µs of this process's CPU per document`);
+    return {
+      label, docsPerSec: r.docsPerSec, seconds: r.seconds, peakRssMiB: r.summary.peakRssMiB, memoryMiB: m, cpuUsPerDoc, esCpuUsPerDoc, storeBytesPerDoc: store.bytesPerDoc,
+      ...(shimCpuUsPerDoc !== undefined ? { shimCpuUsPerDoc } : {}),
+    };
   };
   const steps: { name: string; run: (round: number) => Promise<{ docsPerSec: number }> }[] = [
     // 2. The raw _bulk ceiling: same documents, pre-serialised, same batch size, concurrency 2, undici.
@@ -168,24 +185,32 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   if (o.peer === 'filebeat') {
     const bin = o.filebeatBin;
     if (!bin) throw new Error('--peer filebeat needs FILEBEAT_BIN (path to a filebeat binary; see README, "Performance")');
+    // Its indices mapped as a Filebeat user's are: Filebeat's own template, one data stream per round.
+    const template = await installFilebeatTemplate(bin, o.esUrl, `bench-filebeat-${run}`, `bench-filebeat-${run}-*`);
+    o.log(`Filebeat's own template (filebeat export template) installed as ${template} for bench-filebeat-${run}-*`);
     steps.push({
       name: 'filebeat',
       run: async (round) => {
         const workDir = path.join(dir, `filebeat-${round}`); // its own registry: a second round reads the file again
         mkdirSync(workDir);
         const index = `bench-filebeat-${run}-${round}`;
-        const f = await runFilebeat({ bin, esUrl: o.esUrl, input, index, lines: lines.length, workDir, timeoutMs: 30 * 60_000 });
+        const c0 = benchCpuUs();
+        const f = await runFilebeat({ bin, esUrl: o.esUrl, input, index, lines: lines.length, workDir, timeoutMs: 30 * 60_000, shimUrl: shim!.url });
+        const shimCpuUsPerDoc = (benchCpuUs() - c0) / lines.length;
         const store = await storeAfterForceMerge(o.esUrl, index);
         o.log(
-          `  Filebeat (config as written: scripts/bench/filebeat.ts, through a loopback shim answering GET /): ${fmt(f.docsPerSec)} docs/s (${fmt(f.seconds, 2)} s); ` +
-            `CPU per document: Filebeat ${fmt(usPerDoc(f.cpuSeconds, lines.length), 1)} µs, Elasticsearch ${fmt(usPerDoc(f.esCpuSeconds, lines.length), 1)} µs; ` +
+          `  Filebeat (config as written: scripts/bench/filebeat.ts, its own template, through the same shim): ${fmt(f.docsPerSec)} docs/s (${fmt(f.seconds, 2)} s); ` +
+            `CPU per document: Filebeat ${fmt(usPerDoc(f.cpuSeconds, lines.length), 1)} µs, Elasticsearch ${fmt(usPerDoc(f.esCpuSeconds, lines.length), 1)} µs, shim ${fmt(shimCpuUsPerDoc, 1)} µs; ` +
             `primary store after force-merge ${fmt(store.bytesPerDoc, 1)} bytes/doc (${fmt(store.bytesPerDoc / rawBytes, 3)} × raw); peak RSS ${fmt(f.peakRssMiB)} MiB`,
         );
-        return { ...f, storeBytesPerDoc: store.bytesPerDoc };
+        return { ...f, storeBytesPerDoc: store.bytesPerDoc, shimCpuUsPerDoc };
       },
     });
   }
-  const best = await mirroredBest(steps, o.rounds, (round, order) => o.log(`round ${round + 1} of ${o.rounds}: ${order.join(', ')}`));
+  const all = new Map<string, { docsPerSec: number }[]>();
+  const best = await mirroredBest(steps, o.rounds, (round, order) => o.log(`round ${round + 1} of ${o.rounds}: ${order.join(', ')}`), all);
+  await shim?.close();
+  const medianOf = (name: string): number => median((all.get(name) ?? []).map((r) => r.docsPerSec));
   const ceiling = best.get('ceiling') as CeilingRun;
   const endToEnd = best.get('defaults') as EndToEndRun;
   const variants = steps.filter((st) => !['ceiling', 'defaults', 'filebeat'].includes(st.name)).map((st) => best.get(st.name) as EndToEndRun);
@@ -220,6 +245,10 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
         '(project with GeoIP + user agents, Filebeat without)',
     );
     if (noWindows) o.log(`project --no-windows ÷ Filebeat: docs/s ${fmt(noWindows.docsPerSec / filebeat.docsPerSec, 3)} (neither computes windows)`);
+    o.log(
+      `medians of ${o.rounds} alternating rounds: project ${fmt(medianOf('defaults'))} docs/s, Filebeat ${fmt(medianOf('filebeat'))} docs/s, ratio ${fmt(medianOf('defaults') / medianOf('filebeat'), 3)}` +
+        (noWindows ? `; --no-windows ${fmt(medianOf('no-windows'))} docs/s, ratio ${fmt(medianOf('no-windows') / medianOf('filebeat'), 3)}` : ''),
+    );
   }
 
   // Elasticsearch's cost per document, from the fastest rounds (store bytes/doc differ by a few bytes between rounds).
@@ -289,6 +318,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
     esCost,
     filebeat,
     ratioToFilebeat: filebeat ? endToEnd.docsPerSec / filebeat.docsPerSec : undefined,
+    ratioToFilebeatOfMedians: filebeat ? medianOf('defaults') / medianOf('filebeat') : undefined,
     loadAverage: [load0, load1],
     benchPeakRssMiB: rss,
   };
