@@ -56,6 +56,13 @@ processors:
   - drop_fields:
       fields: [event.time, event.ident]
       ignore_missing: true
+  # Apache writes "-" for an empty body; Filebeat's template maps the field as long (a 400 per line otherwise)
+  - if:
+      equals:
+        http.response.body.bytes: "-"
+    then:
+      - drop_fields:
+          fields: [http.response.body.bytes]
 queue.mem:
   events: 10000
   flush.min_events: 5000
@@ -120,14 +127,52 @@ export async function startRootShim(esUrl: string): Promise<{ url: string; close
 }
 
 /**
+ * Nearest core mapping for a field type that needs a module this distribution may lack (x-pack mappers,
+ * mapper-extras). `match_only_text` is `text`
+ * without positions, frequencies or norms (its documentation: "a variant of text that trades scoring and
+ * efficiency of positional queries for space efficiency").
+ */
+const CORE_TYPE: Record<string, Record<string, unknown>> = {
+  match_only_text: { type: 'text', index_options: 'docs', norms: false },
+  wildcard: { type: 'keyword' },
+  constant_keyword: { type: 'keyword' },
+  flattened: { type: 'object', enabled: false },
+  version: { type: 'keyword' },
+  unsigned_long: { type: 'long' },
+  // mapper-extras, a module of the default distribution that this one lacks
+  scaled_float: { type: 'double' },
+  rank_feature: { type: 'float' },
+  search_as_you_type: { type: 'text' },
+  token_count: { type: 'integer' },
+};
+
+/** Replaces, everywhere in a mapping tree, `{ type: from, …options }` by the core type `to` (options of `from` dropped). */
+function replaceFieldType(node: unknown, from: string, to: Record<string, unknown>): void {
+  if (Array.isArray(node)) {
+    for (const n of node) replaceFieldType(n, from, to);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const o = node as Record<string, unknown>;
+  if (o.type === from) {
+    for (const k of Object.keys(o)) if (k !== 'fields' && k !== 'copy_to') delete o[k];
+    Object.assign(o, to);
+  }
+  for (const v of Object.values(o)) replaceFieldType(v, from, to);
+}
+
+/**
  * Installs Filebeat's own index template (`filebeat export template`, as `setup.template` would) for
  * the peer's indices: its mappings and settings as exported for this Elasticsearch version, with the
  * index pattern changed to `pattern` (so each round's index is a data stream of its own, as Filebeat's
  * default index is) and `index.lifecycle.name` removed where the cluster has no ILM (this distribution
- * refuses the setting; a Filebeat user there runs with `setup.ilm.enabled: false`).
- * @returns the template name. @throws when Filebeat cannot export or Elasticsearch refuses the template.
+ * refuses the setting; a Filebeat user there runs with `setup.ilm.enabled: false`). Field types the
+ * distribution lacks (x-pack mappers: `match_only_text`, `wildcard`, `constant_keyword` …) are replaced
+ * by their nearest core type (`CORE_TYPE`), and the replacements are returned to be printed.
+ * @returns the template name and the replacements made. @throws when Filebeat cannot export or
+ * Elasticsearch refuses the template for another reason.
  */
-export async function installFilebeatTemplate(bin: string, esUrl: string, name: string, pattern: string): Promise<string> {
+export async function installFilebeatTemplate(bin: string, esUrl: string, name: string, pattern: string): Promise<{ name: string; replaced: string[] }> {
   const version = ((await (await fetch(new URL('/_nodes/_local?filter_path=nodes.*.version', esUrl))).json()) as { nodes: Record<string, { version: string }> });
   const esVersion = Object.values(version.nodes)[0]!.version;
   const home = mkdtempSync(path.join(os.tmpdir(), 'rtas-filebeat-export-'));
@@ -141,13 +186,24 @@ export async function installFilebeatTemplate(bin: string, esUrl: string, name: 
     template.index_patterns = [pattern];
     const ilm = await fetch(new URL('/_ilm/status', esUrl));
     if (!ilm.ok) delete template.template.settings?.index?.lifecycle;
-    const put = await fetch(new URL(`/_index_template/${encodeURIComponent(name)}`, esUrl), {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...template, priority: 500 }),
-    });
-    if (!put.ok) throw new Error(`Elasticsearch refused Filebeat's template: ${put.status} ${(await put.text()).slice(0, 500)}`);
-    return name;
+    // Field types a distribution without those modules refuses are replaced by their nearest core type,
+    // one refused type at a time, as Elasticsearch names them.
+    const replaced: string[] = [];
+    for (;;) {
+      const put = await fetch(new URL(`/_index_template/${encodeURIComponent(name)}`, esUrl), {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...template, priority: 500 }),
+      });
+      if (put.ok) break;
+      const text = await put.text();
+      const refused = /The mapper type \[([a-z_]+)\] declared on field/.exec(text)?.[1];
+      const core = refused ? CORE_TYPE[refused] : undefined;
+      if (!refused || !core || replaced.includes(refused)) throw new Error(`Elasticsearch refused Filebeat's template: ${put.status} ${text.slice(0, 500)}`);
+      replaceFieldType(template.template, refused, core);
+      replaced.push(refused);
+    }
+    return { name, replaced: replaced.map((t) => `${t} → ${JSON.stringify(CORE_TYPE[t])}`) };
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
@@ -201,7 +257,16 @@ export async function runFilebeat(o: {
   const es0 = await esCpuSeconds(o.esUrl);
   const started = performance.now();
   const child = spawn(o.bin, ['-c', configFile, '--strict.perms=false'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  // Elasticsearch refusing an event (a mapping conflict) makes Filebeat drop it with a warning: the count
+  // would never be reached, so the run fails at once with Filebeat's words instead of waiting.
+  let rejected: ((err: Error) => void) | undefined;
+  const refused = new Promise<never>((_, reject) => (rejected = reject));
+  refused.catch(() => undefined);
+  child.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+    const line = stderr.split('\n').find((l) => l.includes('Cannot index event'));
+    if (line) rejected?.(new Error(`Elasticsearch refused an event of Filebeat's: ${line.slice(0, 600)}`));
+  });
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`filebeat exited early with ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`))),
   );
@@ -209,7 +274,7 @@ export async function runFilebeat(o: {
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, peakRssOfPid(child.pid!) || 0)), 200);
   try {
-    await Promise.race([waitForCount(o.esUrl, o.index, o.lines, o.timeoutMs), exited]);
+    await Promise.race([waitForCount(o.esUrl, o.index, o.lines, o.timeoutMs), exited, refused]);
     const seconds = (performance.now() - started) / 1000;
     const cpuSeconds = procCpuSeconds(child.pid!);
     const es1 = await esCpuSeconds(o.esUrl);

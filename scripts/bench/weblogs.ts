@@ -187,7 +187,10 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
     if (!bin) throw new Error('--peer filebeat needs FILEBEAT_BIN (path to a filebeat binary; see README, "Performance")');
     // Its indices mapped as a Filebeat user's are: Filebeat's own template, one data stream per round.
     const template = await installFilebeatTemplate(bin, o.esUrl, `bench-filebeat-${run}`, `bench-filebeat-${run}-*`);
-    o.log(`Filebeat's own template (filebeat export template) installed as ${template} for bench-filebeat-${run}-*`);
+    o.log(
+      `Filebeat's own template (filebeat export template) installed as ${template.name} for bench-filebeat-${run}-*` +
+        (template.replaced.length > 0 ? `; types this distribution lacks replaced: ${template.replaced.join(', ')}` : ''),
+    );
     steps.push({
       name: 'filebeat',
       run: async (round) => {
