@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { createEnrichContext } from '../../processor/processor.js';
 import { ceilingStep, type CeilingRun, describeInput, mirroredBest, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type MeasuredRun, type Timeline } from './common.js';
-import { runFilebeat, type FilebeatRun } from './filebeat.js';
+import { installFilebeatTemplate, runFilebeat, startRootShim, type FilebeatRun } from './filebeat.js';
 import { fmt, peakRssMiB, percentile, timed, usPerDoc } from './stats.js';
 
 /** Options of the Kafka benchmark; counts in events, rates in events/s. */
@@ -112,7 +112,9 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
     const m = r.summary.memoryMiB;
     return `peak RSS ${fmt(r.summary.peakRssMiB)} MiB (heap used ≤ ${m.heapUsed}, heap total ≤ ${m.heapTotal}, external ≤ ${m.external}, GeoIP ${m.geoip})`;
   };
-  const common = ['--es-url', o.esUrl, '--batch-size', String(o.batchSize), '--no-metrics', '--no-windows'];
+  // With a peer, both take the same path to Elasticsearch: the shim that answers Filebeat's `GET /`.
+  const shim = o.filebeatBin ? await startRootShim(o.esUrl) : undefined;
+  const common = ['--es-url', shim?.url ?? o.esUrl, '--batch-size', String(o.batchSize), '--no-metrics', '--no-windows'];
   const ctx = await createEnrichContext();
   const records = weblogRecords(lines); // the ceiling's and the warm-up's documents, made once
   await warmUpElasticsearch(o.esUrl, records, ctx, `bench${run}warm`, o.batchSize);
@@ -150,6 +152,9 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   ];
   const filebeatBin = o.filebeatBin;
   if (filebeatBin) {
+    // Its indices mapped as a Filebeat user's are (see weblogs.ts): Filebeat's own template.
+    const template = await installFilebeatTemplate(filebeatBin, o.esUrl, `bench-filebeat-${run}`, `bench-filebeat-${run}-*`);
+    o.log(`Filebeat's own template installed as ${template.name}${template.replaced.length > 0 ? `; types replaced: ${template.replaced.join(', ')}` : ''}`);
     steps.push({
       name: 'filebeat',
       run: async (round: number): Promise<FilebeatRun> => {
@@ -157,7 +162,7 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
         mkdirSync(workDir);
         const f = await runFilebeat({
           bin: filebeatBin, esUrl: o.esUrl, input: { brokers: o.brokers, topic, groupId: `bench-${run}-fb${round}` },
-          index: `bench${run}fb${round}`, lines: lines.length, workDir, timeoutMs: 30 * 60_000,
+          index: `bench-filebeat-${run}-${round}`, lines: lines.length, workDir, timeoutMs: 30 * 60_000, shimUrl: shim!.url,
         });
         o.log(
           `  Filebeat kafka input → Elasticsearch, same topic: ${fmt(f.docsPerSec)} events/s (${fmt(f.seconds, 2)} s); Filebeat CPU ${fmt(usPerDoc(f.cpuSeconds, lines.length), 1)} µs/event, ` +
@@ -168,6 +173,7 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
     });
   }
   const best = await mirroredBest<{ docsPerSec: number }>(steps, o.rounds, (round, order) => o.log(`round ${round + 1} of ${o.rounds}: ${order.join(', ')}`));
+  await shim?.close();
   const e2e = best.get('kafka') as MeasuredRun;
   const file = best.get('file') as MeasuredRun;
   const ceiling = best.get('ceiling') as CeilingRun;
@@ -187,7 +193,7 @@ export async function benchKafka(o: KafkaBenchOptions): Promise<KafkaBenchResult
   if (peer) {
     o.log(
       `Filebeat kafka input, same topic: ${fmt(peer.eventsPerSec)} events/s; processor ÷ Filebeat ${fmt(peer.ratio, 3)}; Elasticsearch CPU per event ours ${fmt(usPerDoc(e2e.esCpuSeconds, lines.length), 1)} µs ` +
-        `vs Filebeat's ${fmt(peer.esCpuUsPerEvent, 1)} µs (Filebeat does no GeoIP, no user agents, no windows; it goes through the GET / shim, ours does not)`,
+        `vs Filebeat's ${fmt(peer.esCpuUsPerEvent, 1)} µs (Filebeat does no GeoIP, no user agents; neither computes windows; both go through the GET / shim; Filebeat's own template)`,
     );
   }
   const bulkCeilingPerSec = ceiling.acknowledgedPerSec;
