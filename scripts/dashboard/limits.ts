@@ -7,7 +7,10 @@
  * - {@link SharedResults}: one computation per key (view + normalized parameters) however many
  *   clients ask at once (they share one promise), its result kept `ttlMs` (a short cache, so many
  *   viewers refreshing cost one search per key per `ttlMs`), and the computation aborted when the
- *   last client waiting for it has gone.
+ *   last client waiting for it has gone. With `staleMs`, the last result of each key is also kept that
+ *   long, and {@link SharedResults.staleWhileBusy} hands it out when every computation slot is taken
+ *   (nginx's `proxy_cache_use_stale updating`, RFC 5861's stale-if-error: an older answer, marked with
+ *   its age, rather than a wait or a 503).
  *
  * The cache is `lru-cache` (bounded size, TTL); the sharing, reference counting and queue are small
  * and specific enough to be written here (no declared dependency offers a bounded queue that rejects
@@ -112,15 +115,30 @@ export interface SharedResultsOptions {
   maxEntries?: number;
   /** Cap for the computations (none: unlimited). */
   limit?: ConcurrencyLimit;
+  /** How long the last result of each key may be served stale while the limit is full, ms (0 or absent: never). */
+  staleMs?: number;
 }
 
 /** Results computed once per key and shared: see the module comment. */
 export class SharedResults<T extends {}> {
   private readonly cache: LRUCache<string, T> | undefined;
+  private readonly recent: LRUCache<string, { value: T; at: number }> | undefined;
   private readonly inFlight = new Map<string, InFlight<T>>();
 
   constructor(private readonly opts: SharedResultsOptions) {
     this.cache = opts.ttlMs > 0 ? new LRUCache<string, T>({ max: opts.maxEntries ?? 500, ttl: opts.ttlMs }) : undefined;
+    this.recent = opts.staleMs ? new LRUCache<string, { value: T; at: number }>({ max: opts.maxEntries ?? 500, ttl: opts.staleMs }) : undefined;
+  }
+
+  /**
+   * The last result of `key` and its age in ms, when every slot of the limit is taken and a result at
+   * most `staleMs` old exists (a fresh cached one is returned by {@link get} anyway); else undefined.
+   */
+  staleWhileBusy(key: string): { value: T; ageMs: number } | undefined {
+    const limit = this.opts.limit;
+    if (!this.recent || !limit || limit.running < limit.max || this.cache?.has(key) || this.inFlight.has(key)) return undefined;
+    const r = this.recent.get(key);
+    return r && { value: r.value, ageMs: Date.now() - r.at };
   }
 
   /** Computations running or queued now (distinct keys). */
@@ -151,7 +169,10 @@ export class SharedResults<T extends {}> {
           (value) => {
             created.settled = true;
             if (this.inFlight.get(key) === created) this.inFlight.delete(key);
-            if (!controller.signal.aborted) this.cache?.set(key, value);
+            if (!controller.signal.aborted) {
+              this.cache?.set(key, value);
+              this.recent?.set(key, { value, at: Date.now() });
+            }
             return value;
           },
           (err: unknown) => {

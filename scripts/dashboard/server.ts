@@ -15,7 +15,8 @@
  * - a `Host`/`Origin` allow-list ({@link HostAllowList}): anything else gets 403 (DNS rebinding);
  * - at most `maxConcurrent` view computations, `queueSize` waiting, 503 + `Retry-After` beyond; one
  *   computation per view + normalized parameters shared by every client asking at once and cached
- *   `cacheMs` ({@link SharedResults}); its searches are aborted when the last client has gone;
+ *   `cacheMs` ({@link SharedResults}); its searches are aborted when the last client has gone; while
+ *   every slot is busy, a view answered in the last `staleMs` is served again at once with `Age`;
  * - Elasticsearch's error text is logged with an error id; the browser gets a generic sentence and the id;
  * - a malformed request target is a 400 (bad percent-encoding) or 404, never a 500 with a stack;
  * - every response carries `X-Content-Type-Options: nosniff` and the Content-Security-Policy;
@@ -52,6 +53,8 @@ export const DASHBOARD_LIMITS = {
   queueSize: 8,
   /** How long a view answer is shared by every client asking for the same view and parameters, ms. */
   cacheMs: 1_000,
+  /** How old a view's last answer may be to be served (with `Age`) while every computation slot is busy, ms. */
+  staleMs: 30_000,
   /** The smallest auto-refresh interval the page offers and accepts, s. */
   minRefreshSeconds: 5,
   /** Limit of one search, ms (a view cannot hold a slot longer than this per search). */
@@ -86,6 +89,8 @@ export interface DashboardServerOptions {
   queueSize?: number;
   /** Shared-answer cache per view + parameters, ms (default 1,000; 0 keeps only the in-flight sharing). */
   cacheMs?: number;
+  /** How old a view's last answer may be to be served while every computation slot is busy, ms (0: never; default `DASHBOARD_LIMITS.staleMs`). */
+  staleMs?: number;
   /** Smallest auto-refresh interval of the page, s (default 5). */
   minRefreshSeconds?: number;
   /** Limit of one search, ms (default 20,000). */
@@ -196,7 +201,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   const config: DashboardConfig & { minRefreshSeconds: number } = { namespace, elasticsearch: redactUrl(opts.esUrl), views: VIEWS, minRefreshSeconds };
   const limit = new ConcurrencyLimit(opts.maxConcurrent ?? DASHBOARD_LIMITS.maxConcurrent, opts.queueSize ?? DASHBOARD_LIMITS.queueSize);
   const cacheMs = opts.cacheMs ?? DASHBOARD_LIMITS.cacheMs;
-  const views = new SharedResults<Buffer>({ ttlMs: cacheMs, limit });
+  const views = new SharedResults<Buffer>({ ttlMs: cacheMs, limit, staleMs: opts.staleMs ?? DASHBOARD_LIMITS.staleMs });
   const health = new SharedResults<Buffer>({ ttlMs: Math.max(cacheMs, 1_000), maxEntries: 1 });
   let allow: HostAllowList | undefined; // set once the port is known
 
@@ -272,6 +277,13 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
       const name = m[1] as ViewName;
       if (!VIEWS.includes(name)) return sendError(res, 404, `no such view (views: ${VIEWS.join(', ')})`);
       const { key, run } = prepareView(name, params);
+      // Every slot busy: the view's last answer (at most `staleMs` old) now, with its age, instead of a wait or a 503.
+      const stale = views.staleWhileBusy(key);
+      if (stale) {
+        res.setHeader('age', String(Math.floor(stale.ageMs / 1000)));
+        res.setHeader('x-dashboard-stale-ms', String(stale.ageMs));
+        return sendBody(res, 200, stale.value, head);
+      }
       const body = await views.get(
         key,
         (signal) => withSearchContext({ signal, timeoutMs: searchTimeoutMs, opaqueId }, async () => Buffer.from(JSON.stringify(await run()))),
