@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultEsUrl } from '../../processor/elasticsearch/client.js';
 import { defaultBrokers } from '../../processor/kafka/client.js';
-import { repeatLines, weblogRecords, type Timeline } from './common.js';
+import { repeatLines, repoRoot, weblogRecords, type Timeline } from './common.js';
 import { benchEsCost, candidateByName, defaultCandidates } from './es-cost.js';
 import { benchKafka } from './kafka.js';
 import { benchReplay } from './replay.js';
@@ -17,7 +17,6 @@ const positiveInt = (v: string): number => {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
 };
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
 /** Event-time rate of the re-timed inputs, events/s: a busy site (the 200,000 lines span 67 minutes). */
 const EVENT_RATE = 50;

@@ -12,7 +12,8 @@ import type { SourceRecord } from '../../processor/pipeline/types.js';
 import type { RunSummary } from '../../processor/processor.js';
 import { fmt, usPerDoc } from './stats.js';
 
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+/** The repository's root directory (the benchmarks' children run there). */
+export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
 /** Event time of a benchmark input: line i is stamped `startMs + i × stepMs` (epoch ms). */
 export interface Timeline {

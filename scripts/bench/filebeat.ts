@@ -6,12 +6,12 @@
  * Filebeat is not shipped or built by this project: point `FILEBEAT_BIN` at a binary (README,
  * "Performance", says how to get one).
  */
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
+import { run } from '../stack/proc.js';
 import { esCpuSeconds, procCpuSeconds, waitForCount, waitForIdleElasticsearch } from './common.js';
 
 /** Filebeat's `kafka` input: the topic the processor reads, in a consumer group of its own, from the oldest offset. */
@@ -179,9 +179,7 @@ export async function installFilebeatTemplate(bin: string, esUrl: string, name: 
   try {
     const config = path.join(home, 'filebeat.yml');
     writeFileSync(config, `path.data: ${JSON.stringify(path.join(home, 'data'))}\nlogging.to_stderr: true\nlogging.level: error\n`, { mode: 0o600 });
-    const { stdout } = await promisify(execFile)(bin, ['export', 'template', '--es.version', esVersion, '-c', config, '--strict.perms=false', '-E', 'setup.ilm.enabled=false'], {
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const { stdout } = await run(bin, ['export', 'template', '--es.version', esVersion, '-c', config, '--strict.perms=false', '-E', 'setup.ilm.enabled=false']);
     const template = JSON.parse(stdout) as { index_patterns: string[]; priority?: number; template: { settings?: { index?: Record<string, unknown> } } };
     template.index_patterns = [pattern];
     const ilm = await fetch(new URL('/_ilm/status', esUrl));

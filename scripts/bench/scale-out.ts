@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
-import { describeInput, esCpuSeconds, procCpuSeconds, processorCommand, repeatLines, waitForCount, waitForIdleElasticsearch, type Timeline } from './common.js';
+import { run as runCommand } from '../stack/proc.js';
+import { describeInput, esCpuSeconds, procCpuSeconds, processorCommand, repeatLines, repoRoot, waitForCount, waitForIdleElasticsearch, type Timeline } from './common.js';
 import { fmt, usPerDoc } from './stats.js';
 import type { RunSummary } from '../../processor/processor.js';
 
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
 /** Options of the scale-out benchmark; counts in events. */
 export interface ScaleOutBenchOptions {
@@ -86,8 +86,8 @@ export async function benchScaleOut(o: ScaleOutBenchOptions): Promise<ScaleOutRu
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rtas-bench-scale-'));
   const file = path.join(dir, 'access.log');
   writeFileSync(file, lines.join('\n') + '\n');
-  const replay = await runToExit(process.execPath, ['--import', 'tsx', 'scripts/replay/cli.ts', file, '--topic', topic, '--dataset', 'weblogs', '--brokers', o.brokers.join(','),
-    '--quiet', '--state-dir', path.join(dir, 'replay')]);
+  const replay = await runCommand(process.execPath, ['--import', 'tsx', 'scripts/replay/cli.ts', file, '--topic', topic, '--dataset', 'weblogs', '--brokers', o.brokers.join(','),
+    '--quiet', '--state-dir', path.join(dir, 'replay')], { cwd: repoRoot });
   const replayed = JSON.parse(replay.stderr.trim().split('\n').pop()!) as { events: number; eventsPerSec: number };
   if (replayed.events !== lines.length) throw new Error(`the replay tool sent ${replayed.events} of ${lines.length} events`);
   // Events per partition (the topic is new: its offsets start at 0).
@@ -183,16 +183,4 @@ function startMember(cmd: string, argv: string[]): { running(): boolean; done: P
     }),
   );
   return { running: () => child.exitCode === null && child.signalCode === null, done };
-}
-
-/** Runs a command to its exit. @throws with its stderr when it exits non-zero. */
-function runToExit(cmd: string, argv: string[]): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`${argv.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`))));
-  });
 }
