@@ -24,9 +24,9 @@
  * const client = createEsClient(esConnectionFromOptions(program.opts()));
  * ```
  */
-import { readFileSync } from 'node:fs';
 import { Client, ClusterConnectionPool } from '@elastic/elasticsearch';
 import { Option, type Command } from 'commander';
+import { readPemCertificate } from '../config/pem.js';
 
 /** Default Elasticsearch URL: the local stack (`npm run stack -- up`). */
 export const DEFAULT_ES_URL = 'http://127.0.0.1:9200';
@@ -207,14 +207,7 @@ function safeUrl(url: string): URL | undefined {
 export function readCa(conn: EsConnection): string | undefined {
   if (conn.ca) return conn.ca;
   if (!conn.caFile) return undefined;
-  let pem: string;
-  try {
-    pem = readFileSync(conn.caFile, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read the CA certificate ${conn.caFile} (--es-ca / ES_CA_CERT): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`${conn.caFile} (--es-ca / ES_CA_CERT) holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-  return pem;
+  return readPemCertificate(conn.caFile, 'CA certificate', '--es-ca / ES_CA_CERT');
 }
 
 /** The client's `auth` option: `{apiKey}` (an `id:key` pair becomes `{id, api_key}`) or `{username, password}`. */

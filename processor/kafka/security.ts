@@ -19,9 +19,9 @@
  *
  * This module does not load kafkajs (types only), so a CLI can add the options without it.
  */
-import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { Option, type Command } from 'commander';
+import { readPemCertificate } from '../config/pem.js';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 
 /** SASL mechanisms the options accept (kafkajs's names). */
@@ -163,14 +163,7 @@ export function usesTls(sec: KafkaSecurity): boolean {
 export function readKafkaCa(sec: KafkaSecurity): string | undefined {
   if (sec.ca) return sec.ca;
   if (!sec.caFile) return undefined;
-  let pem: string;
-  try {
-    pem = readFileSync(sec.caFile, 'utf8');
-  } catch (err) {
-    throw new KafkaSecurityConfigError(`cannot read the Kafka CA certificate ${sec.caFile} (--kafka-ca / KAFKA_CA_CERT): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new KafkaSecurityConfigError(`${sec.caFile} (--kafka-ca / KAFKA_CA_CERT) holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-  return pem;
+  return readPemCertificate(sec.caFile, 'Kafka CA certificate', '--kafka-ca / KAFKA_CA_CERT', (m) => new KafkaSecurityConfigError(m));
 }
 
 /**
