@@ -8,7 +8,7 @@ import { parseByteSize, parseDuration } from './config/units.js';
 import { EXIT, EXIT_CODES_HELP, onceExitCode } from './config/exit-codes.js';
 import { datasets } from './datasets/registry.js';
 import { addEsConnectionOptions } from './elasticsearch/connection.js';
-import { parseRetention } from './elasticsearch/retention.js';
+import { retentionOption } from './elasticsearch/retention.js';
 import { DiskFullError, isDiskFull } from './pipeline/disk-full.js';
 import { addKafkaSecurityOptions, kafkaSslFromEnv } from './kafka/security.js';
 import { createLogger } from './observability/logger.js';
@@ -101,15 +101,7 @@ const program = new Command('process')
   .option('--bulk-max-bytes <bytes>', `a batch is sent to Elasticsearch in _bulk requests of about this size${def(d.elasticsearch.bulk_max_bytes)}`, size)
   .option('--es-compression', 'gzip _bulk request bodies (worth it when Elasticsearch is across a network; off by default)')
   .addOption(
-    new Option('--retention <age>', 'how long Elasticsearch keeps the data streams (e.g. 30d, 12h; off removes it): data stream lifecycle or ILM, whichever the cluster has; with neither, a warning and ingest goes on (default: leave as it is)')
-      .env('RTAS_RETENTION')
-      .argParser((v: string) => {
-        try {
-          return parseRetention(v);
-        } catch (err) {
-          throw new InvalidArgumentError((err as Error).message);
-        }
-      }),
+    retentionOption('how long Elasticsearch keeps the data streams (e.g. 30d, 12h; off removes it): data stream lifecycle or ILM, whichever the cluster has; with neither, a warning and ingest goes on (default: leave as it is)'),
   )
   .addHelpText('after', `\n${EXIT_CODES_HELP}`)
   .showHelpAfterError()

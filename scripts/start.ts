@@ -6,7 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { AppendFileWriter, runGenerator, type LineGenerator, type RunSummary } from '../generators/common/index.js';
 import {
   KAFKA_DATASETS,
@@ -23,7 +23,7 @@ import { createWeblogGenerator } from '../generators/weblogs/index.js';
 import { createLogger } from '../processor/observability/logger.js';
 import { startProcessor } from '../processor/processor.js';
 import { addEsConnectionOptions, esConnectionFromOptions, esHttpAccess, redactUrl, type EsConnection, type EsConnectionOptionValues } from '../processor/elasticsearch/connection.js';
-import { parseRetention } from '../processor/elasticsearch/retention.js';
+import { retentionOption } from '../processor/elasticsearch/retention.js';
 import { createDashboardClient } from './dashboard/elasticsearch.js';
 import { startDashboardServer, type DashboardServer } from './dashboard/server.js';
 import { ensureStack } from './stack/stack.js';
@@ -52,15 +52,7 @@ const program = new Command('start')
   .option('--metrics-port <port>', 'processor /metrics and /healthz port', positive, 9464)
   .option('--namespace <name>', 'data stream namespace, the last part of {type}-{dataset}-{namespace}', 'default')
   .addOption(
-    new Option('--retention <age>', 'how long Elasticsearch keeps the data streams (30d, 12h, off; see docs/configuration.md); default: leave as it is')
-      .env('RTAS_RETENTION')
-      .argParser((v: string) => {
-        try {
-          return parseRetention(v);
-        } catch (err) {
-          throw new InvalidArgumentError((err as Error).message);
-        }
-      }),
+    retentionOption('how long Elasticsearch keeps the data streams (30d, 12h, off; see docs/configuration.md); default: leave as it is'),
   )
   .option('--dashboard-port <port>', 'port of the live dashboard page on 127.0.0.1', positive, 8088)
   .option('--no-dashboard', 'do not serve the dashboard page')

@@ -25,6 +25,7 @@
  * 8.19.21 (test/integration/retention.test.ts).
  */
 import type { Client } from '@elastic/elasticsearch';
+import { InvalidArgumentError, Option } from 'commander';
 
 /** The component template that holds the retention; every index template of this project lists it in `composed_of`. */
 export const RETENTION_COMPONENT = 'rtas@retention';
@@ -48,6 +49,20 @@ export function parseRetention(value: string): string {
   const v = value.trim();
   if (v === 'off' || RETENTION.test(v)) return v;
   throw new Error(`retention "${value}": expected a whole number with a unit d, h, m or s (e.g. 30d, 12h), or off`);
+}
+
+/**
+ * The `--retention <age>` command-line option with `description`, read from `RTAS_RETENTION` too, its
+ * value checked by {@link parseRetention} (commander's usage error when it is not a retention).
+ */
+export function retentionOption(description: string): Option {
+  return new Option('--retention <age>', description).env('RTAS_RETENTION').argParser((v: string) => {
+    try {
+      return parseRetention(v);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  });
 }
 
 /** A retention in milliseconds (for comparisons only). @throws as {@link parseRetention}, and for `off`. */
