@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { createEnrichContext } from '../../processor/processor.js';
+import { createEnrichContext, peakRssMiB } from '../../processor/processor.js';
 import { ceilingStep, type CeilingRun, describeInput, mirroredBest, repeatLines, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type MeasuredRun, type Timeline } from './common.js';
 import { installFilebeatTemplate, runFilebeat, startRootShim, type FilebeatRun } from './filebeat.js';
-import { fmt, peakRssMiB, percentile, timed, usPerDoc } from './stats.js';
+import { fmt, percentile, timed, usPerDoc } from './stats.js';
 
 /** Options of the Kafka benchmark; counts in events, rates in events/s. */
 export interface KafkaBenchOptions {

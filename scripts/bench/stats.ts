@@ -8,10 +8,6 @@ export function percentile(values: number[], p: number): number {
   return sorted[rank]!;
 }
 
-/** Peak resident set size of this process so far, in MiB (from getrusage's ru_maxrss). */
-export function peakRssMiB(): number {
-  return process.resourceUsage().maxRSS / 1024;
-}
 
 /** Runs `fn` and returns its result with the elapsed wall time in seconds. */
 export async function timed<T>(fn: () => Promise<T> | T): Promise<{ result: T; seconds: number }> {

@@ -1,14 +1,14 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createEnrichContext, type RunSummary } from '../../processor/processor.js';
+import { createEnrichContext, peakRssMiB, type RunSummary } from '../../processor/processor.js';
 import type { EnrichContext } from '../../processor/datasets/types.js';
 import type { SourceRecord } from '../../processor/pipeline/types.js';
 import { ceilingStep, type CeilingRun, describeInput, median, mirroredBest, rawBytesPerLine, repeatLines, storeAfterForceMerge, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type Timeline } from './common.js';
 import { installFilebeatTemplate, runFilebeat, startRootShim, type FilebeatRun } from './filebeat.js';
 import { perRecordBench, type PerRecordResult } from './per-record.js';
 import { BENCH_FORMAT, formatBench, type FormatBenchResult } from './formats.js';
-import { fmt, peakRssMiB, percentile, usPerDoc } from './stats.js';
+import { fmt, percentile, usPerDoc } from './stats.js';
 
 /** Options of the web-log benchmark; counts in lines, rates in lines/s. */
 export interface WeblogBenchOptions {
