@@ -95,10 +95,11 @@ program
   .command('down')
   .description(
     'stop the Elasticsearch and Kafka this tool started (SIGTERM, then SIGKILL after 60 s) and remove their pid files; ' +
-      'data is kept, services it did not start are left alone',
+      'data is kept unless --delete-data; services it did not start are left alone',
   )
-  .action(async () => {
-    await stopStack({ log });
+  .option('--delete-data', 'then delete every index and Kafka topic of the local stack (downloads and settings stay): the next `up` starts empty')
+  .action(async (opts: { deleteData?: boolean }) => {
+    await stopStack({ log, deleteData: opts.deleteData === true });
   });
 
 program

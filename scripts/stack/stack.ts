@@ -12,7 +12,8 @@
  *   KAFKA_HEAP     Kafka maximum heap (default 1g).
  *   ES_JAVA_HOME / JAVA_HOME  Java to use (>= 17; 17 or 21 preferred).
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { esConnectionFromOptions, esHttpAccess, redactUrl } from '../../processor/elasticsearch/connection.js';
 import { ensureDir, StackError, withLock, waitUntil } from './proc.js';
@@ -288,13 +289,20 @@ export interface StopStackOptions {
   target?: StackTarget;
   /** Receives human-readable progress lines (default: discarded). */
   log?: (msg: string) => void;
+  /**
+   * Also delete the data once stopped: every index and data stream of the local Elasticsearch (single
+   * node and local cluster) and every Kafka topic. Downloads, configuration and the Kafka security
+   * material stay, so the next {@link ensureStack} starts empty without downloading anything.
+   */
+  deleteData?: boolean;
 }
 
 /**
  * Stops the Elasticsearch and Kafka processes that this tool started (found by the pid
  * files in the stack home): SIGTERM, wait up to 60 s, then SIGKILL; removes the pid
  * files. Services it did not start (e.g. a compose stack at ES_URL) are left alone.
- * Data stays in the stack home, so the next {@link ensureStack} resumes with it.
+ * Data stays in the stack home, so the next {@link ensureStack} resumes with it, unless
+ * `deleteData` is set.
  *
  * @throws StackError when a process survives SIGKILL or the stack lock cannot be taken.
  */
@@ -309,6 +317,14 @@ export async function stopStack(opts: StopStackOptions = {}): Promise<void> {
       const [k, es] = await Promise.all([stopKafka(paths, log), stopElasticsearch(paths, log), stopEsCluster({ target: { home: paths.home }, log })]);
       if (k === undefined) log('Kafka: not running (no live pid file)');
       if (es === undefined) log('Elasticsearch: not running (no live pid file)');
+      if (opts.deleteData) {
+        const clusterDir = join(paths.es.dir, 'cluster');
+        const nodeData = (await readdir(clusterDir).catch(() => [] as string[])).filter((d) => d.startsWith('node-')).map((d) => join(clusterDir, d, 'data'));
+        for (const dir of [paths.es.data, ...nodeData, paths.kafka.data]) {
+          await rm(dir, { recursive: true, force: true });
+          log(`deleted ${dir}`);
+        }
+      }
     },
     (owner) => log(`another stack command (pid ${owner}) is busy in ${paths.home}; waiting for it…`),
   );
