@@ -81,6 +81,8 @@ export interface ProcessorOptions {
   multilineFlushMs?: number;
   /** Compute the datasets' event-time windows (default true). */
   windows?: boolean;
+  /** Keep each access-log line as read in `event.original` (default false; see `EnrichContext.keepOriginal`). */
+  keepOriginal?: boolean;
   /** Allowed lateness of events for the windows, ms (default 10 min). */
   allowedLatenessMs?: number;
   /** With a backlog, update the windows at most once per this many ms (default 5000; see `PipelineOptions`). */
@@ -207,8 +209,8 @@ export function peakRssMiB(): number {
  * Opens GeoIP and user-agent resources once; the clock is the wall clock. Pass `dbs` to share GeoIP
  * databases already loaded (e.g. in SharedArrayBuffers also handed to worker threads).
  */
-export async function createEnrichContext(dbs?: GeoIpDatabases): Promise<EnrichContext> {
-  return { geoip: geoIpFromDatabases(dbs ?? (await loadGeoIpDatabases())), userAgents: createUserAgentParser(), now: () => new Date(), state: new Map() };
+export async function createEnrichContext(dbs?: GeoIpDatabases, keepOriginal = false): Promise<EnrichContext> {
+  return { geoip: geoIpFromDatabases(dbs ?? (await loadGeoIpDatabases())), userAgents: createUserAgentParser(), now: () => new Date(), state: new Map(), keepOriginal };
 }
 
 async function createKafkaSource(o: KafkaInputOptions, once: boolean, maxRecordBytes: number | undefined, metrics: Metrics, log: Logger): Promise<KafkaSource> {
@@ -395,7 +397,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
 
   const transformThreads = opts.transformThreads ?? defaultTransformThreads();
   const dbs = await loadGeoIpDatabases(transformThreads > 0);
-  const ctx = await createEnrichContext(dbs);
+  const ctx = await createEnrichContext(dbs, opts.keepOriginal === true);
   const transformer = transformThreads > 0 ? createTransformPool(transformThreads, ctx, dbs) : inlineTransformer(ctx);
   const metrics = new Metrics();
   const counters = new InputCounters(inputs);

@@ -39,6 +39,7 @@ export interface ConfigFlags {
   batchIntervalMs?: number;
   maxRecordBytes?: number;
   windows?: boolean;
+  keepOriginal?: boolean;
   allowedLatenessMs?: number;
   windowUpdateIntervalMs?: number;
   archiveDir?: string;
@@ -204,6 +205,7 @@ export function applyFlags(config: Config, f: ConfigFlags): Config {
       batch_interval_ms: set(f.batchIntervalMs, p.batch_interval_ms),
       max_record_bytes: set(f.maxRecordBytes, p.max_record_bytes),
       windows: set(f.windows, p.windows),
+      keep_original: set(f.keepOriginal, p.keep_original),
       allowed_lateness_ms: set(f.allowedLatenessMs, p.allowed_lateness_ms),
       window_update_interval_ms: set(f.windowUpdateIntervalMs, p.window_update_interval_ms),
       archive_dir: set(f.archiveDir, p.archive_dir),
@@ -285,6 +287,7 @@ export function processorOptionsOf(c: Config, run: { once?: boolean; log?: Logge
     batchIntervalMs: p.batch_interval_ms,
     maxRecordBytes: p.max_record_bytes,
     windows: p.windows,
+    keepOriginal: p.keep_original,
     allowedLatenessMs: p.allowed_lateness_ms,
     windowUpdateIntervalMs: p.window_update_interval_ms,
     archiveDir: p.archive_dir,

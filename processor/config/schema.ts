@@ -209,6 +209,8 @@ export const processorSchema = z.strictObject({
   max_record_bytes: byteSize(1).default(1024 * 1024),
   /** `--no-windows` when false: the event-time windows. */
   windows: z.boolean().default(true),
+  /** `--keep-original`: keep each access-log line as read in `event.original`. */
+  keep_original: z.boolean().default(false),
   /** `--allowed-lateness-ms` (duration). */
   allowed_lateness_ms: duration(1).default(600_000),
   /** `--window-update-interval-ms` (duration; 0 = after every batch). */

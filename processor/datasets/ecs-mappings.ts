@@ -8,7 +8,7 @@ export const ECS_VERSION = '8.17.0';
 
 /**
  * Mappings of the ECS fields every dataset's documents carry: `@timestamp`, `message`, `tags`,
- * `ecs.version`, `event.*`, `data_stream.*`, `log.file.path`, `log.offset`, and what an input adds to
+ * `ecs.version`, `event.*` (`event.original` as ECS maps it), `data_stream.*`, `log.file.path`, `log.offset`, and what an input adds to
  * every event (`labels.*`, `service.name`, `host.name`; inputs/fields.ts).
  * `data_stream.*` are `keyword` rather than ECS's `constant_keyword`, which lives in an x-pack module
  * that the OSS distribution used by the local stack does not ship.
@@ -30,6 +30,8 @@ export function ecsBaseMappings(): Record<string, unknown> {
         timezone: keyword,
         ingested: { type: 'date' },
         duration: { type: 'long' },
+        // ECS's own mapping: kept as sent, neither searched nor aggregated (`--keep-original`).
+        original: { type: 'keyword', index: false, doc_values: false },
       },
     },
     data_stream: { properties: { type: keyword, dataset: keyword, namespace: keyword } },

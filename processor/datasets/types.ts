@@ -18,6 +18,12 @@ export interface EnrichContext {
   now: () => Date;
   /** Per-dataset state kept across batches (e.g. per-symbol indicators); see `datasetState`. */
   state: Map<string, unknown>;
+  /**
+   * Keep each access-log line as read in `event.original` (`--keep-original`; default off). Every
+   * field is parsed out of it, and storing it costs Elasticsearch a third of the bytes and CPU per
+   * document (docs/performance.md).
+   */
+  keepOriginal?: boolean;
 }
 
 /** The state of dataset `name` in `ctx`, created with `init` on first use. */

@@ -112,7 +112,7 @@ export async function replayDeadLetters(opts: ReplayOptions): Promise<ReplaySumm
   try {
     await waitForEs(client, es);
     await installIndexTemplates(client, datasets.values());
-    const ctx = await createEnrichContext();
+    const ctx = await createEnrichContext(undefined, config.processor.keep_original);
     const sink = new ElasticsearchSink(client, log, { compression: config.elasticsearch.compression, flushBytes: config.elasticsearch.bulk_max_bytes });
     const archive = config.processor.archive_dir
       ? new ArchiveSink(config.processor.archive_dir, { rollBytes: config.processor.archive_roll_bytes, rollMs: config.processor.archive_roll_ms, log })

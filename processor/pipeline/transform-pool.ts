@@ -68,7 +68,7 @@ export function createTransformPool(threads: number, ctx: EnrichContext, dbs: Ge
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,
-    workerData: { dbs, inputs: registeredInputs() },
+    workerData: { dbs, inputs: registeredInputs(), keepOriginal: ctx.keepOriginal === true },
   });
   const inline = inlineTransformer(ctx);
   return {

@@ -23,9 +23,9 @@ export interface WorkerResult {
   deadLetters: { at: number; stage: DeadLetter['stage']; reason: string }[];
 }
 
-const { dbs, inputs } = workerData as { dbs: GeoIpDatabases; inputs: InputSettings[] };
+const { dbs, inputs, keepOriginal } = workerData as { dbs: GeoIpDatabases; inputs: InputSettings[]; keepOriginal: boolean };
 registerInputs(inputs);
-const ctx: EnrichContext = { geoip: geoIpFromDatabases(dbs), userAgents: createUserAgentParser(), now: () => new Date(), state: new Map() };
+const ctx: EnrichContext = { geoip: geoIpFromDatabases(dbs), userAgents: createUserAgentParser(), now: () => new Date(), state: new Map(), keepOriginal };
 
 /** Piscina's entry point. */
 export default function transformSlice(task: WorkerTask): WorkerResult {

@@ -28,8 +28,8 @@ export interface EsCostCandidate {
   what: string;
   /** Edits a deep copy of the current template body in place (the bench then applies it to plain indices, not a data stream). */
   template?: (t: TemplateBody) => void;
-  /** Edits each document body (a parsed copy) before it is serialised: the document-shape levers. */
-  doc?: (body: Record<string, unknown>) => void;
+  /** Edits each document body (a parsed copy; `raw` is its line) before it is serialised: the document-shape levers. */
+  doc?: (body: Record<string, unknown>, raw: string) => void;
 }
 
 /** The mapping object of the field at dotted `path` inside `properties`. @throws when a step is missing. */
@@ -80,12 +80,6 @@ export function defaultCandidates(): EsCostCandidate[] {
       template: (t) => Object.keys(WEBLOGS_STORAGE_SETTINGS).forEach((k) => delete t.template.settings[k]),
     },
     { name: 'bestcomp', what: 'index.codec: best_compression (zstd for stored fields instead of LZ4; logsdb has it already: use standard+bestcomp)', template: (t) => void (t.template.settings['index.codec'] = 'best_compression') },
-    { name: 'msgnorms', what: 'message: norms false', template: (t) => patchField(t, 'message', { norms: false }) },
-    {
-      name: 'msgdocs',
-      what: 'message: index_options docs, norms false (what match_only_text stores; phrase queries on message then fail)',
-      template: (t) => patchField(t, 'message', { norms: false, index_options: 'docs' }),
-    },
     {
       name: 'notextsub',
       what: 'no url.original.text / user_agent.original.text multi-fields',
@@ -106,11 +100,21 @@ export function defaultCandidates(): EsCostCandidate[] {
     },
     { name: 'keepmalformed', what: 'index.mapping.ignore_malformed: false (logsdb turns it on: a malformed value would be dropped, not rejected)', template: (t) => void (t.template.settings['index.mapping.ignore_malformed'] = false) },
     { name: 'refresh5s', what: 'index.refresh_interval 5s (CPU only)', template: (t) => void (t.template.settings['index.refresh_interval'] = '5s') },
-    { name: 'nomessage', what: 'document shape: no message (the raw line) in the documents', doc: (b) => void delete b.message },
     {
-      name: 'msgnotindexed',
-      what: 'message kept in _source but not indexed (index: false, norms false)',
-      template: (t) => patchField(t, 'message', { index: false, norms: false }),
+      name: 'original',
+      what: 'document shape: the raw line in event.original (--keep-original; ECS maps it keyword, not indexed, no doc values)',
+      doc: (b, raw) => void ((b.event as Record<string, unknown>).original = raw),
+    },
+    {
+      name: 'message',
+      what: 'document shape: the raw line in message (text), as documents had it before 2026-12-07',
+      doc: (b, raw) => void (b.message = raw),
+    },
+    {
+      name: 'msgdocs',
+      what: 'the raw line in message, index_options docs, norms false (what match_only_text stores; phrase queries on message then fail)',
+      template: (t) => patchField(t, 'message', { norms: false, index_options: 'docs' }),
+      doc: (b, raw) => void (b.message = raw),
     },
   ];
 }
@@ -131,7 +135,7 @@ export function candidateByName(all: EsCostCandidate[], name: string): EsCostCan
     name,
     what: parts.map((c) => c.what).join(' + '),
     template: (t) => parts.forEach((c) => c.template?.(t)),
-    ...(parts.some((c) => c.doc) ? { doc: (b: Record<string, unknown>) => parts.forEach((c) => c.doc?.(b)) } : {}),
+    ...(parts.some((c) => c.doc) ? { doc: (b: Record<string, unknown>, raw: string) => parts.forEach((c) => c.doc?.(b, raw)) } : {}),
   };
 }
 
@@ -207,7 +211,7 @@ export async function benchEsCost(o: {
         for (let i = 0; i < o.records.length; i += o.batchSize) {
           const batch = transformBatch(o.records.slice(i, i + o.batchSize), o.ctx, ns).docs;
           for (const d of batch) d.index = stream;
-          if (c.doc) for (const d of batch) (d.body = JSON.parse(JSON.stringify(d.body)) as Record<string, unknown>), c.doc(d.body);
+          if (c.doc) for (const d of batch) (d.body = JSON.parse(JSON.stringify(d.body)) as Record<string, unknown>), c.doc(d.body, d.record.raw);
           const lines = c.doc ? batch.map((d) => `{"create":{"_index":${JSON.stringify(d.index)},"_id":${JSON.stringify(d.id)}}}\n${JSON.stringify(d.body)}\n`) : bulkLines(batch);
           bodies.push(lines.join(''));
           if (o.latencySeconds) docLines.push(...lines);

@@ -42,11 +42,12 @@ export interface ProcessorChild {
 }
 
 /**
- * Starts `processor/cli.ts` (with tsx) with `args`, windows off and no metrics server unless asked.
+ * Starts `processor/cli.ts` (with tsx) with `args`, windows off, the raw line kept (`--keep-original`:
+ * the checks count the documents of each line by it) and no metrics server unless asked.
  * Its stderr (JSON logs) is kept (the last 2 MB).
  */
 export function startProcessor(args: string[], env: NodeJS.ProcessEnv = {}): ProcessorChild {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'processor/cli.ts', '--no-windows', ...args], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'processor/cli.ts', '--no-windows', '--keep-original', ...args], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: 'info', ...env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -219,9 +220,9 @@ export interface Stored {
   offsets: Map<string, number[]>;
 }
 
-type StoredSource = { message?: string; log?: { offset?: number; file?: { path?: string } } };
+type StoredSource = { message?: string; event?: { original?: string }; log?: { offset?: number; file?: { path?: string } } };
 
-/** Reads every document's `_id`, `message` and `log.*` of `index` (scroll, 10,000 at a time). */
+/** Reads every document's `_id`, raw line (`event.original`, else `message`) and `log.*` of `index` (scroll, 10,000 at a time). */
 export async function storedDocs(es: Client, index: string): Promise<Stored> {
   const stored: Stored = { docs: 0, ids: new Set(), byMessage: new Map(), offsets: new Map() };
   try {
@@ -230,13 +231,13 @@ export async function storedDocs(es: Client, index: string): Promise<Stored> {
     if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return stored;
     throw err;
   }
-  let page = await es.search<StoredSource>({ index, scroll: '2m', size: 10_000, _source: ['message', 'log.offset', 'log.file.path'], sort: ['_doc'] });
+  let page = await es.search<StoredSource>({ index, scroll: '2m', size: 10_000, _source: ['message', 'event.original', 'log.offset', 'log.file.path'], sort: ['_doc'] });
   const scrollIds = new Set<string>();
   while (page.hits.hits.length > 0) {
     for (const h of page.hits.hits) {
       stored.docs += 1;
       stored.ids.add(h._id!);
-      const m = h._source?.message ?? '';
+      const m = h._source?.event?.original ?? h._source?.message ?? '';
       stored.byMessage.set(m, (stored.byMessage.get(m) ?? 0) + 1);
       const log = h._source?.log;
       if (log?.file?.path !== undefined && log.offset !== undefined) {

@@ -20,7 +20,7 @@ const children: Child[] = [];
 function startProcessor(): Child {
   const child = spawnTsx('processor/cli.ts', [
     '--watch', watchDir, '--es-url', esUrl, '--namespace', namespace, '--data-dir', dataDir,
-    '--batch-size', '500', '--batch-interval-ms', '200', '--no-metrics',
+    '--batch-size', '500', '--batch-interval-ms', '200', '--no-metrics', '--keep-original',
   ]);
   children.push(child);
   return child;
@@ -38,14 +38,14 @@ function lineStarts(bytes: Buffer): { offset: number; text: string }[] {
   return out;
 }
 
-/** `log.offset` and `message` of every document of `index`, sorted by offset (scroll, 5,000 at a time). */
+/** `log.offset` and `event.original` (the line, kept with `--keep-original`) of every document of `index`, sorted by offset (scroll, 5,000 at a time). */
 async function storedLines(index: string): Promise<{ offset: number; text: string }[]> {
   await es.indices.refresh({ index });
   const out: { offset: number; text: string }[] = [];
-  type Src = { log?: { offset?: number }; message?: string };
-  let r = await es.search<Src>({ index, size: 5000, scroll: '1m', _source: ['log.offset', 'message'], sort: ['_doc'] });
+  type Src = { log?: { offset?: number }; event?: { original?: string } };
+  let r = await es.search<Src>({ index, size: 5000, scroll: '1m', _source: ['log.offset', 'event.original'], sort: ['_doc'] });
   while (r.hits.hits.length > 0) {
-    for (const h of r.hits.hits) out.push({ offset: h._source?.log?.offset ?? -1, text: h._source?.message ?? '' });
+    for (const h of r.hits.hits) out.push({ offset: h._source?.log?.offset ?? -1, text: h._source?.event?.original ?? '' });
     r = await es.scroll<Src>({ scroll_id: r._scroll_id!, scroll: '1m' });
   }
   if (r._scroll_id) await es.clearScroll({ scroll_id: r._scroll_id });

@@ -26,6 +26,7 @@ async function indexLog(file: string, format: string, trustedProxies?: string[])
   const handle = await startProcessor({
     inputs: [{ id: 'real-server', dataset: 'weblogs', paths: [file], format, ...(trustedProxies ? { trustedProxies } : {}) }],
     once: true,
+    keepOriginal: true, // every document carries its line: compared with the file below
     esUrl,
     namespace,
     dataDir: tempDir('real-servers'),
@@ -71,7 +72,7 @@ describe('nginx main + forwarded-for and timings', () => {
     const { summary, docs, deadLetters } = await indexLog(nginx.log('access.log'), `nginx:${FORMAT}`, ['127.0.0.1', '::1', '10.0.0.0/8']);
     expect(deadLetters).toEqual([]);
     expect(summary).toMatchObject({ lines: 4, indexed: 4, rejected: 0 });
-    expect(docs.map((d) => d.message)).toEqual(lines);
+    expect(docs.map((d) => d.event.original)).toEqual(lines);
 
     const [slow, v6, missing, garbage] = docs as [Doc, Doc, Doc, Doc];
     expect(slow.source).toMatchObject({ ip: '127.0.0.1' });
@@ -123,7 +124,7 @@ describe('nginx JSON (escape=json)', () => {
     const { summary, docs, deadLetters } = await indexLog(nginx.log('access.json'), `nginx:${directive}`, ['127.0.0.1', '::1']);
     expect(deadLetters).toEqual([]);
     expect(summary).toMatchObject({ lines: 3, indexed: 3, rejected: 0 });
-    expect(docs.map((d) => d.message)).toEqual(lines);
+    expect(docs.map((d) => d.event.original)).toEqual(lines);
 
     const [slow, v6, garbage] = docs as [Doc, Doc, Doc];
     expect(slow.source).toMatchObject({ ip: '127.0.0.1' });
@@ -160,7 +161,7 @@ describe('Apache vhost_combined + %D', () => {
     const { summary, docs, deadLetters } = await indexLog(apache.log('access.log'), `apache:${FORMAT}`);
     expect(deadLetters).toEqual([]);
     expect(summary).toMatchObject({ lines: 3, indexed: 3, rejected: 0 });
-    expect(docs.map((d) => d.message)).toEqual(lines);
+    expect(docs.map((d) => d.event.original)).toEqual(lines);
 
     const [hello, missing, garbage] = docs as [Doc, Doc, Doc];
     for (const [i, d] of docs.entries()) {

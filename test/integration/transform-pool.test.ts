@@ -13,6 +13,7 @@ async function runOnce(dir: string, ns: string, threads: number, dataDir: string
   const child = spawnTsx('processor/cli.ts', [
     '--watch', dir, '--once', '--es-url', esUrl, '--namespace', ns, '--data-dir', dataDir,
     '--batch-size', '700', '--no-metrics', '--no-windows', '--transform-threads', String(threads),
+    '--keep-original', // reaches the workers too: every document below carries its line
   ]);
   const code = await child.exited;
   expect({ code, stderr: code === 0 ? '' : child.stderr() }).toEqual({ code: 0, stderr: '' });
@@ -42,6 +43,8 @@ describe('transform worker pool', () => {
     expect(letters('data-pool')).toEqual(letters('data-main'));
     const [a, b] = await Promise.all([comparableDocuments(`logs-weblogs.access-${nsMain}`), comparableDocuments(`logs-weblogs.access-${nsPool}`)]);
     expect(a.size).toBe(3000);
+    const kept = new Set([...a.values()].map((d) => (d as { event: { original?: string } }).event.original));
+    expect(lines.filter((l) => kept.has(l))).toHaveLength(3000);
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     for (const [id, doc] of a) expect(b.get(id)).toEqual(doc);
   });

@@ -3,8 +3,9 @@
  * processor/datasets/weblogs/template.ts): new backing indices are logsdb, a value that does not fit its
  * field is still rejected (logsdb alone would drop the value and keep the document, so the dead-letter
  * file would never see it), a replayed `_id` is still a 409, and the `_source` Elasticsearch rebuilds
- * (synthetic) carries the document's fields; `url.original` and `user_agent.original` have no `.text`
- * multi-field, their words being searchable through `message`.
+ * (synthetic) carries the document's fields, `event.original` (the raw line with `--keep-original`:
+ * neither indexed nor in doc values) included; `url.original` and `user_agent.original` have no `.text`
+ * multi-field and are found by exact, prefix and wildcard queries.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { getDataset } from '../../processor/datasets/registry.js';
@@ -19,11 +20,14 @@ describe('logs-weblogs.access storage settings', () => {
   const stream = `logs-weblogs.access-${uniqueNamespace('store')}`;
   const doc = {
     '@timestamp': '2026-12-07T09:00:00.000Z',
-    message: '203.0.113.9 - - [07/Dec/2026:09:00:00 +0000] "GET /a.png HTTP/1.1" 200 512 "-" "curl/8.5.0"',
-    event: { kind: 'event', category: ['web'], type: ['access'], outcome: 'success' },
+    event: {
+      kind: 'event', category: ['web'], type: ['access'], outcome: 'success',
+      original: '203.0.113.9 - - [07/Dec/2026:09:00:00 +0000] "GET /a.png HTTP/1.1" 200 512 "-" "curl/8.5.0"',
+    },
     source: { ip: '203.0.113.9', address: '203.0.113.9', geo: { country_iso_code: 'FR', location: { lat: 48.8566, lon: 2.3522 } } },
     http: { version: '1.1', request: { method: 'GET' }, response: { status_code: 200, body: { bytes: 512 } } },
     url: { original: '/a.png', path: '/a.png', extension: 'png' },
+    user_agent: { original: 'curl/8.5.0', name: 'curl', version: '8.5.0' },
     tags: ['b', 'a', 'b'],
   };
 
@@ -45,7 +49,6 @@ describe('logs-weblogs.access storage settings', () => {
     await expect(es.index({ index: stream, id: 'doc-1', op_type: 'create', document: doc })).rejects.toMatchObject({ meta: { statusCode: 409 } });
     const r = await es.search<Record<string, any>>({ index: stream, query: { ids: { values: ['doc-1'] } } });
     const src = r.hits.hits[0]!._source!;
-    expect(src.message).toBe(doc.message);
     expect(src.http).toEqual(doc.http);
     expect(src.url).toEqual(doc.url);
     expect(src.event).toEqual(doc.event);
@@ -53,16 +56,22 @@ describe('logs-weblogs.access storage settings', () => {
     expect(src.source.geo.location.lat).toBeCloseTo(48.8566, 5);
   });
 
-  it('finds user-agent and URL words through message, which replaces the .text multi-fields', async () => {
+  it('url.original and user_agent.original: keywords without .text, found exactly, by prefix and by wildcard', async () => {
     const m = (await es.indices.getMapping({ index: stream })) as Record<string, { mappings: { properties: Record<string, any> } }>;
     for (const { mappings } of Object.values(m)) {
       expect(mappings.properties.url.properties.original.fields).toBeUndefined();
       expect(mappings.properties.user_agent.properties.original.fields).toBeUndefined();
     }
-    // The standard analyzer's tokens, as the .text multi-fields had them: `curl/8.5.0` → curl, 8.5.0; `/a.png` → a.png.
-    for (const word of ['curl', 'a.png']) {
-      const r = await es.search({ index: stream, query: { match: { message: word } } });
-      expect((r.hits.total as { value: number }).value).toBe(1);
+    const queries = [
+      { term: { 'user_agent.original': 'curl/8.5.0' } },
+      { prefix: { 'user_agent.original': 'curl/' } },
+      { wildcard: { 'url.original': '*.png' } },
+    ];
+    for (const query of queries) {
+      const r = await es.search({ index: stream, query });
+      expect([JSON.stringify(query), (r.hits.total as { value: number }).value]).toEqual([JSON.stringify(query), 1]);
     }
+    // event.original is kept, not searched (ECS: `index: false`): a term query on it finds nothing.
+    await expect(es.search({ index: stream, query: { term: { 'event.original': doc.event.original } } })).rejects.toThrow(/not indexed|failed to create query/);
   });
 });

@@ -2,7 +2,8 @@
  * Property test of the weblogs serialiser: for documents enrich built (combined and configured formats)
  * changed in any of the ways a later step or a bug could change them — a key added at any depth, a value
  * made `undefined`, `NaN` or `Infinity`, a key removed, a string with characters to escape, tags added
- * after enrichment — `accessDocumentJson` writes exactly the bytes `JSON.stringify` writes.
+ * after enrichment — `accessDocumentJson` writes exactly the bytes `JSON.stringify` writes; with and
+ * without the raw line in `event.original` (`--keep-original`).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -35,7 +36,10 @@ beforeAll(async () => {
       records.push({ dataset: 'weblogs', raw, ...(input ? { input } : {}), position: { kind: 'file', path: name, fileId: 'f', generation: 0, offset: n, nextOffset: n + 1 } }),
     );
   }
-  bases = transformBatch(records, ctx, 'default').docs.map((d) => d.body);
+  // Both document shapes: without the raw line (the default) and with it in `event.original` (--keep-original).
+  const kept = transformBatch(records, { ...ctx, keepOriginal: true }, 'default').docs;
+  for (const d of kept) expect((d.body.event as { original?: string }).original).toBe(d.record.raw);
+  bases = [...transformBatch(records, ctx, 'default').docs.map((d) => d.body), ...kept.map((d) => d.body)];
 });
 
 /** Every object path of a document (`[]` is the document itself). */
@@ -64,7 +68,7 @@ type Mutation = { kind: 'set' | 'delete'; pathPick: number; key: string; keyPick
 const mutation: fc.Arbitrary<Mutation> = fc.record({
   kind: fc.constantFrom<'set' | 'delete'>('set', 'set', 'delete'),
   pathPick: fc.nat(),
-  key: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('tags', 'duration', 'port', 'ip', 'geo', 'bytes', 'id', 'crawler', 'name', 'offset', 'status_code')),
+  key: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('tags', 'duration', 'original', 'message', 'port', 'ip', 'geo', 'bytes', 'id', 'crawler', 'name', 'offset', 'status_code')),
   keyPick: fc.nat(),
   value: oddValue,
 });

@@ -102,7 +102,8 @@ function ingestedNow(ctx: EnrichContext): string {
 
 /**
  * Builds the ECS document for one validated access-log line.
- * Output shape: `@timestamp`, `message`, `event.*`, `source.*` (with `geo` when the address is
+ * Output shape: `@timestamp`, `event.*` (`event.original`, the raw line, only with `ctx.keepOriginal`,
+ * as Elastic's nginx and Apache integrations keep it only when asked), `source.*` (with `geo` when the address is
  * public and known), `user.name`, `http.*`, `url.*`, `user_agent.*`, `weblogs.crawler`,
  * `log.file.path`/`log.offset` (file sources), `data_stream.*`, `ecs.version`, `tags`
  * (`truncated_user_agent`, `non_utf8_escapes`).
@@ -131,7 +132,6 @@ export function enrichAccessLine(
 
   const doc: Record<string, unknown> = {
     '@timestamp': line.timestampIso || line.timestamp.toISOString(),
-    message: meta.raw,
     ecs: ECS,
     event: {
       kind: 'event',
@@ -161,6 +161,8 @@ export function enrichAccessLine(
   } else {
     doc.weblogs = { crawler };
   }
+  // After a configured format's `event.duration`: the serialiser expects this order.
+  if (ctx.keepOriginal) (doc.event as Record<string, unknown>).original = meta.raw;
   if (line.userAgentTruncated || line.nonUtf8Escapes) {
     const tags: string[] = [];
     if (line.userAgentTruncated) tags.push('truncated_user_agent');

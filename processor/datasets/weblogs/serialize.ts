@@ -6,9 +6,8 @@ import type { UrlFields } from './enrich.js';
 /** The document `enrichAccessLine` builds, as the serialiser reads it. */
 interface AccessDocument {
   '@timestamp': string;
-  message: string;
   ecs: { version: string };
-  event: { kind: string; category: string[]; type: string[]; outcome: string; dataset: string; module: string; timezone: string; ingested: string; duration?: number };
+  event: { kind: string; category: string[]; type: string[]; outcome: string; dataset: string; module: string; timezone: string; ingested: string; duration?: number; original?: string };
   source: { address: string; ip?: string; geo?: GeoFields };
   http: { response: { status_code: number; body: { bytes: number } }; request?: { method?: string; referrer?: string }; version?: string };
   user?: { name: string };
@@ -252,11 +251,7 @@ function orderedDocumentJson(body: Record<string, unknown>): string {
         text = isObj(v) ? objectJson(v) : JSON.stringify(v);
         break;
       case 'event':
-        if (isObj(v) && isPlainEvent(v as EventFields) && inOrder(v, EVENT_KEYS)) text = eventJson(v as EventFields);
-        else if (isObj(v) && isPlainEvent(v as EventFields) && inOrder(v, EVENT_KEYS_WITH_DURATION) && Number.isFinite((v as { duration?: unknown }).duration)) {
-          // a configured format's `event.duration`, last: the shared part's JSON, then the duration
-          text = `${eventJson(v as EventFields).slice(0, -1)},"duration":${(v as { duration: number }).duration}}`;
-        } else text = JSON.stringify(v);
+        text = (isObj(v) && fullEventJson(v as EventFields)) || JSON.stringify(v);
         break;
       case 'source':
       case 'client':
@@ -309,7 +304,29 @@ function isPlainEvent(e: EventFields): boolean {
   );
 }
 const EVENT_KEYS = ['kind', 'category', 'type', 'outcome', 'dataset', 'module', 'timezone', 'ingested'];
-const EVENT_KEYS_WITH_DURATION = [...EVENT_KEYS, 'duration'];
+const EVENT_KEYS_WITH_EXTRAS = [...EVENT_KEYS, 'duration', 'original'];
+
+/**
+ * JSON of an `event` as enrich builds it: the shared fields (`eventJson`), then a configured format's
+ * `duration` (finite number) and the raw line `original` (string, with `--keep-original`), each when
+ * present, in that order. `undefined` for any other key, order or type (the caller then uses
+ * `JSON.stringify`).
+ */
+function fullEventJson(e: EventFields & { duration?: unknown; original?: unknown }): string | undefined {
+  if (!isPlainEvent(e)) return undefined;
+  if (inOrder(e, EVENT_KEYS)) return eventJson(e);
+  if (!keysAmong(e, EVENT_KEYS_WITH_EXTRAS)) return undefined;
+  let n = 0;
+  for (const _ in e) n++;
+  const extras = (e.duration !== undefined ? 1 : 0) + (e.original !== undefined ? 1 : 0);
+  if (n !== EVENT_KEYS.length + extras) return undefined; // a shared field missing
+  if (e.duration !== undefined && !(typeof e.duration === 'number' && Number.isFinite(e.duration))) return undefined;
+  if (e.original !== undefined && typeof e.original !== 'string') return undefined;
+  let s = eventJson(e).slice(0, -1);
+  if (e.duration !== undefined) s += `,"duration":${e.duration}`;
+  if (e.original !== undefined) s += `,"original":${JSON.stringify(e.original)}`;
+  return `${s}}`;
+}
 const RESPONSE_KEYS = ['status_code', 'body'];
 const BODY_KEYS = ['bytes'];
 const SOURCE_KEYS = ['address', 'ip', 'geo'];
@@ -321,7 +338,7 @@ const USER_KEYS = ['name'];
 const LOG_KEYS = ['file', 'offset'];
 const FILE_KEYS = ['path'];
 /** The top-level keys of enrich's documents, in its order (`client` … `process` from a configured format's extras). */
-const TOP_KEYS = ['@timestamp', 'message', 'ecs', 'event', 'source', 'http', 'user', 'url', 'user_agent', 'client', 'server', 'tls', 'process', 'weblogs', 'tags', 'log', 'data_stream'];
+const TOP_KEYS = ['@timestamp', 'ecs', 'event', 'source', 'http', 'user', 'url', 'user_agent', 'client', 'server', 'tls', 'process', 'weblogs', 'tags', 'log', 'data_stream'];
 
 /** Whether `o`'s keys all appear in `keys`, in that order (each at most once; some may be missing). */
 function keysAmong(o: object, keys: readonly string[]): boolean {
@@ -367,14 +384,14 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
     if (k === 'data_stream') afterDataStream = true;
   }
   const tagsBefore = d.tags !== undefined && !trailing?.includes('tags');
+  let eventText: string | undefined;
   const src = d.source;
   const h = d.http;
   // Every object written field by field below: a plain object holding only the fields written there, in
   // that order; numbers finite (JSON.stringify writes NaN and Infinity as null), strings strings.
   if (
-    !afterDataStream || typeof d['@timestamp'] !== 'string' || d.message === undefined || !isObj(d.ecs) || !isObj(d.data_stream) ||
-    !isObj(d.event) || !isPlainEvent(d.event) ||
-    !(inOrder(d.event, EVENT_KEYS) || (inOrder(d.event, EVENT_KEYS_WITH_DURATION) && Number.isFinite((d.event as { duration?: unknown }).duration))) ||
+    !afterDataStream || typeof d['@timestamp'] !== 'string' || !isObj(d.ecs) || !isObj(d.data_stream) ||
+    !isObj(d.event) || (eventText = fullEventJson(d.event)) === undefined ||
     !isObj(src) || !keysAmong(src, SOURCE_KEYS) || typeof src.address !== 'string' || (src.geo !== undefined && !isObj(src.geo)) ||
     !isObj(h) || !keysAmong(h, HTTP_KEYS) || !isObj(h.response) || !inOrder(h.response, RESPONSE_KEYS) ||
     !Number.isFinite(h.response.status_code) || !isObj(h.response.body) || !inOrder(h.response.body, BODY_KEYS) || !Number.isFinite(h.response.body.bytes) ||
@@ -389,8 +406,8 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
     return undefined;
   }
   let s =
-    `{"@timestamp":${stringJson(d['@timestamp'])},"message":${JSON.stringify(d.message)},"ecs":${objectJson(d.ecs)}` +
-    `,"event":${d.event.duration === undefined ? eventJson(d.event) : `${eventJson(d.event).slice(0, -1)},"duration":${d.event.duration}}`}`;
+    `{"@timestamp":${stringJson(d['@timestamp'])},"ecs":${objectJson(d.ecs)}` +
+    `,"event":${eventText}`;
   const address = stringJson(src.address);
   s += `,"source":{"address":${address}`;
   if (src.ip !== undefined) s += `,"ip":${src.ip === src.address ? address : jsonOf(src.ip)}`;

@@ -67,9 +67,10 @@ function weblogsMappingTemplate(): IndexTemplate {
         },
       },
     },
-    // url.original and user_agent.original without ECS's `.text` multi-fields: `message`, the raw line, is
-    // already searchable word by word and holds both, and the two cost 23 bytes per document after a
-    // force-merge (213.6 → 190.5, 11 %) and Elasticsearch CPU (docs/performance.md, 2026-12-07).
+    // url.original and user_agent.original without ECS's `.text` multi-fields: they cost 23 bytes per
+    // document after a force-merge (213.6 → 190.5, 11 %) and Elasticsearch CPU (docs/performance.md,
+    // 2026-12-07); both are keywords (exact, prefix and wildcard queries), and their parts have fields of
+    // their own (url.path, url.query, user_agent.name, user_agent.os.*).
     // An existing stream keeps them (a mapping update never removes a multi-field) until it rolls over.
     url: withoutTextMultiField(ecsUrlMapping()),
     user_agent: {
