@@ -1,4 +1,4 @@
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from 'pino';
 import type { KafkaPosition, Source, SourceBatch, SourcePosition, SourceRecord } from '../pipeline/types.js';
@@ -71,6 +71,14 @@ function isRetriable(err: unknown): boolean {
  * positions of earlier generations. Nothing is lost by that: after every rebalance kafkajs starts each
  * member's fetches at the committed offsets (a new OffsetManager per sync), so those records are read
  * again by the partition's owner, this member included, and committed then.
+ *
+ * The generation check must hold for every request that carries the offsets, retries included. So a
+ * commit is sent as single attempts (the `commitOffsetsIfNecessary(offsets)` of kafkajs's eachBatch
+ * payload: one OffsetCommit, no retry inside kafkajs), retried here, and each attempt first checks the
+ * generation. `consumer.commitOffsets` would retry by itself (runner.js, the client's `retry`: 8 retries,
+ * ~68 s of backoff), each attempt taking generation and member id from the offset manager of that
+ * moment: after a rejoin during a broker outage its retry carried the new generation and moved the
+ * group's offset back from 80 to 50 (test/integration/kafka-commit-outage.test.ts).
  */
 export class KafkaSource implements Source {
   readonly name = 'kafka';
@@ -88,12 +96,11 @@ export class KafkaSource implements Source {
   private generation = 0;
   /** The generation each fetched record's position was fetched in (see the class comment). */
   private readonly fetchedIn = new WeakMap<SourcePosition, number>();
-  // Left open: kafkajs's own retries inside one `commitOffsets` call (the consumer's `retry`, 8 here) read
-  // the generation afresh each time; a rejoin during those retries (a broker outage) can still let an old
-  // commit through. Its consequence is re-reads, never loss or copies: a commit only ever carries offsets
-  // of records Elasticsearch has acknowledged, so moving the group's offset back makes the owner read
-  // records again (409 duplicates), and moving it forward skips only records already indexed. Not
-  // measured on the real broker (it needs a broker outage timed inside one commit and a rejoin).
+  /**
+   * One OffsetCommit request with the generation and member id kafkajs holds when it is called, no
+   * retry (from the latest eachBatch payload; the runner it belongs to outlives the batch).
+   */
+  private commitOnce: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
 
   constructor(private readonly opts: KafkaSourceOptions) {
     this.drainedPromise = new Promise((resolve) => (this.resolveDrained = resolve));
@@ -126,8 +133,9 @@ export class KafkaSource implements Source {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         if (!isRunning() || isStale() || this.stopped || batch.messages.length === 0) return;
+        this.commitOnce = commitOffsetsIfNecessary;
         const dataset = topics.get(batch.topic);
         if (!dataset) return;
         const generation = this.generation;
@@ -214,19 +222,26 @@ export class KafkaSource implements Source {
         'not committing records fetched before a rebalance: the partition owner reads them again from the committed offset (deduplicated by _id)',
       );
     }
-    if (next.size === 0 || !this.consumer) return;
+    const commitOnce = this.commitOnce;
+    if (next.size === 0 || !this.consumer || !commitOnce) return;
     const offsets = [...next.values()].map((p) => ({ topic: p.topic, partition: p.partition, offset: (BigInt(p.offset) + 1n).toString() }));
-    const consumer = this.consumer;
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+    const request = { topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) };
     const generation = this.generation;
     try {
       // A broker that is down or restarting (connection refused, no coordinator) is waited for, like an
       // unreachable Elasticsearch: the batch stays uncommitted until the broker is back. An outage longer
       // than the session makes the member rejoin meanwhile; the next attempt would then carry the new
-      // generation, so every attempt first checks that the records are still of the current one.
+      // generation, so every attempt first checks that the records are still of the current one. kafkajs
+      // reads generation and member id synchronously when the attempt starts (offsetManager/index.js,
+      // `commitOffsets`), and emits GROUP_JOIN a few microtasks after it installed the new generation's
+      // offset manager (consumerGroup.js, `joinAndSync`): an attempt started by a timer (a retry) or by
+      // another socket's answer (the pipeline commits after Elasticsearch's) cannot fall in between.
       await pRetry(
         () => {
           if (this.generation !== generation) throw new AbortError(new StaleGenerationError());
-          return consumer.commitOffsets(offsets);
+          return commitOnce(request);
         },
         {
           retries: Number.POSITIVE_INFINITY,
