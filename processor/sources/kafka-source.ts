@@ -202,6 +202,13 @@ export class KafkaSource implements Source {
     return lag;
   }
 
+  /**
+   * Commits, per topic/partition, the offset after the last of `positions` (Kafka positions only; the
+   * ones fetched before this member's latest rejoin are dropped, see the class comment). While the
+   * broker is unreachable it retries without end (500 ms to 10 s apart), each attempt one OffsetCommit
+   * request; a commit the coordinator refuses after a rebalance is logged and dropped.
+   * @throws kafkajs errors that are neither retriable nor a rebalance (e.g. an authorization failure).
+   */
   async commit(positions: SourcePosition[]): Promise<void> {
     const next = new Map<string, KafkaPosition>();
     let staleRecords = 0;
