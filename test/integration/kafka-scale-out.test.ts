@@ -40,7 +40,7 @@ describe('Kafka scale-out', () => {
       const c = spawnTsx('processor/cli.ts', [
         '--kafka', '--brokers', brokers.join(','), '--group-id', groupId, '--topics', `${topic}=weblogs`,
         '--es-url', esUrl, '--namespace', namespace, '--data-dir', tempDir(`kso-${name}`), '--batch-size', String(batchSize),
-        '--batch-interval-ms', '200', '--no-metrics', '--no-windows',
+        '--batch-interval-ms', '200', '--no-metrics', '--no-windows', '--keep-original',
       ]);
       children.push(c);
       return c;

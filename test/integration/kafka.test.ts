@@ -74,7 +74,7 @@ describe('Kafka → Elasticsearch', () => {
       const c = spawnTsx('processor/cli.ts', [
         '--kafka', '--brokers', brokers.join(','), '--group-id', f.groupId, '--topics', `${f.topic}=weblogs`,
         '--es-url', esUrl, '--namespace', f.namespace, '--data-dir', tempDir('kc'), '--batch-size', String(batchSize),
-        '--batch-interval-ms', '200', '--no-metrics', '--no-windows',
+        '--batch-interval-ms', '200', '--no-metrics', '--no-windows', '--keep-original',
       ]);
       children.push(c);
       return c;
@@ -121,7 +121,7 @@ describe('Kafka → Elasticsearch', () => {
     const total = 10_000;
     const opts = {
       kafka: { brokers, groupId: f.groupId, topics: [`${f.topic}=weblogs`] },
-      esUrl, namespace: f.namespace, batchSize: 500, batchIntervalMs: 200, windows: false, log: quietLog,
+      esUrl, namespace: f.namespace, batchSize: 500, batchIntervalMs: 200, windows: false, keepOriginal: true, log: quietLog,
     };
     const a = await startProcessor({ ...opts, dataDir: tempDir('kga') });
     handles.push(a);

@@ -137,14 +137,22 @@ export function expectedIds(cluster: string, topic: string, produced: Produced[]
     .sort();
 }
 
-/** How many documents of `index` carry each `message` (scroll). */
+type Raw = { message?: string; event?: { original?: string } };
+
+/**
+ * How many documents of `index` carry each raw value (scroll): `event.original` (access logs, kept with
+ * `--keep-original`, which the processors of `expectExactly`'s callers run with), else `message`.
+ */
 async function messageCounts(index: string): Promise<Map<string, number>> {
   await es.indices.refresh({ index });
   const counts = new Map<string, number>();
-  let r = await es.search<{ message?: string }>({ index, size: 5000, scroll: '1m', _source: ['message'], sort: ['_doc'] });
+  let r = await es.search<Raw>({ index, size: 5000, scroll: '1m', _source: ['message', 'event.original'], sort: ['_doc'] });
   while (r.hits.hits.length > 0) {
-    for (const h of r.hits.hits) counts.set(h._source?.message ?? '', (counts.get(h._source?.message ?? '') ?? 0) + 1);
-    r = await es.scroll<{ message?: string }>({ scroll_id: r._scroll_id!, scroll: '1m' });
+    for (const h of r.hits.hits) {
+      const raw = h._source?.event?.original ?? h._source?.message ?? '';
+      counts.set(raw, (counts.get(raw) ?? 0) + 1);
+    }
+    r = await es.scroll<Raw>({ scroll_id: r._scroll_id!, scroll: '1m' });
   }
   if (r._scroll_id) await es.clearScroll({ scroll_id: r._scroll_id });
   return counts;
