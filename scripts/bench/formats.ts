@@ -38,7 +38,7 @@ export interface FormatBenchResult {
 const COMBINED_VARIABLES = new Set(['remote_addr', 'remote_user', 'time_local', 'request', 'status', 'body_bytes_sent', 'http_referer', 'http_user_agent', 'h', 'l', 'u', 't', 'r', 's', 'b', 'Refereri', 'User-Agenti', 'User-agenti']);
 
 /** One combined line written in `tokens`' format (values of variables outside combined are made up, deterministic per line). */
-function render(tokens: Token[], raw: string, n: number): string {
+export function render(tokens: Token[], raw: string, n: number): string {
   const d = decodeAccessLine(raw);
   const h = createHash('sha1').update(`${n}`).digest('hex');
   const ms = (k: number): string => (((parseInt(h.slice(k, k + 3), 16) % 900) + 1) / 1000).toFixed(3);
