@@ -43,7 +43,7 @@ program
   .option('--batch-size <n>', 'records per micro-batch and per raw _bulk request', positiveInt, 5000)
   .option('--latency-rate <lines/s>', 'append rate of the latency run', positiveInt, 1000)
   .option('--latency-seconds <s>', 'duration of the latency run', positiveInt, 15)
-  .addOption(new Option('--peer <name>', 'also run this peer on the same file into the same Elasticsearch (binary from FILEBEAT_BIN)').choices(['filebeat']))
+  .addOption(new Option('--peer <name>', 'also run this peer on the same file into the same Elasticsearch, through the same shim (binary from FILEBEAT_BIN or FLUENT_BIT_BIN)').choices(['filebeat', 'fluent-bit']))
   .option('--threads <list>', 'extra end-to-end runs with these --transform-threads counts, e.g. 1,2', (v: string) => v.split(',').map(Number))
   .option('--compression', 'an extra end-to-end run with gzip request bodies (--es-compression)')
   .option('--no-windows-run', 'skip the extra end-to-end run without event-time windows (--no-windows)')
@@ -51,14 +51,14 @@ program
   .option('--bulk-max-bytes <list>', 'extra end-to-end runs with these _bulk request sizes in bytes, e.g. 8388608', (v: string) => v.split(',').map(Number))
   .option('--format <format>', "also measure a weblogs format's per-record cost against combined, in pairs: nginx:<log_format>, apache:<LogFormat>, or 'bench' (nginx main + X-Forwarded-For, timings, upstream, request id)")
   .option('--per-record-only', 'only the CPU-only stages (per record, and --format), no Elasticsearch')
-  .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; latencyRate: number; latencySeconds: number; peer?: 'filebeat'; threads?: number[]; compression?: boolean; bulkMaxBytes?: number[]; windowsRun: boolean; rounds: number; eventRate: number; sampleTimes?: boolean; format?: string; perRecordOnly?: boolean }) => {
+  .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; latencyRate: number; latencySeconds: number; peer?: 'filebeat' | 'fluent-bit'; threads?: number[]; compression?: boolean; bulkMaxBytes?: number[]; windowsRun: boolean; rounds: number; eventRate: number; sampleTimes?: boolean; format?: string; perRecordOnly?: boolean }) => {
     console.log(machine());
     if (o.perRecordOnly) {
       const { perRecord, format } = await perRecordStages({ ...o, timeline: timeline(o), log: (l) => console.log(l) });
       console.log(JSON.stringify({ perRecord, format }));
       return;
     }
-    const r = await benchWeblogs({ ...o, timeline: timeline(o), noWindows: o.windowsRun, filebeatBin: process.env.FILEBEAT_BIN, log: (l) => console.log(l) });
+    const r = await benchWeblogs({ ...o, timeline: timeline(o), noWindows: o.windowsRun, filebeatBin: process.env.FILEBEAT_BIN, fluentBitBin: process.env.FLUENT_BIT_BIN, log: (l) => console.log(l) });
     console.log(JSON.stringify(r));
   });
 

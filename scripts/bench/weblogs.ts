@@ -6,6 +6,7 @@ import type { EnrichContext } from '../../processor/datasets/types.js';
 import type { SourceRecord } from '../../processor/pipeline/types.js';
 import { ceilingStep, type CeilingRun, describeInput, median, mirroredBest, rawBytesPerLine, repeatLines, storeAfterForceMerge, warmUpElasticsearch, startLiveProcessor, timeProcessorToCount, visibilityLatencies, weblogRecords, type Timeline } from './common.js';
 import { installFilebeatTemplate, runFilebeat, startRootShim, type FilebeatRun } from './filebeat.js';
+import { fluentBitBinary, fluentBitVersion, installFluentBitTemplate, runFluentBit, sourceFieldDiff, type FluentBitRun } from './fluent-bit.js';
 import { perRecordBench, type PerRecordResult } from './per-record.js';
 import { BENCH_FORMAT, formatBench, type FormatBenchResult } from './formats.js';
 import { fmt, percentile, usPerDoc } from './stats.js';
@@ -23,9 +24,10 @@ export interface WeblogBenchOptions {
   latencyRate: number;
   latencySeconds: number;
   batchSize: number;
-  /** Also run Filebeat (binary `filebeatBin`) on the same file into the same Elasticsearch. */
-  peer?: 'filebeat';
+  /** Also run Filebeat (binary `filebeatBin`) or Fluent Bit (binary `fluentBitBin`) on the same file into the same Elasticsearch. */
+  peer?: 'filebeat' | 'fluent-bit';
   filebeatBin?: string;
+  fluentBitBin?: string;
   /** Extra end-to-end runs: transform worker threads to try (e.g. [1, 2]) and gzip on. */
   threads?: number[];
   compression?: boolean;
@@ -80,6 +82,10 @@ export interface WeblogBenchResult {
   ratioToFilebeat?: number;
   /** Project ÷ Filebeat of the median docs/s over the rounds. */
   ratioToFilebeatOfMedians?: number;
+  /** With `--peer fluent-bit`: its fastest round, the project ÷ Fluent Bit docs/s (fastest rounds, and medians), its version. */
+  fluentBit?: FluentBitRun & { storeBytesPerDoc: number; shimCpuUsPerDoc: number; version: string };
+  ratioToFluentBit?: number;
+  ratioToFluentBitOfMedians?: number;
   /** Load average (1 min) at the start and the end: how shared the machine was. */
   loadAverage: [number, number];
   benchPeakRssMiB: number;
@@ -92,7 +98,7 @@ export interface WeblogBenchResult {
  * processor (`--once`, the compiled build in its own process, defaults: GeoIP and user agents on), timed from launch until
  * `_count` reaches every line, with its peak RSS and memory breakdown and, after the timing, the primary store
  * per document of what it wrote once force-merged to one segment (the peer's likewise, against the raw bytes per line); (4) the same without the event-time windows
- * (Filebeat computes none) and optionally with other worker-thread counts, gzip or request sizes, and (5) Filebeat on the same file, timed the same way; then
+ * (Filebeat computes none) and optionally with other worker-thread counts, gzip or request sizes, and (5) the peer (Filebeat or Fluent Bit) on the same file, timed the same way; then
  * (6) append → searchable latency p50/p99 for a live processor (the compiled build, its own process).
  * (2)–(5) run `rounds` times in mirrored order after an untimed warm-up; the fastest of each counts
  * (`mirroredBest`), and every round's figures are logged as well.
@@ -126,6 +132,7 @@ export async function perRecordStages(o: WeblogBenchOptions): Promise<{ lines: s
 
 export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchResult> {
   const run = Date.now().toString(36);
+  const fluentBitBin = o.peer === 'fluent-bit' ? fluentBitBinary(o.fluentBitBin) : undefined; // before any run
   const load0 = os.loadavg()[0]!;
   o.log(`load average at start: ${fmt(load0, 2)} on ${os.availableParallelism()} cores`);
   const { lines, recs, ctx, perRecord, format } = await perRecordStages(o);
@@ -210,15 +217,45 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
       },
     });
   }
+  let fluentBitVersionLine = '';
+  if (fluentBitBin) {
+    const bin = fluentBitBin;
+    fluentBitVersionLine = await fluentBitVersion(bin);
+    // One data stream per round from a template with no mappings: dynamic mappings, as a Fluent Bit user's index has (Fluent Bit ships no template).
+    const template = await installFluentBitTemplate(o.esUrl, `bench-fluent-bit-${run}`, `bench-fluent-bit-${run}-*`);
+    o.log(`${fluentBitVersionLine}: data-stream template ${template} (no mappings: dynamic) installed for bench-fluent-bit-${run}-*`);
+    steps.push({
+      name: 'fluent-bit',
+      run: async (round) => {
+        const workDir = path.join(dir, `fluent-bit-${round}`); // its own tail DB: every round reads the file from its head
+        mkdirSync(workDir);
+        const index = `bench-fluent-bit-${run}-${round}`;
+        const c0 = benchCpuUs();
+        const f = await runFluentBit({ bin, esUrl: o.esUrl, input, index, lines: lines.length, workDir, timeoutMs: 30 * 60_000, shimUrl: shim!.url });
+        const shimCpuUsPerDoc = (benchCpuUs() - c0) / lines.length;
+        const store = await storeAfterForceMerge(o.esUrl, index);
+        o.log(
+          `  Fluent Bit (config as written: scripts/bench/fluent-bit.ts, apache2 parser, dynamic mappings, through the same shim): ${fmt(f.docsPerSec)} docs/s (${fmt(f.seconds, 2)} s); ` +
+            `CPU per document: Fluent Bit ${fmt(usPerDoc(f.cpuSeconds, lines.length), 1)} µs, Elasticsearch ${fmt(usPerDoc(f.esCpuSeconds, lines.length), 1)} µs, shim ${fmt(shimCpuUsPerDoc, 1)} µs; ` +
+            `primary store after force-merge ${fmt(store.bytesPerDoc, 1)} bytes/doc (${fmt(store.bytesPerDoc / rawBytes, 3)} × raw); peak RSS ${fmt(f.peakRssMiB)} MiB; ` +
+            `${fmt(f.unparsedDocs)} lines not matched by the apache2 regex, indexed as the raw line in \`log\``,
+        );
+        return { ...f, storeBytesPerDoc: store.bytesPerDoc, shimCpuUsPerDoc, version: fluentBitVersionLine };
+      },
+    });
+  }
   const all = new Map<string, { docsPerSec: number }[]>();
   const best = await mirroredBest(steps, o.rounds, (round, order) => o.log(`round ${round + 1} of ${o.rounds}: ${order.join(', ')}`), all);
   await shim?.close();
   const medianOf = (name: string): number => median((all.get(name) ?? []).map((r) => r.docsPerSec));
   const ceiling = best.get('ceiling') as CeilingRun;
   const endToEnd = best.get('defaults') as EndToEndRun;
-  const variants = steps.filter((st) => !['ceiling', 'defaults', 'filebeat'].includes(st.name)).map((st) => best.get(st.name) as EndToEndRun);
+  const variants = steps.filter((st) => !['ceiling', 'defaults', 'filebeat', 'fluent-bit'].includes(st.name)).map((st) => best.get(st.name) as EndToEndRun);
   const noWindows = best.get('no-windows') as EndToEndRun | undefined;
   const filebeat = best.get('filebeat') as (FilebeatRun & { storeBytesPerDoc: number }) | undefined;
+  const fluentBit = best.get('fluent-bit') as WeblogBenchResult['fluentBit'];
+  // The peer of this run, whichever it is, for the comparisons below.
+  const peer = filebeat ? { name: 'Filebeat', step: 'filebeat', run: filebeat } : fluentBit ? { name: 'Fluent Bit', step: 'fluent-bit', run: fluentBit } : undefined;
   const bulkCeilingPerSec = ceiling.acknowledgedPerSec;
   o.log(`fastest of ${o.rounds} round(s) each:`);
   o.log(
@@ -241,33 +278,39 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
           `= at most ${fmt(cpuBound)} docs/s = ${fmt(cpuBound / bulkCeilingPerSec, 3)} of the ceiling, which used ${fmt(usPerDoc(ceiling.esCpuSeconds, ceiling.docs), 1)} µs of Elasticsearch CPU per document`
       : 'CPU bound: n/a (the CPU time of the processor or of Elasticsearch could not be read)',
   );
-  if (filebeat) {
-    o.log(`Filebeat: ${fmt(filebeat.docsPerSec)} docs/s (${fmt(filebeat.seconds, 2)} s), peak RSS ${fmt(filebeat.peakRssMiB)} MiB`);
+  if (peer) {
+    const { name, step, run: p } = peer;
+    o.log(`${name}: ${fmt(p.docsPerSec)} docs/s (${fmt(p.seconds, 2)} s), peak RSS ${fmt(p.peakRssMiB)} MiB`);
     o.log(
-      `project ÷ Filebeat: docs/s ${fmt(endToEnd.docsPerSec / filebeat.docsPerSec, 3)}, peak RSS ${fmt(endToEnd.peakRssMiB / filebeat.peakRssMiB, 2)} ` +
-        '(project with GeoIP + user agents, Filebeat without)',
+      `project ÷ ${name}: docs/s ${fmt(endToEnd.docsPerSec / p.docsPerSec, 3)}, peak RSS ${fmt(endToEnd.peakRssMiB / p.peakRssMiB, 2)} ` +
+        `(project with GeoIP + user agents, ${name} without)`,
     );
-    if (noWindows) o.log(`project --no-windows ÷ Filebeat: docs/s ${fmt(noWindows.docsPerSec / filebeat.docsPerSec, 3)} (neither computes windows)`);
+    if (noWindows) o.log(`project --no-windows ÷ ${name}: docs/s ${fmt(noWindows.docsPerSec / p.docsPerSec, 3)} (neither computes windows)`);
     o.log(
-      `medians of ${o.rounds} alternating rounds: project ${fmt(medianOf('defaults'))} docs/s, Filebeat ${fmt(medianOf('filebeat'))} docs/s, ratio ${fmt(medianOf('defaults') / medianOf('filebeat'), 3)}` +
-        (noWindows ? `; --no-windows ${fmt(medianOf('no-windows'))} docs/s, ratio ${fmt(medianOf('no-windows') / medianOf('filebeat'), 3)}` : ''),
+      `medians of ${o.rounds} alternating rounds: project ${fmt(medianOf('defaults'))} docs/s, ${name} ${fmt(medianOf(step))} docs/s, ratio ${fmt(medianOf('defaults') / medianOf(step), 3)}` +
+        (noWindows ? `; --no-windows ${fmt(medianOf('no-windows'))} docs/s, ratio ${fmt(medianOf('no-windows') / medianOf(step), 3)}` : ''),
     );
+  }
+  if (fluentBit) {
+    // What its documents hold against ours (round 1 of each: the processor's defaults run, Fluent Bit's).
+    const d = await sourceFieldDiff(o.esUrl, `logs-weblogs.access-bench${run}e0`, `bench-fluent-bit-${run}-0`);
+    o.log(`documents: fields in both ${d.both.join(', ') || '(none)'}; only the project's (${d.onlyOurs.length}): ${d.onlyOurs.join(', ')}; only Fluent Bit's (${d.onlyTheirs.length}): ${d.onlyTheirs.join(', ')}; Fluent Bit's mapped as ${d.theirMapping.join(', ')}`);
   }
 
   // Elasticsearch's cost per document, from the fastest rounds (store bytes/doc differ by a few bytes between rounds).
-  const fbEsCpu = filebeat ? usPerDoc(filebeat.esCpuSeconds, lines.length) : Number.NaN;
+  const fbEsCpu = peer ? usPerDoc(peer.run.esCpuSeconds, lines.length) : Number.NaN;
   const esCost = {
     storeToRaw: endToEnd.storeBytesPerDoc / rawBytes,
-    ...(filebeat
-      ? { peerStoreToRaw: filebeat.storeBytesPerDoc / rawBytes, storeToPeer: endToEnd.storeBytesPerDoc / filebeat.storeBytesPerDoc, esCpuToPeer: endToEnd.esCpuUsPerDoc / fbEsCpu }
+    ...(peer
+      ? { peerStoreToRaw: peer.run.storeBytesPerDoc / rawBytes, storeToPeer: endToEnd.storeBytesPerDoc / peer.run.storeBytesPerDoc, esCpuToPeer: endToEnd.esCpuUsPerDoc / fbEsCpu }
       : {}),
   };
   o.log(
     `Elasticsearch cost per document (defaults run): CPU ${fmt(endToEnd.esCpuUsPerDoc, 1)} µs; primary store after force-merge ${fmt(endToEnd.storeBytesPerDoc, 1)} bytes; ` +
       `raw log ${fmt(rawBytes, 1)} bytes per line; store ÷ raw ${fmt(esCost.storeToRaw, 3)} (target ≤ 1.0)` +
-      (filebeat
-        ? `; Filebeat's documents: CPU ${fmt(fbEsCpu, 1)} µs, store ${fmt(filebeat.storeBytesPerDoc, 1)} bytes (÷ raw ${fmt(esCost.peerStoreToRaw!, 3)}); ` +
-          `project ÷ Filebeat: Elasticsearch CPU ${fmt(esCost.esCpuToPeer!, 2)} (target ≤ 1.2), store ${fmt(esCost.storeToPeer!, 2)}`
+      (peer
+        ? `; ${peer.name}'s documents: CPU ${fmt(fbEsCpu, 1)} µs, store ${fmt(peer.run.storeBytesPerDoc, 1)} bytes (÷ raw ${fmt(esCost.peerStoreToRaw!, 3)}); ` +
+          `project ÷ ${peer.name}: Elasticsearch CPU ${fmt(esCost.esCpuToPeer!, 2)} (target ≤ 1.2), store ${fmt(esCost.storeToPeer!, 2)}`
         : ''),
   );
 
@@ -303,7 +346,8 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   o.log(
     `summary: per-record ratio ${fmt(perRecord.ratio, 3)} (target ≥ 0.5); end-to-end ÷ ceiling ${fmt(endToEnd.docsPerSec / bulkCeilingPerSec, 3)} (≥ 0.9); ` +
       `p99 ${fmt(latencyP99Ms)} ms (≤ 1,500); Elasticsearch store ÷ raw ${fmt(esCost.storeToRaw, 3)} (≤ 1.0); processor peak RSS ${fmt(endToEnd.peakRssMiB)} MiB (≤ 300)` +
-      (filebeat ? `; ÷ Filebeat docs/s ${fmt(endToEnd.docsPerSec / filebeat.docsPerSec, 3)} (≥ 1.0)` : ''),
+      (filebeat ? `; ÷ Filebeat docs/s ${fmt(endToEnd.docsPerSec / filebeat.docsPerSec, 3)} (≥ 1.0)` : '') +
+      (fluentBit ? `; ÷ Fluent Bit docs/s ${fmt(endToEnd.docsPerSec / fluentBit.docsPerSec, 3)}, medians ${fmt(medianOf('defaults') / medianOf('fluent-bit'), 3)} (≥ 1.0)` : ''),
   );
   return {
     perRecord,
@@ -322,6 +366,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
     filebeat,
     ratioToFilebeat: filebeat ? endToEnd.docsPerSec / filebeat.docsPerSec : undefined,
     ratioToFilebeatOfMedians: filebeat ? medianOf('defaults') / medianOf('filebeat') : undefined,
+    ...(fluentBit ? { fluentBit, ratioToFluentBit: endToEnd.docsPerSec / fluentBit.docsPerSec, ratioToFluentBitOfMedians: medianOf('defaults') / medianOf('fluent-bit') } : {}),
     loadAverage: [load0, load1],
     benchPeakRssMiB: rss,
   };
