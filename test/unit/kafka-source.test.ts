@@ -33,17 +33,17 @@ describe('KafkaSource.commit across a rejoin', () => {
     const source = new KafkaSource({ kafka: {} as never, groupId: 'g', topics: new Map([['t', 'weblogs']]), once: false, log: pino({ level: 'silent' }) });
     // The source's view of kafkajs, driven by hand: a broker outage outlasts the session, so the member
     // rejoins (GROUP_JOIN: the generation moves on) while the first commit attempt fails.
-    const internals = source as unknown as { consumer: unknown; generation: number };
+    // Commits go out as single attempts through eachBatch's `commitOffsetsIfNecessary` (`commitOnce`).
+    const internals = source as unknown as { consumer: unknown; commitOnce: unknown; generation: number };
     internals.generation = 1;
+    internals.consumer = {};
     const attempts: unknown[] = [];
-    internals.consumer = {
-      commitOffsets: async (offsets: unknown) => {
-        attempts.push(offsets);
-        internals.generation += 1;
-        throw new KafkaJSConnectionError('Connection error: ECONNREFUSED');
-      },
+    internals.commitOnce = async (request: unknown) => {
+      attempts.push(request);
+      internals.generation += 1;
+      throw new KafkaJSConnectionError('Connection error: ECONNREFUSED');
     };
     await source.commit([{ kind: 'kafka', topic: 't', partition: 0, offset: '41' }]);
-    expect(attempts).toEqual([[{ topic: 't', partition: 0, offset: '42' }]]);
+    expect(attempts).toEqual([{ topics: [{ topic: 't', partitions: [{ partition: 0, offset: '42' }] }] }]);
   });
 });
