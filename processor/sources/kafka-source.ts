@@ -20,6 +20,9 @@ export interface KafkaSourceOptions {
   log: Logger;
 }
 
+/** A commit abandoned because the source was closed while it was being retried. */
+class SourceClosedError extends Error {}
+
 /** A commit whose records were fetched before the member's latest rejoin (see `KafkaSource.commit`). */
 class StaleGenerationError extends Error {
   constructor() {
@@ -85,6 +88,8 @@ export class KafkaSource implements Source {
   private consumer: Consumer | undefined;
   private admin: Admin | undefined;
   private stopped = false;
+  /** Set by `close`: a commit still retrying then gives up (the group's next owner re-reads those records). */
+  private closed = false;
   private drainedPromise: Promise<void>;
   private resolveDrained!: () => void;
   private lagTimer: NodeJS.Timeout | undefined;
@@ -247,6 +252,7 @@ export class KafkaSource implements Source {
       // another socket's answer (the pipeline commits after Elasticsearch's) cannot fall in between.
       await pRetry(
         () => {
+          if (this.closed) throw new AbortError(new SourceClosedError());
           if (this.generation !== generation) throw new AbortError(new StaleGenerationError());
           return commitOnce(request);
         },
@@ -263,6 +269,10 @@ export class KafkaSource implements Source {
         },
       );
     } catch (err) {
+      if (err instanceof SourceClosedError) {
+        this.opts.log.info({ offsets }, 'not committing: the Kafka source was closed while the commit was retried; the next owner reads these again (deduplicated by _id)');
+        return;
+      }
       if (err instanceof StaleGenerationError) {
         this.opts.log.info({ offsets }, 'not committing after a rebalance during the commit\'s retries: the partition owner reads these again (deduplicated by _id)');
         return;
@@ -299,6 +309,8 @@ export class KafkaSource implements Source {
   /** Leaves the group and disconnects (after the last commit). */
   async close(): Promise<void> {
     this.stopped = true;
+    this.closed = true; // a commit still retrying (broker away) stops instead of reconnecting after the disconnect
+    this.commitOnce = undefined;
     if (this.lagTimer) clearInterval(this.lagTimer);
     await this.consumer?.disconnect();
     await this.admin?.disconnect();

@@ -8,6 +8,7 @@ import { repeatLines, repoRoot, weblogRecords, type Timeline } from './common.js
 import { benchEsCost, candidateByName, defaultCandidates } from './es-cost.js';
 import { benchKafka } from './kafka.js';
 import { benchReplay } from './replay.js';
+import { benchScale } from './scale.js';
 import { benchScaleOut } from './scale-out.js';
 import { benchWeblogs, perRecordStages } from './weblogs.js';
 import { createEnrichContext } from '../../processor/processor.js';
@@ -124,6 +125,27 @@ program
   .action(async (o: { esUrl: string; brokers: string; sample: string; events: number; partitions: number; members: number[]; batchSize: number; eventRate: number; sampleTimes?: boolean }) => {
     console.log(machine());
     const r = await benchScaleOut({ ...o, timeline: timeline(o), brokers: o.brokers.split(','), log: (l) => console.log(l) });
+    console.log(JSON.stringify(r));
+  });
+
+program
+  .command('scale')
+  .description('a large input (2,000,000 lines) against a small one (200,000), both the real access log repeated and re-timed as weblogs does: docs/s of each and their ratio, peak RSS, RSS slope, docs indexed and RSS sampled during each run')
+  .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
+  .option('--sample <file>', 'access log whose lines are repeated', path.resolve(repoRoot, 'data/samples/weblogs/apache_logs'))
+  .option('--event-rate <events/s>', 'the repeated lines are re-timed to this many events per second of event time', positiveInt, EVENT_RATE)
+  .option('--lines <n>', 'lines of the large input', positiveInt, 2_000_000)
+  .option('--small <n>', 'lines of the small (reference) input', positiveInt, 200_000)
+  .option('--sample-seconds <s>', 'seconds between samples of documents indexed (the processor\'s /metrics), its RSS and the merges running in Elasticsearch', (v: string) => {
+    const n = Number(v);
+    if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
+    return n;
+  }, 2)
+  .option('--rounds <n>', 'rounds of small and large in mirrored order (small, large, large, small …); the fastest of each counts', positiveInt, 2)
+  .option('--keep-data', "keep each run's data streams (by default deleted once the run is measured)")
+  .action(async (o: { esUrl: string; sample: string; eventRate: number; lines: number; small: number; sampleSeconds: number; rounds: number; keepData?: boolean }) => {
+    console.log(machine());
+    const r = await benchScale({ ...o, timeline: timeline(o), log: (l) => console.log(l) });
     console.log(JSON.stringify(r));
   });
 

@@ -47,3 +47,28 @@ describe('KafkaSource.commit across a rejoin', () => {
     expect(attempts).toEqual([{ topics: [{ topic: 't', partitions: [{ partition: 0, offset: '42' }] }] }]);
   });
 });
+
+describe('KafkaSource.commit after close', () => {
+  it('a commit still retrying while the broker is away gives up once the source is closed (no reconnect, no endless retry)', async () => {
+    const { KafkaSource } = await import('../../processor/sources/kafka-source.js');
+    const { KafkaJSConnectionError } = await import('kafkajs');
+    const pino = (await import('pino')).default;
+    const source = new KafkaSource({ kafka: {} as never, groupId: 'g', topics: new Map([['t', 'weblogs']]), once: false, log: pino({ level: 'silent' }) });
+    const internals = source as unknown as { consumer: unknown; commitOnce: unknown; generation: number };
+    internals.generation = 1;
+    internals.consumer = { disconnect: async () => undefined, pause: () => undefined };
+    let attempts = 0;
+    let firstFailed!: () => void;
+    const failed = new Promise<void>((r) => (firstFailed = r));
+    internals.commitOnce = async () => {
+      attempts++;
+      firstFailed();
+      throw new KafkaJSConnectionError('Connection error: ECONNREFUSED');
+    };
+    const commit = source.commit([{ kind: 'kafka', topic: 't', partition: 0, offset: '41' }]);
+    await failed; // the first attempt failed; the next one waits for p-retry's timer (≥ 500 ms)
+    await source.close();
+    await commit; // resolves: abandoned, not thrown, not retried forever
+    expect(attempts).toBe(1);
+  });
+});
