@@ -64,9 +64,9 @@ const oddValue = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 5 }), fc.oneof(fc.string(), fc.integer(), fc.constant(undefined)), { maxKeys: 3 }),
 );
 
-type Mutation = { kind: 'set' | 'delete'; pathPick: number; key: string; keyPick: number; value: unknown };
+type Mutation = { kind: 'set' | 'delete' | 'move'; pathPick: number; key: string; keyPick: number; value: unknown };
 const mutation: fc.Arbitrary<Mutation> = fc.record({
-  kind: fc.constantFrom<'set' | 'delete'>('set', 'set', 'delete'),
+  kind: fc.constantFrom<'set' | 'delete' | 'move'>('set', 'set', 'delete', 'move'),
   pathPick: fc.nat(),
   key: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('tags', 'duration', 'original', 'message', 'port', 'ip', 'geo', 'bytes', 'id', 'crawler', 'name', 'offset', 'status_code')),
   keyPick: fc.nat(),
@@ -81,6 +81,15 @@ function apply(doc: Record<string, unknown>, m: Mutation): void {
   const keys = Object.keys(target);
   if (m.kind === 'delete') {
     if (keys.length > 0) delete target[keys[m.keyPick % keys.length]!];
+    return;
+  }
+  if (m.kind === 'move') {
+    // deleted and set again: the same key and value, now last in its object
+    if (keys.length === 0) return;
+    const key = keys[m.keyPick % keys.length]!;
+    const value = target[key];
+    delete target[key];
+    target[key] = value;
     return;
   }
   // half the time an existing key gets the odd value, else a new (or named) key does

@@ -339,6 +339,7 @@ const LOG_KEYS = ['file', 'offset'];
 const FILE_KEYS = ['path'];
 /** The top-level keys of enrich's documents, in its order (`client` … `process` from a configured format's extras). */
 const TOP_KEYS = ['@timestamp', 'ecs', 'event', 'source', 'http', 'user', 'url', 'user_agent', 'client', 'server', 'tls', 'process', 'weblogs', 'tags', 'log', 'data_stream'];
+const TOP_KEY_SET = new Set(TOP_KEYS);
 
 /** Whether `o`'s keys all appear in `keys`, in that order (each at most once; some may be missing). */
 function keysAmong(o: object, keys: readonly string[]): boolean {
@@ -375,6 +376,9 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   let afterDataStream = false;
   for (const k in body) {
     if (afterDataStream) {
+      // One of enrich's own keys moved after `data_stream` (deleted and set again): written at its place
+      // below it would come out twice. `tags` alone is handled (`tagsBefore`).
+      if (k !== 'tags' && TOP_KEY_SET.has(k)) return undefined;
       (trailing ??= []).push(k);
       continue;
     }
