@@ -142,8 +142,7 @@ program
     return n;
   }, 2)
   .option('--rounds <n>', 'rounds of small and large in mirrored order (small, large, large, small …); the fastest of each counts', positiveInt, 2)
-  .option('--keep-data', "keep each run's data streams (by default deleted once the run is measured)")
-  .action(async (o: { esUrl: string; sample: string; eventRate: number; lines: number; small: number; sampleSeconds: number; rounds: number; keepData?: boolean }) => {
+  .action(async (o: { esUrl: string; sample: string; eventRate: number; lines: number; small: number; sampleSeconds: number; rounds: number }) => {
     console.log(machine());
     const r = await benchScale({ ...o, timeline: timeline(o), log: (l) => console.log(l) });
     console.log(JSON.stringify(r));
