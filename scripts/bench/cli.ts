@@ -33,12 +33,21 @@ const program = new Command('bench').description(
   'Benchmarks that print figures and ratios measured in one run against the same Elasticsearch (not pass/fail tests).',
 );
 
-program
-  .command('weblogs')
-  .description('parse+enrich lines/s, file → Elasticsearch docs/s vs the raw _bulk ceiling, append → searchable latency, peak RSS')
-  .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
-  .option('--sample <file>', 'access log whose lines are repeated', path.resolve(repoRoot, 'data/samples/weblogs/apache_logs'))
-  .option('--event-rate <events/s>', 'the repeated lines are re-timed to this many events per second of event time', positiveInt, EVENT_RATE)
+/**
+ * `program.command(name)` with the options every benchmark over the sample log takes: `--es-url`,
+ * `--sample` (described as `sampleHelp`) and `--event-rate` (the re-timing of its repeated lines).
+ */
+function sampleCommand(name: string, description: string, sampleHelp: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
+    .option('--sample <file>', sampleHelp, path.resolve(repoRoot, 'data/samples/weblogs/apache_logs'))
+    .option('--event-rate <events/s>', 'the repeated lines are re-timed to this many events per second of event time', positiveInt, EVENT_RATE);
+}
+
+
+sampleCommand('weblogs', 'parse+enrich lines/s, file → Elasticsearch docs/s vs the raw _bulk ceiling, append → searchable latency, peak RSS', 'access log whose lines are repeated')
   .option('--sample-times', "keep the sample's own timestamps (each repeat jumps back 4 days: its events arrive late)")
   .option('--lines <n>', 'lines for the throughput runs', positiveInt, 200_000)
   .option('--batch-size <n>', 'records per micro-batch and per raw _bulk request', positiveInt, 5000)
@@ -63,12 +72,7 @@ program
     console.log(JSON.stringify(r));
   });
 
-program
-  .command('es-cost')
-  .description("Elasticsearch's cost per web-log document under the template and candidate changes to it: primary store bytes after a force-merge to one segment, CPU µs while indexing")
-  .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
-  .option('--sample <file>', 'access log whose lines are repeated', path.resolve(repoRoot, 'data/samples/weblogs/apache_logs'))
-  .option('--event-rate <events/s>', 'the repeated lines are re-timed to this many events per second of event time', positiveInt, EVENT_RATE)
+sampleCommand('es-cost', "Elasticsearch's cost per web-log document under the template and candidate changes to it: primary store bytes after a force-merge to one segment, CPU µs while indexing", 'access log whose lines are repeated')
   .option('--sample-times', "keep the sample's own timestamps")
   .option('--lines <n>', 'documents per candidate and round', positiveInt, 100_000)
   .option('--batch-size <n>', 'documents per _bulk request', positiveInt, 5000)
@@ -87,13 +91,8 @@ program
     console.log(JSON.stringify(r));
   });
 
-program
-  .command('kafka')
-  .description('Kafka → Elasticsearch events/s vs the raw _bulk ceiling and a read-only consumer, produce → searchable latency, peak RSS')
-  .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
+sampleCommand('kafka', 'Kafka → Elasticsearch events/s vs the raw _bulk ceiling and a read-only consumer, produce → searchable latency, peak RSS', 'access log whose lines are the events')
   .option('--brokers <list>', 'Kafka brokers (env KAFKA_BROKERS)', defaultBrokers().join(','))
-  .option('--sample <file>', 'access log whose lines are the events', path.resolve(repoRoot, 'data/samples/weblogs/apache_logs'))
-  .option('--event-rate <events/s>', 'the repeated lines are re-timed to this many events per second of event time', positiveInt, EVENT_RATE)
   .option('--sample-times', "keep the sample's own timestamps (each repeat jumps back 4 days: its events arrive late)")
   .option('--events <n>', 'events for the throughput runs', positiveInt, 200_000)
   .option('--partitions <n>', 'partitions of the benchmark topics', positiveInt, 3)
@@ -110,13 +109,8 @@ program
     console.log(JSON.stringify(r));
   });
 
-program
-  .command('scale-out')
-  .description('1, 2, 3 … processors in one consumer group on one topic fed by the replay tool: partitions each member held, per-member and total events/s, CPU per event')
-  .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
+sampleCommand('scale-out', '1, 2, 3 … processors in one consumer group on one topic fed by the replay tool: partitions each member held, per-member and total events/s, CPU per event', 'access log whose lines are the events')
   .option('--brokers <list>', 'Kafka brokers (env KAFKA_BROKERS)', defaultBrokers().join(','))
-  .option('--sample <file>', 'access log whose lines are the events', path.resolve(repoRoot, 'data/samples/weblogs/apache_logs'))
-  .option('--event-rate <events/s>', 'the repeated lines are re-timed to this many events per second of event time', positiveInt, EVENT_RATE)
   .option('--sample-times', "keep the sample's own timestamps")
   .option('--events <n>', 'events on the topic', positiveInt, 120_000)
   .option('--partitions <n>', 'partitions of the topic', positiveInt, 6)
@@ -128,12 +122,7 @@ program
     console.log(JSON.stringify(r));
   });
 
-program
-  .command('scale')
-  .description('a large input (2,000,000 lines) against a small one (200,000), both the real access log repeated and re-timed as weblogs does: docs/s of each and their ratio, peak RSS, RSS slope, docs indexed and RSS sampled during each run')
-  .option('--es-url <url>', 'Elasticsearch URL (env ES_URL)', defaultEsUrl())
-  .option('--sample <file>', 'access log whose lines are repeated', path.resolve(repoRoot, 'data/samples/weblogs/apache_logs'))
-  .option('--event-rate <events/s>', 'the repeated lines are re-timed to this many events per second of event time', positiveInt, EVENT_RATE)
+sampleCommand('scale', 'a large input (2,000,000 lines) against a small one (200,000), both the real access log repeated and re-timed as weblogs does: docs/s of each and their ratio, peak RSS, RSS slope, docs indexed and RSS sampled during each run', 'access log whose lines are repeated')
   .option('--lines <n>', 'lines of the large input', positiveInt, 2_000_000)
   .option('--small <n>', 'lines of the small (reference) input', positiveInt, 200_000)
   .option('--sample-seconds <s>', 'seconds between samples of documents indexed (the processor\'s /metrics), its RSS and the merges running in Elasticsearch', (v: string) => {
