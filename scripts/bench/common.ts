@@ -49,11 +49,19 @@ export function describeInput(sample: string, n: number, timeline?: Timeline): s
  * tagged `late_event` (188,366 of 200,000 lines), which no single live log does.
  */
 export function repeatLines(sample: string, n: number, timeline?: Timeline): string[] {
-  const base = readFileSync(sample, 'utf8').split('\n').filter((l) => l !== '');
-  return Array.from({ length: n }, (_, i) => {
-    const line = base[i % base.length]!;
-    return timeline ? line.replace(TIMESTAMP, clfTimestamp(timeline.startMs + i * timeline.stepMs)) : line;
-  });
+  const base = sampleLines(sample);
+  return Array.from({ length: n }, (_, i) => repeatedLine(base, i, timeline));
+}
+
+/** The non-empty lines of the access log `sample`. @throws when it cannot be read. */
+export function sampleLines(sample: string): string[] {
+  return readFileSync(sample, 'utf8').split('\n').filter((l) => l !== '');
+}
+
+/** Line `i` of {@link repeatLines} over the sample's lines `base`: `base[i mod length]`, re-timed with `timeline`. */
+export function repeatedLine(base: readonly string[], i: number, timeline?: Timeline): string {
+  const line = base[i % base.length]!;
+  return timeline ? line.replace(TIMESTAMP, clfTimestamp(timeline.startMs + i * timeline.stepMs)) : line;
 }
 
 /** Weblogs source records for `lines`, with consecutive byte offsets in a pretend file. */
