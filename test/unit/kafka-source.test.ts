@@ -1,6 +1,6 @@
 /** The Kafka source's commit decisions: which kafkajs errors mean "lost the partition in a rebalance", and no retry across a rejoin. */
 import { describe, expect, it } from '@jest/globals';
-import { KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs';
+import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs';
 import { isRebalanceError } from '../../processor/sources/kafka-source.js';
 
 // kafkajs builds protocol errors from the broker's error codes (Kafka protocol: 22 ILLEGAL_GENERATION,
@@ -25,18 +25,26 @@ describe('isRebalanceError', () => {
   });
 });
 
+/**
+ * A KafkaSource whose view of kafkajs a test drives by hand: in generation 1, with a consumer that
+ * disconnects at once, and `commitOnce` (eachBatch's `commitOffsetsIfNecessary`, through which commits
+ * go out as single attempts) for the test to set.
+ */
+async function sourceDrivenByHand() {
+  const { KafkaSource } = await import('../../processor/sources/kafka-source.js');
+  const pino = (await import('pino')).default;
+  const source = new KafkaSource({ kafka: {} as never, groupId: 'g', topics: new Map([['t', 'weblogs']]), once: false, log: pino({ level: 'silent' }) });
+  const internals = source as unknown as { consumer: unknown; commitOnce: unknown; generation: number };
+  internals.generation = 1;
+  internals.consumer = { disconnect: async () => undefined, pause: () => undefined };
+  return { source, internals };
+}
+
 describe('KafkaSource.commit across a rejoin', () => {
   it('stops retrying a commit once the member has rejoined meanwhile (the retry would carry the new generation)', async () => {
-    const { KafkaSource } = await import('../../processor/sources/kafka-source.js');
-    const { KafkaJSConnectionError } = await import('kafkajs');
-    const pino = (await import('pino')).default;
-    const source = new KafkaSource({ kafka: {} as never, groupId: 'g', topics: new Map([['t', 'weblogs']]), once: false, log: pino({ level: 'silent' }) });
+    const { source, internals } = await sourceDrivenByHand();
     // The source's view of kafkajs, driven by hand: a broker outage outlasts the session, so the member
     // rejoins (GROUP_JOIN: the generation moves on) while the first commit attempt fails.
-    // Commits go out as single attempts through eachBatch's `commitOffsetsIfNecessary` (`commitOnce`).
-    const internals = source as unknown as { consumer: unknown; commitOnce: unknown; generation: number };
-    internals.generation = 1;
-    internals.consumer = {};
     const attempts: unknown[] = [];
     internals.commitOnce = async (request: unknown) => {
       attempts.push(request);
@@ -50,13 +58,7 @@ describe('KafkaSource.commit across a rejoin', () => {
 
 describe('KafkaSource.commit after close', () => {
   it('a commit still retrying while the broker is away gives up once the source is closed (no reconnect, no endless retry)', async () => {
-    const { KafkaSource } = await import('../../processor/sources/kafka-source.js');
-    const { KafkaJSConnectionError } = await import('kafkajs');
-    const pino = (await import('pino')).default;
-    const source = new KafkaSource({ kafka: {} as never, groupId: 'g', topics: new Map([['t', 'weblogs']]), once: false, log: pino({ level: 'silent' }) });
-    const internals = source as unknown as { consumer: unknown; commitOnce: unknown; generation: number };
-    internals.generation = 1;
-    internals.consumer = { disconnect: async () => undefined, pause: () => undefined };
+    const { source, internals } = await sourceDrivenByHand();
     let attempts = 0;
     let firstFailed!: () => void;
     const failed = new Promise<void>((r) => (firstFailed = r));
