@@ -165,55 +165,48 @@ function durationJson(o: unknown): string | undefined {
 }
 
 /**
- * JSON of `http.request` (method, referrer and a configured format's id, bytes, MIME type) in the
- * object's own key order; anything else → JSON.stringify of the whole object, so the bytes never differ.
+ * JSON of `o` written field by field in its own key order, each value by `field(key, value)`; the whole
+ * object through `JSON.stringify` as soon as `field` returns undefined (a key or a shape it does not
+ * write), so the bytes never differ. `field` answers only for keys that need no escaping.
  */
-function requestJson(r: Record<string, unknown>): string {
+function fieldsJson(o: Record<string, unknown>, field: (k: string, v: unknown) => string | undefined): string {
   let s = '';
-  for (const k in r) {
-    const v = r[k];
-    let text: string;
-    if ((k === 'method' || k === 'referrer' || k === 'id' || k === 'mime_type') && typeof v === 'string') text = stringJson(v);
-    else if (k === 'bytes' && typeof v === 'number' && Number.isFinite(v)) text = String(v);
-    else return JSON.stringify(r);
+  for (const k in o) {
+    const text = field(k, o[k]);
+    if (text === undefined) return JSON.stringify(o);
     s += `${s === '' ? '{' : ','}"${k}":${text}`;
   }
   return s === '' ? '{}' : `${s}}`;
 }
 
-/** JSON of `weblogs.upstream` written field by field; anything else → JSON.stringify of the object. */
-function upstreamJson(u: Record<string, unknown>): string {
-  let s = '';
-  for (const k in u) {
-    const v = u[k];
-    let text: string | undefined;
-    if (k === 'address') text = stringsJson(v);
-    else if (k === 'status_code') text = numbersJson(v);
-    else if (k === 'connect' || k === 'header' || k === 'response') text = durationJson(v);
-    else if (k === 'cache_status' && typeof v === 'string') text = stringJson(v);
-    if (text === undefined) return JSON.stringify(u);
-    s += `${s === '' ? '{' : ','}"${k}":${text}`;
-  }
-  return s === '' ? '{}' : `${s}}`;
+/** A field of `http.request`: method, referrer and a configured format's id, bytes, MIME type. */
+function requestField(k: string, v: unknown): string | undefined {
+  if ((k === 'method' || k === 'referrer' || k === 'id' || k === 'mime_type') && typeof v === 'string') return stringJson(v);
+  if (k === 'bytes' && typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
 }
 
-/**
- * JSON of `weblogs.*`: `crawler`, and a configured format's `forwarded_for` and `upstream` written
- * field by field; anything else (`variables`, an unknown key or shape) → JSON.stringify of the object.
- */
-function weblogsJson(w: Record<string, unknown>): string {
-  let s = '';
-  for (const k in w) {
-    const v = w[k];
-    let text: string | undefined;
-    if (k === 'crawler' && typeof v === 'boolean') text = v ? 'true' : 'false';
-    else if (k === 'forwarded_for') text = stringsJson(v);
-    else if (k === 'upstream' && isObj(v)) text = upstreamJson(v as Record<string, unknown>);
-    if (text === undefined) return JSON.stringify(w);
-    s += `${s === '' ? '{' : ','}"${k}":${text}`;
-  }
-  return s === '' ? '{}' : `${s}}`;
+/** A field of `weblogs.upstream`: address(es), status code(s), the three durations, cache status. */
+function upstreamField(k: string, v: unknown): string | undefined {
+  if (k === 'address') return stringsJson(v);
+  if (k === 'status_code') return numbersJson(v);
+  if (k === 'connect' || k === 'header' || k === 'response') return durationJson(v);
+  if (k === 'cache_status' && typeof v === 'string') return stringJson(v);
+  return undefined;
 }
+
+/** A field of `weblogs.*`: `crawler`, and a configured format's `forwarded_for` and `upstream` (`variables` and anything else: undefined). */
+function weblogsField(k: string, v: unknown): string | undefined {
+  if (k === 'crawler' && typeof v === 'boolean') return v ? 'true' : 'false';
+  if (k === 'forwarded_for') return stringsJson(v);
+  if (k === 'upstream' && isObj(v)) return fieldsJson(v as Record<string, unknown>, upstreamField);
+  return undefined;
+}
+
+/** JSON of `http.request` as JSON.stringify writes it (`requestField`). */
+const requestJson = (r: Record<string, unknown>): string => fieldsJson(r, requestField);
+/** JSON of `weblogs.*` as JSON.stringify writes it (`weblogsField`). */
+const weblogsJson = (w: Record<string, unknown>): string => fieldsJson(w, weblogsField);
 
 /**
  * The JSON of one access-log document from `enrichAccessLine`: the same text as `JSON.stringify(doc)`
