@@ -309,10 +309,8 @@ function fullEventJson(e: EventFields & { duration?: unknown; original?: unknown
   if (!isPlainEvent(e)) return undefined;
   if (inOrder(e, EVENT_KEYS)) return eventJson(e);
   if (!keysAmong(e, EVENT_KEYS_WITH_EXTRAS)) return undefined;
-  let n = 0;
-  for (const _ in e) n++;
   const extras = (e.duration !== undefined ? 1 : 0) + (e.original !== undefined ? 1 : 0);
-  if (n !== EVENT_KEYS.length + extras) return undefined; // a shared field missing
+  if (keyCount(e) !== EVENT_KEYS.length + extras) return undefined; // a shared field missing
   if (e.duration !== undefined && !(typeof e.duration === 'number' && Number.isFinite(e.duration))) return undefined;
   if (e.original !== undefined && typeof e.original !== 'string') return undefined;
   let s = eventJson(e).slice(0, -1);
