@@ -131,10 +131,12 @@ processor:
     const rest = readFileSync(copy, 'utf8').split('\n').filter(Boolean);
     expect(rest).toHaveLength(2 + 1 + n);
     expect(rest[rest.length - 1]).toBe('not JSON: a line someone added by hand');
-    // In file order, every other line whole: the cut line first, then the letters that failed again.
+    // Every other line whole, in the replayed file's order: the cut line and the letters that failed
+    // again. (That order is the first run's, where the two inputs' letters interleave as their files
+    // were read: the cut line need not come first.)
     const parsed = rest.slice(0, -1).map((l) => JSON.parse(l) as DeadLetterEntry);
-    expect(parsed[0]!.stage).toBe('read');
-    expect(parsed.slice(1).map((l) => l.raw)).toEqual(letters.filter((l) => l.stage !== 'read' && (l.raw === broken || l.input === 'feed')).map((l) => l.raw));
+    expect(parsed.filter((l) => l.stage === 'read').map((l) => l.raw.slice(0, 40))).toEqual([cut.slice(0, 40)]);
+    expect(parsed.map((l) => l.raw)).toEqual(letters.filter((l) => l.stage === 'read' || l.raw === broken || l.input === 'feed').map((l) => l.raw));
     expect(await countDocs(web)).toBe(20);
     expect(await idsOf(web)).toEqual(expectedIds(letters.filter((l) => l.input === 'shop-json' && l.stage === 'decode' && l.raw !== broken)));
   });
