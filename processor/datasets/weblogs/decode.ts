@@ -93,15 +93,28 @@ function dayStart(text: string): number {
 }
 const CLF_DAY = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4})$/;
 
+// A busy log writes many lines within one second: the last `%t` text and its result are reused.
+let lastTimeText = '';
+let lastTime: ClfTime = INVALID_TIME;
+
 /**
  * Parses an Apache/nginx `%t` time (`dd/Mon/yyyy:HH:mm:ss ±hhmm`, strftime `%d/%b/%Y:%H:%M:%S %z`).
  * Every field is range-checked — day within its month (leap years per the Gregorian rule), hour
  * 0–23, minute and second 0–59, zone offset up to ±23:59 — so an impossible time such as
  * `31/Feb/2023`, `24:00:00` or minute 60 is refused instead of rolling over into the next month, day
  * or hour. Returns an invalid Date (with `timestampIso` '' and zone `+00:00`) when the text does not
- * match or is impossible.
+ * match or is impossible. The result (its Date included) is shared with the next call for the same
+ * text: do not mutate it.
  */
 export function parseClfTime(text: string): ClfTime {
+  if (text === lastTimeText) return lastTime;
+  const t = parseClfTimeText(text);
+  lastTimeText = text;
+  lastTime = t;
+  return t;
+}
+
+function parseClfTimeText(text: string): ClfTime {
   if (text.length !== 26 || text.charCodeAt(11) !== 58 || text.charCodeAt(14) !== 58 || text.charCodeAt(17) !== 58 || text.charCodeAt(20) !== 32) {
     return INVALID_TIME;
   }
