@@ -6,6 +6,8 @@ import type { AccessExtras } from './formats/decoded.js';
 import type { AccessLine } from './schema.js';
 import { ECS_VERSION } from '../ecs-mappings.js';
 import { withJsonText } from '../../enrich/json-text.js';
+import type { ParsedUserAgent } from '../../enrich/user-agent.js';
+import { RecentCache } from './recent-cache.js';
 
 // Parts every document shares (never mutated; they carry their JSON for `accessDocumentJson`).
 const ECS = withJsonText({ version: ECS_VERSION });
@@ -116,7 +118,8 @@ export function enrichAccessLine(
   const extra = line.extra;
   // With realip/remoteip the server logged the client as `$remote_addr` and the peer separately.
   const peer = extra?.peer ?? line.client;
-  const source = addressFields(peer, ctx);
+  // A configured format's extras add to `source` (the port): an object of its own then.
+  const source = extra ? addressFields(peer, ctx) : sharedAddressFields(peer, ctx);
   const http: Record<string, unknown> = {
     response: Number.isNaN(line.bytes) ? { status_code: line.status } : { status_code: line.status, body: { bytes: line.bytes } },
   };
@@ -151,7 +154,7 @@ export function enrichAccessLine(
   if (extra && (extra.host !== undefined || extra.scheme !== undefined)) addUrlExtras((doc.url ??= {}) as Record<string, unknown>, extra);
   let crawler = false;
   if (line.userAgent) {
-    const ua = ctx.userAgents.parse(line.userAgent);
+    const ua = parseUserAgent(line.userAgent, ctx);
     doc.user_agent = ua.fields;
     crawler = ua.crawler;
   }
@@ -159,7 +162,7 @@ export function enrichAccessLine(
     addExtraFields(doc, extra, peer, line.client, source, ctx, meta.input);
     doc.weblogs = weblogsFields(crawler, extra);
   } else {
-    doc.weblogs = { crawler };
+    doc.weblogs = crawler ? CRAWLER : NOT_CRAWLER;
   }
   // After a configured format's `event.duration`: the serialiser expects this order.
   if (ctx.keepOriginal) (doc.event as Record<string, unknown>).original = meta.raw;
@@ -170,10 +173,61 @@ export function enrichAccessLine(
     doc.tags = tags;
   }
   if (meta.position.kind === 'file') {
-    doc.log = { file: { path: meta.position.path }, offset: meta.position.offset };
+    doc.log = { file: logFile(meta.position.path), offset: meta.position.offset };
   }
   doc.data_stream = meta.dataStream;
   return doc;
+}
+
+// Shared by every document (frozen, with their JSON for `accessDocumentJson`).
+const CRAWLER = Object.freeze(withJsonText({ crawler: true }));
+const NOT_CRAWLER = Object.freeze(withJsonText({ crawler: false }));
+
+// `log.file` of the last file path: lines mostly come from one file at a time.
+let lastLogFile: { path: string } = Object.freeze(withJsonText({ path: '' }));
+function logFile(path: string): { path: string } {
+  if (path !== lastLogFile.path) lastLogFile = Object.freeze(withJsonText({ path }));
+  return lastLogFile;
+}
+
+// Per GeoIP lookup (a test or a worker has its own): `source` objects by address. Real traffic repeats
+// a small set of clients; a hit skips `isIP`, the GeoIP cache and the object, and the serialiser takes
+// the object's JSON whole. 2 × 4,096 entries of ~300 bytes at most.
+const sourcesByLookup = new WeakMap<EnrichContext['geoip'], RecentCache<Record<string, unknown>>>();
+
+/**
+ * `addressFields` of `address`, shared between documents: frozen, carrying its JSON (`withJsonText`).
+ * Only for documents nothing adds to `source` afterwards.
+ */
+function sharedAddressFields(address: string, ctx: EnrichContext): Record<string, unknown> {
+  let cache = sourcesByLookup.get(ctx.geoip);
+  if (cache === undefined) {
+    cache = new RecentCache(4096);
+    sourcesByLookup.set(ctx.geoip, cache);
+  }
+  let fields = cache.get(address);
+  if (fields === undefined) {
+    fields = Object.freeze(withJsonText(addressFields(address, ctx)));
+    cache.set(address, fields);
+  }
+  return fields;
+}
+
+// Per user-agent parser: its results by string, in front of its own LRU (`lru-cache`'s `get` cost
+// ~0.3 µs a line). The results are the parser's shared objects; 2 × 2,048 references at most.
+const agentsByParser = new WeakMap<EnrichContext['userAgents'], RecentCache<ParsedUserAgent>>();
+function parseUserAgent(ua: string, ctx: EnrichContext): ParsedUserAgent {
+  let cache = agentsByParser.get(ctx.userAgents);
+  if (cache === undefined) {
+    cache = new RecentCache(2048);
+    agentsByParser.set(ctx.userAgents, cache);
+  }
+  let parsed = cache.get(ua);
+  if (parsed === undefined) {
+    parsed = ctx.userAgents.parse(ua);
+    cache.set(ua, parsed);
+  }
+  return parsed;
 }
 
 /** `source`/`client` fields of an address: `address`, and `ip` and `geo` when it is an IP address. */

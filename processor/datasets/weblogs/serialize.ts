@@ -387,7 +387,7 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   if (
     !afterDataStream || typeof d['@timestamp'] !== 'string' || !isObj(d.ecs) || !isObj(d.data_stream) ||
     !isObj(d.event) || (eventText = fullEventJson(d.event)) === undefined ||
-    !isObj(src) || !keysAmong(src, SOURCE_KEYS) || typeof src.address !== 'string' || (src.geo !== undefined && !isObj(src.geo)) ||
+    !isObj(src) || (!Object.isFrozen(src) && (!keysAmong(src, SOURCE_KEYS) || typeof src.address !== 'string' || (src.geo !== undefined && !isObj(src.geo)))) ||
     !isObj(h) || !keysAmong(h, HTTP_KEYS) || !isObj(h.response) || !inOrder(h.response, RESPONSE_KEYS) ||
     !Number.isFinite(h.response.status_code) || !isObj(h.response.body) || !inOrder(h.response.body, BODY_KEYS) || !Number.isFinite(h.response.body.bytes) ||
     (h.request !== undefined && !isObj(h.request)) ||
@@ -403,11 +403,16 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   let s =
     `{"@timestamp":${stringJson(d['@timestamp'])},"ecs":${objectJson(d.ecs)}` +
     `,"event":${eventText}`;
-  const address = stringJson(src.address);
-  s += `,"source":{"address":${address}`;
-  if (src.ip !== undefined) s += `,"ip":${src.ip === src.address ? address : jsonOf(src.ip)}`;
-  if (src.geo !== undefined) s += `,"geo":${objectJson(src.geo)}`;
-  s += `},"http":{"response":{"status_code":${h.response.status_code},"body":{"bytes":${h.response.body.bytes}}}`;
+  if (Object.isFrozen(src)) {
+    s += `,"source":${objectJson(src)}`; // enrich's shared `source` of an address, with its JSON
+  } else {
+    const address = stringJson(src.address);
+    s += `,"source":{"address":${address}`;
+    if (src.ip !== undefined) s += `,"ip":${src.ip === src.address ? address : jsonOf(src.ip)}`;
+    if (src.geo !== undefined) s += `,"geo":${objectJson(src.geo)}`;
+    s += '}';
+  }
+  s += `,"http":{"response":{"status_code":${h.response.status_code},"body":{"bytes":${h.response.body.bytes}}}`;
   if (h.request !== undefined) {
     const r = h.request;
     if (keysAmong(r, REQUEST_KEYS)) {
@@ -429,7 +434,10 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   if (d.process !== undefined) s += `,"process":${JSON.stringify(d.process)}`;
   s += `,"weblogs":${inOrder(d.weblogs, WEBLOGS_KEYS) && typeof d.weblogs.crawler === 'boolean' ? `{"crawler":${d.weblogs.crawler}}` : weblogsJson(d.weblogs as Record<string, unknown>)}`;
   if (tagsBefore) s += `,"tags":${JSON.stringify(d.tags)}`; // defined: checked above
-  if (d.log !== undefined) s += `,"log":{"file":{"path":${stringJson(d.log.file.path)}},"offset":${d.log.offset}}`;
+  if (d.log !== undefined) {
+    const file = d.log.file;
+    s += `,"log":{"file":${Object.isFrozen(file) ? objectJson(file) : `{"path":${stringJson(file.path)}}`},"offset":${d.log.offset}}`;
+  }
   s += `,"data_stream":${objectJson(d.data_stream)}`;
   if (trailing) {
     for (const k of trailing) {
