@@ -59,13 +59,13 @@ sampleCommand('weblogs', 'parse+enrich lines/s, file → Elasticsearch docs/s vs
   .option('--no-windows-run', 'skip the extra end-to-end run without event-time windows (--no-windows)')
   .option('--rounds <n>', 'repeat the timed runs (ceiling, processor, peer) in mirrored order; the fastest of each counts', positiveInt, 2)
   .option('--bulk-max-bytes <list>', 'extra end-to-end runs with these _bulk request sizes in bytes, e.g. 8388608', (v: string) => v.split(',').map(Number))
-  .option('--format <format>', "also measure a weblogs format's per-record cost against combined, in pairs: nginx:<log_format>, apache:<LogFormat>, or 'bench' (nginx main + X-Forwarded-For, timings, upstream, request id)")
+  .option('--format <format>', "also measure a weblogs format's per-record cost against combined, in pairs: nginx:<log_format>, apache:<LogFormat>, or 'bench' (two: combined written as an nginx log_format — the compiled parser's own cost — and nginx main + X-Forwarded-For, timings, upstream, request id)")
   .option('--per-record-only', 'only the CPU-only stages (per record, and --format), no Elasticsearch')
   .action(async (o: { esUrl: string; sample: string; lines: number; batchSize: number; latencyRate: number; latencySeconds: number; peer?: 'filebeat' | 'fluent-bit'; threads?: number[]; compression?: boolean; bulkMaxBytes?: number[]; windowsRun: boolean; rounds: number; eventRate: number; sampleTimes?: boolean; format?: string; perRecordOnly?: boolean }) => {
     console.log(machine());
     if (o.perRecordOnly) {
-      const { perRecord, format } = await perRecordStages({ ...o, timeline: timeline(o), log: (l) => console.log(l) });
-      console.log(JSON.stringify({ perRecord, format }));
+      const { perRecord, formats } = await perRecordStages({ ...o, timeline: timeline(o), log: (l) => console.log(l) });
+      console.log(JSON.stringify({ perRecord, formats }));
       return;
     }
     const r = await benchWeblogs({ ...o, timeline: timeline(o), noWindows: o.windowsRun, filebeatBin: process.env.FILEBEAT_BIN, fluentBitBin: process.env.FLUENT_BIT_BIN, log: (l) => console.log(l) });

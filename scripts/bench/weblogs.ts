@@ -8,7 +8,7 @@ import { ceilingStep, type CeilingRun, describeInput, median, mirroredBest, rawB
 import { installFilebeatTemplate, runFilebeat, startRootShim, type FilebeatRun } from './filebeat.js';
 import { fluentBitBinary, fluentBitVersion, installFluentBitTemplate, runFluentBit, sourceFieldDiff, type FluentBitRun } from './fluent-bit.js';
 import { perRecordBench, type PerRecordResult } from './per-record.js';
-import { BENCH_FORMAT, formatBench, type FormatBenchResult } from './formats.js';
+import { BENCH_FORMAT, COMBINED_AS_NGINX, formatBench, type FormatBenchResult } from './formats.js';
 import { fmt, percentile, usPerDoc } from './stats.js';
 
 /** Options of the web-log benchmark; counts in lines, rates in lines/s. */
@@ -37,7 +37,10 @@ export interface WeblogBenchOptions {
   noWindows?: boolean;
   /** Times each timed run (ceiling, processor runs, peer) is repeated, in mirrored order; the fastest counts. */
   rounds: number;
-  /** Also measure this weblogs format's per-record cost against combined (`bench`: formats.ts's BENCH_FORMAT). */
+  /**
+   * Also measure this weblogs format's per-record cost against combined (`bench`: two formats, combined
+   * written as an nginx `log_format` — the compiled parser's own cost — and formats.ts's BENCH_FORMAT).
+   */
   format?: string;
   log: (line: string) => void;
 }
@@ -61,8 +64,8 @@ export interface EndToEndRun {
 /** The figures one run measured (rates in lines/s or docs/s, latencies in ms, memory in MiB). */
 export interface WeblogBenchResult {
   perRecord: PerRecordResult;
-  /** With `format`: that format's per-record cost against combined. */
-  format?: FormatBenchResult;
+  /** With `format`: each measured format's per-record cost against combined. */
+  formats?: FormatBenchResult[];
   endToEnd: EndToEndRun;
   variants: EndToEndRun[];
   bulkCeilingPerSec: number;
@@ -108,7 +111,7 @@ export interface WeblogBenchResult {
  * The CPU-only stages: the per-record path against its baseline and, with `o.format`, the format's
  * per-record cost against combined (formats.ts). Logs each figure.
  */
-export async function perRecordStages(o: WeblogBenchOptions): Promise<{ lines: string[]; recs: SourceRecord[]; ctx: EnrichContext; perRecord: PerRecordResult; format?: FormatBenchResult }> {
+export async function perRecordStages(o: WeblogBenchOptions): Promise<{ lines: string[]; recs: SourceRecord[]; ctx: EnrichContext; perRecord: PerRecordResult; formats?: FormatBenchResult[] }> {
   const lines = repeatLines(o.sample, o.lines, o.timeline);
   o.log(describeInput(o.sample, lines.length, o.timeline));
   const recs = weblogRecords(lines);
@@ -122,12 +125,20 @@ export async function perRecordStages(o: WeblogBenchOptions): Promise<{ lines: s
       `ratio ${fmt(perRecord.ratio, 3)} (CPU totals of ${perRecord.pairs} batches, each timed through both back to back)`,
   );
   if (!o.format) return { lines, recs, ctx, perRecord };
-  const format = formatBench(recs, ctx, o.batchSize, o.format === 'bench' ? BENCH_FORMAT : o.format, 5);
-  o.log(
-    `format ${format.format} (${format.extraVariables} variables beyond combined): ${fmt(format.formatPerSec)} lines/s against combined ${fmt(format.combinedPerSec)} (best rounds); ` +
-      `cost ratio ${fmt(format.costRatio, 3)} (format CPU ÷ combined CPU over ${format.pairs} paired batches; target ≤ 1.2); dead letters ${fmt(format.rejected)}`,
-  );
-  return { lines, recs, ctx, perRecord, format };
+  const formats: FormatBenchResult[] = [];
+  for (const f of o.format === 'bench' ? [COMBINED_AS_NGINX, BENCH_FORMAT] : [o.format]) {
+    const r = formatBench(recs, ctx, o.batchSize, f, 5);
+    formats.push(r);
+    const extra = r.formatMicros - r.combinedMicros;
+    o.log(
+      `format ${r.format} (${r.extraVariables} variables beyond combined): ${fmt(r.formatPerSec)} lines/s against combined ${fmt(r.combinedPerSec)} (best rounds); ` +
+        `cost ratio ${fmt(r.costRatio, 3)} (format CPU ÷ combined CPU over ${r.pairs} paired batches; ${fmt(r.formatMicros, 1)} vs ${fmt(r.combinedMicros, 1)} µs per record; ` +
+        `_bulk ${fmt(r.formatBulkBytes)} vs ${fmt(r.combinedBulkBytes)} B per document` +
+        (r.extraVariables > 0 ? `; ${fmt(extra / r.extraVariables, 2)} µs per extra variable` : '; target ≤ 1.2 for the same fields') +
+        `); dead letters ${fmt(r.rejected)}`,
+    );
+  }
+  return { lines, recs, ctx, perRecord, formats };
 }
 
 export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchResult> {
@@ -135,7 +146,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   const fluentBitBin = o.peer === 'fluent-bit' ? fluentBitBinary(o.fluentBitBin) : undefined; // before any run
   const load0 = os.loadavg()[0]!;
   o.log(`load average at start: ${fmt(load0, 2)} on ${os.availableParallelism()} cores`);
-  const { lines, recs, ctx, perRecord, format } = await perRecordStages(o);
+  const { lines, recs, ctx, perRecord, formats } = await perRecordStages(o);
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rtas-bench-'));
   const watchDir = path.join(dir, 'in');
@@ -351,7 +362,7 @@ export async function benchWeblogs(o: WeblogBenchOptions): Promise<WeblogBenchRe
   );
   return {
     perRecord,
-    ...(format ? { format } : {}),
+    ...(formats ? { formats } : {}),
     endToEnd,
     variants,
     bulkCeilingPerSec,
