@@ -18,6 +18,11 @@
  * - `unsure T P`: rules decide when |score| ≥ T and the model's top probability is below P;
  * - `neutral T P`: rules decide when |score| ≥ T, the model says neutral and P(neutral) < P;
  * - `blend β`: log-linear combination, log p(rules' class) += β·|score| (the rules' score as evidence).
+ * Experiments (issue 19, docs/sentiment.md "2026-12-07 (afternoon)"): `--sbn <tsv>` adds a polarity
+ * lexicon's feature terms (SentiBigNomics; `lexicon-features.ts`) to the rules' feature terms of every row;
+ * `--augment <tsv>` adds training rows (the synthetic formal sentences) to every model trained here, as a
+ * third source, weighted by `--augment-weight`. Combine with `--retrain-extra` so the `--extra` sets are
+ * scored by a model trained the same way.
  * Never reads the Twitter validation split or SEntFiN.
  */
 import path from 'node:path';
@@ -25,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { annotate, featureTokens, scoreRules, loadModel, MODEL_CLASSES, SentimentModel, type SentimentModelFile } from '../../processor/enrich/sentiment/index.js';
 import { termCounts, ruleFeatureTerms, FEATURES_VERSION } from '../../processor/enrich/sentiment/features.js';
+import { lexiconFeatureTerms, readLexicon } from './lexicon-features.js';
 import { applyRuleGate, type RuleGate } from '../../processor/enrich/sentiment/gate.js';
 import { readLabelledSet, LABELS, type Label } from './datasets.js';
 import { classificationFigures } from './metrics.js';
@@ -40,8 +46,16 @@ const program = new Command('sentiment-gate')
   .option('--folds <n>', 'FinEntity folds', (v) => Number(v), 5)
   .option('--rule-value <x>', 'rule feature terms outside the L2 normalisation with this value (model.ts ruleFeatureValue); default: as the shipped model', (v) => Number(v))
   .option('--retrain-extra', 'score the --extra sets with a model retrained like the shipped one (all tweets + all FinEntity) with this code\'s features, instead of the shipped model file')
+  .option('--sbn <tsv>', 'experiment: add SentiBigNomics lexicon feature terms (__sbn:*) to the rules\' feature terms (data/sentiment/sentibignomics/sentibignomics.tsv)')
+  .option('--sbn-threshold <x>', 'net lexicon polarity from which __sbn:positive|negative fires', (v) => Number(v), 0.5)
+  .option('--sbn-strong <x>', 'net lexicon polarity from which __sbn:<direction>:strong also fires', (v) => Number(v), 1.5)
+  .option('--augment <file>', 'experiment: extra training rows (label<TAB>sentence) added to every model trained here, as their own source (repeatable)', (v: string, p: string[] = []) => [...p, v], [] as string[])
+  .option('--augment-weight <x>', 'multiplier of the --augment rows\' weights (1: the source weighting alone)', (v) => Number(v), 1)
   .option('--seed <n>', 'seed of the tweets\' development split (the trainer\'s default)', (v) => Number(v), 20261129);
-const opts = program.parse().opts<{ tweets: string; finentity: string; extra: string[]; folds: number; seed: number; ruleValue?: number; retrainExtra?: boolean }>();
+const opts = program.parse().opts<{
+  tweets: string; finentity: string; extra: string[]; folds: number; seed: number; ruleValue?: number; retrainExtra?: boolean;
+  sbn?: string; sbnThreshold: number; sbnStrong: number; augment: string[]; augmentWeight: number;
+}>();
 const log = (m: string): void => void process.stderr.write(`${m}\n`);
 
 const shipped = loadModel();
@@ -59,15 +73,22 @@ interface Row {
   ruleTerms: string[];
 }
 const CI: Record<Label, number> = { negative: 0, neutral: 1, positive: 2 };
+const sbn = opts.sbn ? readLexicon(opts.sbn) : null;
+if (sbn) log(`SentiBigNomics: ${sbn.size} terms, threshold ${opts.sbnThreshold}, strong ${opts.sbnStrong}`);
 function rowsOf(file: string, source: number): Row[] {
   return readLabelledSet(file).items.map((it) => {
     const tokens = annotate(it.text);
     const r = scoreRules(it.text, tokens);
-    return { source, label: it.label, seq: featureTokens(tokens), score: r.score, rulesLabel: r.label, financialScore: r.financialScore, ruleTerms: ruleFeatureTerms(r) };
+    const seq = featureTokens(tokens);
+    const ruleTerms = ruleFeatureTerms(r);
+    if (sbn) ruleTerms.push(...lexiconFeatureTerms('__sbn', seq, sbn, opts.sbnThreshold, opts.sbnStrong));
+    return { source, label: it.label, seq, score: r.score, rulesLabel: r.label, financialScore: r.financialScore, ruleTerms };
   });
 }
 const tweets = rowsOf(opts.tweets, 0);
 const fin = rowsOf(opts.finentity, 1);
+const augment = opts.augment.flatMap((f) => rowsOf(f, 2));
+if (augment.length > 0) log(`augment: ${augment.length} rows (${LABELS.map((l) => `${l} ${augment.filter((r) => r.label === l).length}`).join(', ')})`);
 // The trainer's split: same seed, sources in the same order, classes in the same order.
 const rand = mulberry32(opts.seed);
 const tweetsFit: Row[] = [];
@@ -99,13 +120,13 @@ function train(data: readonly Row[]): SentimentModel {
   const vec = new SentimentModel(file);
   const X = data.map((r) => vec.vectorize(r.seq, hp.ruleFeatures ? r.ruleTerms : []));
   const perClass = [0, 0, 0];
-  const perSource = [0, 0];
+  const perSource = [0, 0, 0];
   for (const r of data) {
     perClass[CI[r.label]]!++;
     perSource[r.source]!++;
   }
   const present = perSource.filter((n) => n > 0).length;
-  const w = data.map((r) => (hp.classWeighting === 'balanced' ? data.length / (3 * perClass[CI[r.label]]!) : 1) * (data.length / (present * perSource[r.source]!)) ** hp.sourceBalance);
+  const w = data.map((r) => (hp.classWeighting === 'balanced' ? data.length / (3 * perClass[CI[r.label]]!) : 1) * (data.length / (present * perSource[r.source]!)) ** hp.sourceBalance * (r.source === 2 ? opts.augmentWeight : 1));
   const t0 = performance.now();
   const fitted = fitSoftmax(X, data.map((r) => CI[r.label]), { classes: 3, features: vocabulary.length, l2: hp.l2, rowWeights: w, maxIterations: 400 });
   log(`  fit ${data.length} rows, ${vocabulary.length} features, ${fitted.iterations} iterations, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -126,7 +147,7 @@ const finScored: Scored[] = [];
 let devScored: Scored[] = [];
 for (let k = 0; k < opts.folds; k++) {
   log(`fold ${k + 1}/${opts.folds}`);
-  const m = train([...tweetsFit, ...fin.filter((r) => foldOf.get(r) !== k)]);
+  const m = train([...tweetsFit, ...fin.filter((r) => foldOf.get(r) !== k), ...augment]);
   for (const r of fin.filter((x) => foldOf.get(x) === k)) finScored.push({ gold: r.label, score: r.score, rulesLabel: r.rulesLabel, financialScore: r.financialScore, p: m.predict(r.seq, r.ruleTerms) });
   if (k === 0) devScored = tweetsDev.map((r) => ({ gold: r.label, score: r.score, rulesLabel: r.rulesLabel, financialScore: r.financialScore, p: m.predict(r.seq, r.ruleTerms) }));
 }
@@ -134,7 +155,7 @@ const sets: { name: string; items: Scored[] }[] = [
   { name: 'FinEntity out-of-fold', items: finScored },
   { name: 'tweets dev split', items: devScored },
 ];
-const extraModel = opts.retrainExtra && opts.extra.length > 0 ? (log('retrain on all rows for the --extra sets'), train([...tweets, ...fin])) : shipped;
+const extraModel = opts.retrainExtra && opts.extra.length > 0 ? (log('retrain on all rows for the --extra sets'), train([...tweets, ...fin, ...augment])) : shipped;
 for (const file of opts.extra) {
   sets.push({
     name: `${path.basename(file)} (${extraModel === shipped ? 'shipped model' : 'retrained model'})`,
