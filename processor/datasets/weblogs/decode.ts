@@ -203,7 +203,9 @@ export function decodeAccessLine(line: string): DecodedAccessLine {
       line.trim() === '' ? 'empty line' : 'not an access-log line (expected Apache/nginx common or combined format)',
     );
   }
-  const [, client, ident, user, time, request, status, bytes, referrer, userAgent, closingQuote] = m;
+  // Indexed, not destructured: array destructuring goes through the iterator protocol.
+  const client = m[1], ident = m[2], user = m[3], time = m[4], request = m[5], status = m[6], bytes = m[7];
+  const referrer = m[8], userAgent = m[9], closingQuote = m[10];
   // Fields without a backslash (nearly all) skip unescaping; a non-UTF-8 field is kept as logged.
   let requestLine = request!;
   let ref = referrer;

@@ -13,17 +13,29 @@ export class RecentCache<V> {
   /** @param generation entries per generation (≥ 1). */
   constructor(private readonly generation: number) {}
 
+  // The last key found or stored: consecutive lines often repeat it, and comparing two strings is
+  // cheaper than hashing a new one for the Map.
+  private lastKey: string | undefined;
+  private lastValue: V | undefined;
+
   /** The value stored for `key`, or `undefined`. */
   get(key: string): V | undefined {
-    const v = this.young.get(key);
-    if (v !== undefined) return v;
-    const o = this.old.get(key);
-    if (o !== undefined) this.set(key, o);
-    return o;
+    if (key === this.lastKey) return this.lastValue;
+    let v = this.young.get(key);
+    if (v === undefined) {
+      v = this.old.get(key);
+      if (v === undefined) return undefined;
+      this.set(key, v);
+    }
+    this.lastKey = key;
+    this.lastValue = v;
+    return v;
   }
 
   /** Stores `value` (not `undefined`) for `key`. */
   set(key: string, value: V): void {
+    this.lastKey = key;
+    this.lastValue = value;
     if (this.young.size >= this.generation) {
       this.old = this.young;
       this.young = new Map();

@@ -30,13 +30,23 @@ interface AccessDocument {
  */
 function urlJson(u: UrlFields): string {
   let s = '';
+  let original: string | undefined;
+  let originalJson = '';
   for (const k in u) {
     const v = u[k as keyof UrlFields];
     switch (k) {
       case 'original':
+      case 'path':
+        // The path is mostly the target itself (no query, no fragment): its JSON is written once.
+        if (typeof v !== 'string') return JSON.stringify(u);
+        if (v !== original || original === undefined) {
+          original = v;
+          originalJson = stringJson(v);
+        }
+        s += `${s === '' ? '{' : ','}"${k}":${originalJson}`;
+        break;
       case 'scheme':
       case 'domain':
-      case 'path':
       case 'query':
       case 'fragment':
       case 'extension':
@@ -400,9 +410,7 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   ) {
     return undefined;
   }
-  let s =
-    `{"@timestamp":${stringJson(d['@timestamp'])},"ecs":${objectJson(d.ecs)}` +
-    `,"event":${eventText}`;
+  let s = `${headJson(d['@timestamp'], objectJson(d.ecs))}${eventText}`;
   if (Object.isFrozen(src)) {
     s += `,"source":${objectJson(src)}`; // enrich's shared `source` of an address, with its JSON
   } else {
@@ -426,6 +434,16 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   s += '}';
   if (d.user !== undefined) s += `,"user":{"name":${stringJson(d.user.name)}}`;
   if (d.url !== undefined) s += `,"url":${urlJson(d.url)}`;
+  const file = d.log?.file;
+  if (
+    d.user_agent !== undefined && d.client === undefined && d.server === undefined && d.tls === undefined && d.process === undefined &&
+    !tagsBefore && file !== undefined && Object.isFrozen(file) && Object.isFrozen(d.weblogs)
+  ) {
+    // The common case: `user_agent` … `"offset":` in one piece, cached while they stay the same.
+    s += `${tailJson(objectJson(d.user_agent), objectJson(d.weblogs), objectJson(file))}${d.log!.offset}}`;
+    s += dataStreamJson(objectJson(d.data_stream));
+    return trailing ? withTrailing(s, body, trailing) : `${s}}`;
+  }
   if (d.user_agent !== undefined) s += `,"user_agent":${objectJson(d.user_agent)}`;
   // A configured format's extras: `client` as `source`, the rest small objects JSON.stringify writes as is.
   if (d.client !== undefined) s += `,"client":${endpointJson(d.client as Record<string, unknown>)}`;
@@ -434,16 +452,63 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   if (d.process !== undefined) s += `,"process":${JSON.stringify(d.process)}`;
   s += `,"weblogs":${inOrder(d.weblogs, WEBLOGS_KEYS) && typeof d.weblogs.crawler === 'boolean' ? `{"crawler":${d.weblogs.crawler}}` : weblogsJson(d.weblogs as Record<string, unknown>)}`;
   if (tagsBefore) s += `,"tags":${JSON.stringify(d.tags)}`; // defined: checked above
-  if (d.log !== undefined) {
-    const file = d.log.file;
-    s += `,"log":{"file":${Object.isFrozen(file) ? objectJson(file) : `{"path":${stringJson(file.path)}}`},"offset":${d.log.offset}}`;
+  if (file !== undefined) {
+    s += `,"log":{"file":${Object.isFrozen(file) ? objectJson(file) : `{"path":${stringJson(file.path)}}`},"offset":${d.log!.offset}}`;
   }
-  s += `,"data_stream":${objectJson(d.data_stream)}`;
-  if (trailing) {
-    for (const k of trailing) {
-      const text = JSON.stringify(body[k]) as string | undefined;
-      if (text !== undefined) s += `,${keyJson(k)}:${text}`;
-    }
+  s += dataStreamJson(objectJson(d.data_stream));
+  return trailing ? withTrailing(s, body, trailing) : `${s}}`;
+}
+
+/** `s` (a document's JSON up to its `data_stream`, without the closing brace) with `body`'s `trailing` keys and the brace. */
+function withTrailing(s: string, body: Record<string, unknown>, trailing: string[]): string {
+  for (const k of trailing) {
+    const text = JSON.stringify(body[k]) as string | undefined;
+    if (text !== undefined) s += `,${keyJson(k)}:${text}`;
   }
   return `${s}}`;
+}
+
+// One-entry memos of the pieces consecutive documents mostly share, each one flat string: fewer pieces
+// in a document's string, fewer to copy when it is flattened. Keyed by the identity of their parts
+// (the ISO time of one second is one string: decode.ts; the other parts are the shared, cached JSON).
+let headTimestamp: string | undefined;
+let headEcs = '';
+let headText = '';
+/** `{"@timestamp":…,"ecs":…,"event":` */
+function headJson(timestamp: string, ecsText: string): string {
+  if (timestamp !== headTimestamp || ecsText !== headEcs) {
+    headTimestamp = timestamp;
+    headEcs = ecsText;
+    headText = `{"@timestamp":${stringJson(timestamp)},"ecs":${ecsText},"event":`;
+    headText.charCodeAt(0); // flat once
+  }
+  return headText;
+}
+
+let tailAgent = '';
+let tailWeblogs = '';
+let tailFile = '';
+let tailText = '';
+/** `,"user_agent":…,"weblogs":…,"log":{"file":…,"offset":` */
+function tailJson(agentText: string, weblogsText: string, fileText: string): string {
+  if (agentText !== tailAgent || weblogsText !== tailWeblogs || fileText !== tailFile) {
+    tailAgent = agentText;
+    tailWeblogs = weblogsText;
+    tailFile = fileText;
+    tailText = `,"user_agent":${agentText},"weblogs":${weblogsText},"log":{"file":${fileText},"offset":`;
+    tailText.charCodeAt(0);
+  }
+  return tailText;
+}
+
+let lastDataStream = '';
+let lastDataStreamText = '';
+/** `,"data_stream":…` */
+function dataStreamJson(text: string): string {
+  if (text !== lastDataStream) {
+    lastDataStream = text;
+    lastDataStreamText = `,"data_stream":${text}`;
+    lastDataStreamText.charCodeAt(0);
+  }
+  return lastDataStreamText;
 }
