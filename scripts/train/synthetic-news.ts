@@ -7,6 +7,10 @@
  * reading the hand-written check sets' sentences. Dedicated to the public domain (CC0 1.0), like the
  * hand-written sets.
  *
+ * Version 2 (the same day, after the first model's errors on the hand-written sets were read): eight more
+ * neutral templates that state a figure without a comparison, so a figure in EUR mn is not a cue of
+ * polarity by itself (v1 is commit 6fcc55b's file).
+ *
  * Each row carries the label its template was written for ("intent": would the news lift or lower the
  * stock?). `--label rules` labels the same sentences with the financial rules instead (weak supervision
  * proper: the rules teach the model formal news vocabulary; circular by design).
@@ -121,6 +125,16 @@ const NEUTRAL: (() => string)[] = [
   () => `${WHO()} acquired the entire share capital of ${pick(COMPANIES)} for ${money(pick(CURRENCIES), amounts()[0])}.`,
   () => `The figures are unaudited and based on ${pick(['IFRS', 'preliminary data', 'the new segment structure'])}.`,
   () => `${WHO()} said it will not comment on market rumours.`,
+  // v2: plain statements of a figure, without a comparison (v1's neutral class had few figures, so the
+  // model learnt "a figure in EUR mn" as polar).
+  () => `${cap(pick(GOOD_METRICS))} was ${money(pick(CURRENCIES), amounts()[0])}${period()}.`,
+  () => `${cap(pick(GOOD_METRICS))} amounted to ${money(pick(CURRENCIES), amounts()[0])}${period()}.`,
+  () => `${WHO()} reported ${pick(GOOD_METRICS)} of ${money(pick(CURRENCIES), amounts()[0])}${period()}.`,
+  () => `${WHO()}'s ${pick(GOOD_METRICS)} stood at ${money(pick(CURRENCIES), amounts()[0])}${period()}.`,
+  () => `${cap(pick(BAD_METRICS))} were ${money(pick(CURRENCIES), amounts()[1])}${period()}.`,
+  () => `At the end of the period, ${WHO().replace(/^The/, 'the')} had ${int(50, 9000)} employees and ${money(pick(CURRENCIES), amounts()[0])} in cash.`,
+  () => `${pick(COMPANIES)} had net sales of ${money(pick(CURRENCIES), amounts()[0])} and ${int(50, 5000)} employees in ${int(2023, 2025)}.`,
+  () => `The price of the acquisition is ${money(pick(CURRENCIES), amounts()[1])}, paid in cash.`,
 ];
 
 const seen = new Set<string>();
