@@ -173,7 +173,7 @@ describe('combined classifier', () => {
 });
 
 describe('model file', () => {
-  it('the shipped model is small, trained on the two shipped training sets, and loads', () => {
+  it('the shipped model is small, trained on the two shipped training sets (and the synthetic formal sentences, --augment), and loads', () => {
     expect(statSync(DEFAULT_MODEL_PATH).size).toBeLessThanOrEqual(5 * 1024 * 1024);
     const m = loadModel();
     expect(m.file.classes).toEqual(['negative', 'neutral', 'positive']);
@@ -182,9 +182,10 @@ describe('model file', () => {
     expect(sources.map((s) => [s.file, s.rows])).toEqual([
       ['sent_train.csv', 9543],
       ['FinEntity.json', 851],
+      ['formal-news.tsv', 900],
     ]);
     // Trained on exactly the files shipped in data/sentiment (so `npm run train:sentiment` reproduces it).
-    const shipped = ['twitter-financial-news/sent_train.csv', 'finentity/FinEntity.json'].map((f) => readFileSync(path.resolve('data/sentiment', f)));
+    const shipped = ['twitter-financial-news/sent_train.csv', 'finentity/FinEntity.json', 'synthetic/formal-news.tsv'].map((f) => readFileSync(path.resolve('data/sentiment', f)));
     expect(sources.map((s) => s.sha256)).toEqual(shipped.map((b) => createHash('sha256').update(b).digest('hex')));
   });
 
@@ -239,6 +240,29 @@ describe('model file', () => {
     expect(dev.grid.sourceBalance).toEqual([0, 1]);
     // 15 % of each file's classes: 6 per class of 40 (train.csv) and 5 per class of 30 (second.json).
     expect(dev.devRows).toBe(3 * 6 + 3 * 5);
+  });
+
+  it('the trainer fits --augment rows without splitting them for development or counting them in the criterion', () => {
+    const train = madeUpTrainCsv();
+    const extra = path.join(tmp, 'extra.tsv');
+    const lines = ['label\theadline'];
+    for (let i = 0; i < 20; i++) lines.push(`positive\tNet sales rose to EUR ${i + 20} mn from EUR ${i + 10} mn`, `negative\tNet sales fell to EUR ${i + 10} mn from EUR ${i + 20} mn`, `neutral\tThe meeting will be held on ${i + 1} May`);
+    writeFileSync(extra, `${lines.join('\n')}\n`);
+    const out = path.join(tmp, 'model3.json');
+    const args = ['--import', 'tsx', 'scripts/train/sentiment.ts', '--train', train, '--augment', extra, '--augment-weight', '0.3', '--out', out, '--l2', '0.001', '--override', '3', '--class-weighting', 'balanced'];
+    const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const m = loadModel(out);
+    const sources = m.file.training.sources as { file: string; rows: number; augment?: boolean; weight?: number }[];
+    expect(sources.map((s) => [s.file, s.rows, s.augment ?? false])).toEqual([['train.csv', 120, false], ['extra.tsv', 60, true]]);
+    expect(sources[1]!.weight).toBe(0.3);
+    const dev = m.file.training.development as { devRows: number; fitRows: number; chosen: { perSource: unknown[] }; grid: { classWeighting: string[]; sourceBalance: number[] } };
+    expect(dev.devRows).toBe(3 * 6); // the training file's 15 % only, the same split as without --augment
+    expect(dev.fitRows).toBe(120 - 18 + 60);
+    expect(dev.chosen.perSource).toHaveLength(1);
+    expect(dev.grid.classWeighting).toEqual(['balanced']);
+    expect(dev.grid.sourceBalance).toEqual([0]); // one training file: no source weighting to choose
+    expect(m.file.training.rows).toBe(180);
   });
 
   it('refuses a file of another format, features version or shape, naming the file', () => {
