@@ -249,6 +249,17 @@ export function decodeAccessLine(line: string): DecodedAccessLine {
 }
 
 /**
+ * `GET`, `POST` or `HEAD` as one shared string when the request line starts with it (`end` is the
+ * first space): a copy per line would be one more small string kept by each document.
+ */
+function commonMethod(requestLine: string, end: number): string | undefined {
+  if (end === 3 && requestLine.startsWith('GET')) return 'GET';
+  if (end === 4 && requestLine.startsWith('POST')) return 'POST';
+  if (end === 4 && requestLine.startsWith('HEAD')) return 'HEAD';
+  return undefined;
+}
+
+/**
  * Sets `method`, `target` and `httpVersion` from `request` when it is `METHOD TARGET HTTP/x` (or an
  * HTTP/0.9 `METHOD /target`); leaves them unset for anything else (a garbage request keeps only `request`).
  */
@@ -257,9 +268,10 @@ export function splitRequestLine(decoded: DecodedAccessLine): void {
   const sp1 = requestLine.indexOf(' ');
   const sp2 = sp1 < 0 ? -1 : requestLine.indexOf(' ', sp1 + 1);
   if (sp2 > 0 && requestLine.indexOf(' ', sp2 + 1) < 0 && HTTP_VERSION.test(requestLine.slice(sp2 + 1))) {
-    decoded.method = requestLine.slice(0, sp1);
+    decoded.method = commonMethod(requestLine, sp1) ?? requestLine.slice(0, sp1);
     decoded.target = requestLine.slice(sp1 + 1, sp2);
-    decoded.httpVersion = requestLine.slice(sp2 + 6);
+    const version = requestLine.slice(sp2 + 6);
+    decoded.httpVersion = version === '1.1' ? '1.1' : version;
   } else if (sp1 > 0 && sp2 < 0 && requestLine[sp1 + 1] === '/') {
     decoded.method = requestLine.slice(0, sp1); // HTTP/0.9 simple request
     decoded.target = requestLine.slice(sp1 + 1);

@@ -109,6 +109,10 @@ function ingestedNow(ctx: EnrichContext): string {
  * public and known), `user.name`, `http.*`, `url.*`, `user_agent.*`, `weblogs.crawler`,
  * `log.file.path`/`log.offset` (file sources), `data_stream.*`, `ecs.version`, `tags`
  * (`truncated_user_agent`, `non_utf8_escapes`).
+ * Objects shared between documents, frozen and carrying their JSON for `accessDocumentJson` (replace
+ * them, never mutate them): `ecs`, `event` (unless `event.original` or a configured format's
+ * `event.duration` is added), `source` (unless a configured format adds its port), `weblogs`
+ * (combined/common), `log.file`; `user_agent` and `source.geo` are the parsers' cached results.
  */
 export function enrichAccessLine(
   line: AccessLine,
@@ -120,9 +124,32 @@ export function enrichAccessLine(
   const peer = extra?.peer ?? line.client;
   // A configured format's extras add to `source` (the port): an object of its own then.
   const source = extra ? addressFields(peer, ctx) : sharedAddressFields(peer, ctx);
-  const http: Record<string, unknown> = {
-    response: Number.isNaN(line.bytes) ? { status_code: line.status } : { status_code: line.status, body: { bytes: line.bytes } },
-  };
+  const response = Number.isNaN(line.bytes) ? { status_code: line.status } : { status_code: line.status, body: { bytes: line.bytes } };
+  const failure = line.status >= 400;
+  if (!extra && line.method && line.httpVersion && line.target && line.userAgent && !line.user && !line.userAgentTruncated && !line.nonUtf8Escapes && meta.position.kind === 'file') {
+    // The usual line: the document written as one literal (same keys, same order as below), so its
+    // properties live in the object itself instead of a property array grown key by key.
+    const ua = parseUserAgent(line.userAgent, ctx);
+    const doc: Record<string, unknown> = {
+      '@timestamp': line.timestampIso || line.timestamp.toISOString(),
+      ecs: ECS,
+      event: ctx.keepOriginal
+        ? eventFields(failure, meta.dataStream.dataset, line.timezone, ingestedNow(ctx))
+        : sharedEventFields(failure, meta.dataStream.dataset, line.timezone, ingestedNow(ctx)),
+      source,
+      http: line.referrer
+        ? { response, request: { method: line.method, referrer: line.referrer }, version: line.httpVersion }
+        : { response, request: { method: line.method }, version: line.httpVersion },
+      url: urlFields(line.target, line.method),
+      user_agent: ua.fields,
+      weblogs: ua.crawler ? CRAWLER : NOT_CRAWLER,
+      log: { file: logFile(meta.position.path), offset: meta.position.offset },
+      data_stream: meta.dataStream,
+    };
+    if (ctx.keepOriginal) (doc.event as Record<string, unknown>).original = meta.raw;
+    return doc;
+  }
+  const http: Record<string, unknown> = { response };
   if (line.method || line.referrer) {
     const request: Record<string, unknown> = {};
     if (line.method) request.method = line.method;
@@ -130,22 +157,12 @@ export function enrichAccessLine(
     http.request = request;
   }
   if (line.httpVersion) http.version = line.httpVersion;
-  const failure = line.status >= 400;
   if (extra) addExtraHttpFields(http, extra);
 
   const doc: Record<string, unknown> = {
     '@timestamp': line.timestampIso || line.timestamp.toISOString(),
     ecs: ECS,
-    event: {
-      kind: 'event',
-      category: CATEGORY,
-      type: failure ? TYPE_FAILURE : TYPE_SUCCESS,
-      outcome: failure ? 'failure' : 'success',
-      dataset: meta.dataStream.dataset,
-      module: 'weblogs',
-      timezone: line.timezone,
-      ingested: ingestedNow(ctx),
-    },
+    event: eventFields(failure, meta.dataStream.dataset, line.timezone, ingestedNow(ctx)),
     source,
     http,
   };
@@ -177,6 +194,34 @@ export function enrichAccessLine(
   }
   doc.data_stream = meta.dataStream;
   return doc;
+}
+
+/** `event.*` of an access-log document (`kind` … `ingested`, in this order). */
+function eventFields(failure: boolean, dataset: string, timezone: string, ingested: string): Record<string, unknown> {
+  return {
+    kind: 'event',
+    category: CATEGORY,
+    type: failure ? TYPE_FAILURE : TYPE_SUCCESS,
+    outcome: failure ? 'failure' : 'success',
+    dataset,
+    module: 'weblogs',
+    timezone,
+    ingested,
+  };
+}
+
+// The last shared `event` of each outcome (documents without `event.original`): every field but
+// `ingested` (once a millisecond) is mostly constant, so consecutive documents share one frozen object
+// carrying its JSON.
+let successEvent: Record<string, unknown> | undefined;
+let failureEvent: Record<string, unknown> | undefined;
+function sharedEventFields(failure: boolean, dataset: string, timezone: string, ingested: string): Record<string, unknown> {
+  const last = failure ? failureEvent : successEvent;
+  if (last !== undefined && last.ingested === ingested && last.timezone === timezone && last.dataset === dataset) return last;
+  const e = Object.freeze(withJsonText(eventFields(failure, dataset, timezone, ingested)));
+  if (failure) failureEvent = e;
+  else successEvent = e;
+  return e;
 }
 
 // Shared by every document (frozen, with their JSON for `accessDocumentJson`).

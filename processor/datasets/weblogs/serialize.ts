@@ -316,6 +316,7 @@ const EVENT_KEYS_WITH_EXTRAS = [...EVENT_KEYS, 'duration', 'original'];
  * `JSON.stringify`).
  */
 function fullEventJson(e: EventFields & { duration?: unknown; original?: unknown }): string | undefined {
+  if (Object.isFrozen(e)) return objectJson(e); // enrich's shared `event`, with its JSON
   if (!isPlainEvent(e)) return undefined;
   if (inOrder(e, EVENT_KEYS)) return eventJson(e);
   if (!keysAmong(e, EVENT_KEYS_WITH_EXTRAS)) return undefined;
