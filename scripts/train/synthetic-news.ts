@@ -1,7 +1,7 @@
 /**
  * Writes synthetic formal financial news sentences for the weak-supervision experiment of issue 19
- * (docs/sentiment.md, "2026-12-07 (afternoon)"): press-release style sentences ("Net sales rose to EUR
- * 41.2 mn from EUR 35.0 mn in January-June") built from templates written for this project from general
+ * (docs/sentiment.md, "2026-12-07 (afternoon)"): press-release style sentences ("Net sales rose to USD
+ * 41.2 million from USD 35.0 million in the first half") built from templates written for this project from general
  * knowledge of financial English, with invented company names and random figures. Not copied from or
  * modelled on any dataset (in particular not on Financial PhraseBank); the templates were written before
  * reading the hand-written check sets' sentences. Dedicated to the public domain (CC0 1.0), like the
@@ -10,6 +10,13 @@
  * Version 2 (the same day, after the first model's errors on the hand-written sets were read): eight more
  * neutral templates that state a figure without a comparison, so a figure in EUR mn is not a cue of
  * polarity by itself (v1 is commit 6fcc55b's file).
+ *
+ * Version 3 (the same day, after review): every comparison's figures agree with its label (v2's dividend
+ * template drew the old dividend as 0.5–0.9 and the new as 0.10–0.95, so most "up from" rows went down;
+ * amounts now always two decimals; one currency and unit per comparison); "was"/"were" agree with the
+ * metric; and the names, places, currencies (EUR, USD, GBP, CHF, CAD), units (mn, million, bn, billion)
+ * and period styles are generic rather than those of one country's press releases. Same seed rule (7),
+ * same 300 per class. `scripts/train/check-synthetic-news.ts` checks the direction of every comparison.
  *
  * Each row carries the label its template was written for ("intent": would the news lift or lower the
  * stock?). `--label rules` labels the same sentences with the financial rules instead (weak supervision
@@ -33,108 +40,136 @@ const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
+// v3: generic names, places, currencies and period styles (v1/v2 imitated one country's press releases).
 const COMPANIES = [
-  'Aldera', 'Brixholm Metals', 'Corvina Systems', 'Dalmore Foods', 'Eskovaara Paper', 'Fennwick Logistics', 'Granholt Energy',
-  'Harlow Biotech', 'Ivano Retail', 'Jarvik Telecom', 'Kestrel Marine', 'Lumen Steel', 'Merivale Bank', 'Nordhaven Shipping',
-  'Oakridge Chemicals', 'Pellervo Engineering', 'Quarro Software', 'Rautila Group', 'Solberg Packaging', 'Tamsin Insurance',
-  'Ulvik Forest Products', 'Vantaro Media', 'Westbrook Pharmaceuticals', 'Ystad Components', 'Zephyr Airlines',
+  'Aldera', 'Brightwater Metals', 'Corvina Systems', 'Dalmore Foods', 'Eastfield Paper', 'Fennwick Logistics', 'Granite Peak Energy',
+  'Harlow Biotech', 'Ivano Retail', 'Juniper Telecom', 'Kestrel Marine', 'Lumen Steel', 'Merivale Bank', 'Northgate Shipping',
+  'Oakridge Chemicals', 'Pinecrest Engineering', 'Quarro Software', 'Redstone Group', 'Silverline Packaging', 'Tamsin Insurance',
+  'Upland Forest Products', 'Vantaro Media', 'Westbrook Pharmaceuticals', 'Yardley Components', 'Zephyr Airlines',
 ];
 const WHO = (): string => pick([...COMPANIES, ...COMPANIES, 'The company', 'The group', 'The bank', 'The listed company']);
-const GOOD_METRICS = [
-  'net sales', 'revenue', 'operating profit', 'net profit', 'profit before taxes', 'pretax profit', 'EBITDA', 'earnings per share',
-  'order intake', 'the order backlog', 'comparable sales', 'operating income', 'net income', 'sales', 'cash flow from operations',
-  'the operating margin', 'passenger numbers', 'deliveries', 'gross margin', 'profit for the period',
+/** A metric and whether it takes a plural verb ("net sales were", "the net loss was"). */
+interface Metric { name: string; plural: boolean }
+const m = (name: string, plural = false): Metric => ({ name, plural });
+const GOOD_METRICS: Metric[] = [
+  m('net sales', true), m('revenue'), m('operating profit'), m('net profit'), m('profit before taxes'), m('pretax profit'), m('EBITDA'),
+  m('earnings per share', true), m('order intake'), m('the order backlog'), m('comparable sales', true), m('operating income'), m('net income'),
+  m('sales', true), m('cash flow from operations'), m('the operating margin'), m('passenger numbers', true), m('deliveries', true), m('gross margin'),
+  m('profit for the period'),
 ];
-const BAD_METRICS = ['the operating loss', 'the net loss', 'the pretax loss', 'net debt', 'operating expenses', 'costs', 'credit losses', 'impairment charges'];
+const BAD_METRICS: Metric[] = [
+  m('the operating loss'), m('the net loss'), m('the pretax loss'), m('net debt'), m('operating expenses', true), m('costs', true), m('credit losses', true),
+  m('impairment charges', true),
+];
+const was = (x: Metric): string => (x.plural ? 'were' : 'was');
 const PERIODS = [
-  'in the first quarter of 2026', 'in the second quarter', 'in January-June', 'in January-September', 'for the full year', 'in 2025',
-  'in the third quarter of 2025', 'in the review period', 'in the fourth quarter', 'in the first half of the year', 'year-on-year', '',
+  'in the first quarter of 2026', 'in the second quarter', 'in Q3 2025', 'in the six months to June 30', 'in the nine months ended September 30',
+  'for the full year', 'in fiscal 2025', 'in 2025', 'in the first half', 'in H1 2026', 'in the three months to March', 'in the fourth quarter',
+  'in the review period', 'in the latest quarter', '',
 ];
-const CURRENCIES = ['EUR', 'EUR', 'USD', 'SEK', 'GBP', 'NOK'];
-const UNITS = ['mn', 'million', 'm', 'mn'];
-const PRODUCTS = ['paper machines', 'container cranes', 'network equipment', 'wind turbines', 'ferries', 'packaging lines', 'software licences', 'steel pipes', 'medical devices', 'power plants'];
-const PLACES = ['Finland', 'Sweden', 'Estonia', 'Poland', 'Germany', 'the UK', 'China', 'Russia', 'the US', 'Norway', 'Brazil', 'India'];
+const CURRENCIES = ['EUR', 'USD', 'GBP', 'USD', 'EUR', 'GBP', 'CHF', 'CAD'];
+const UNITS = ['mn', 'million', 'bn', 'million', 'mn', 'billion'];
+const PRODUCTS = ['industrial machinery', 'container cranes', 'network equipment', 'wind turbines', 'ferries', 'packaging lines', 'software licences', 'steel pipes', 'medical devices', 'power plants'];
+const PLACES = ['Europe', 'North America', 'Asia', 'Germany', 'the UK', 'the US', 'Canada', 'Brazil', 'India', 'Japan', 'Mexico', 'Australia'];
 const FACILITIES = ['plant', 'mill', 'factory', 'unit', 'warehouse', 'office'];
-const CUSTOMERS = ['a European utility', 'a Chinese shipyard', 'the Finnish Defence Forces', 'a US retailer', 'a Nordic operator', 'the city of Tampere', 'a German carmaker'];
+const CUSTOMERS = ['a European utility', 'an Asian shipyard', 'a national defence agency', 'a US retailer', 'a regional rail operator', 'a municipal water authority', 'a German carmaker'];
 
-/** Two amounts in order (lo < hi), with one decimal. */
-function amounts(): [string, string, string] {
-  const hi = int(20, 9000) / 10;
-  const lo = (hi * (0.5 + rand() * 0.45)).toFixed(1);
-  return [hi.toFixed(1), lo, pick(CURRENCIES)];
+/**
+ * Two amounts of one comparison, as text with the same precision, in order (lo < hi, strictly after
+ * rounding), with their currency and unit (picked once, so "EUR 41.2 mn from EUR 35.0 mn", never mixed).
+ */
+function amounts(): [string, string, string, string] {
+  const unit = pick(UNITS);
+  const big = unit === 'bn' || unit === 'billion';
+  const hi = big ? int(11, 400) / 10 : int(20, 9000) / 10;
+  const lo = hi * (0.5 + rand() * 0.45);
+  const [h, l] = [hi.toFixed(1), lo.toFixed(1)];
+  if (!(Number(l) < Number(h))) throw new Error(`amounts out of order: ${l} ≥ ${h}`);
+  return [h, l, pick(CURRENCIES), unit];
 }
-const money = (cur: string, x: string, unit = pick(UNITS)): string => `${cur} ${x} ${unit}`;
+/** One amount (for sentences without a comparison). */
+const one = (): string => {
+  const [hi, , c, u] = amounts();
+  return `${c} ${hi} ${u}`;
+};
+const money = (cur: string, x: string, unit: string): string => `${cur} ${x} ${unit}`;
 const pct = (): string => `${int(2, 60)}${rand() < 0.5 ? `.${int(1, 9)}` : ''} %`;
 const period = (): string => {
   const p = pick(PERIODS);
   return p ? ` ${p}` : '';
 };
+/** A per-share amount, two decimals: new and old (old < new) in cents. */
+function perShare(): [string, string] {
+  const hi = int(12, 250);
+  const lo = Math.max(1, Math.floor(hi * (0.5 + rand() * 0.4)));
+  return [(hi / 100).toFixed(2), (lo / 100).toFixed(2)];
+}
 
 const POSITIVE: (() => string)[] = [
-  () => { const [hi, lo, c] = amounts(); return `${cap(pick(GOOD_METRICS))} rose to ${money(c, hi)} from ${money(c, lo)}${period()}.`; },
-  () => { const [hi, lo, c] = amounts(); return `${cap(pick(GOOD_METRICS))} increased to ${money(c, hi)}${period()}, from ${money(c, lo)} a year earlier.`; },
-  () => `${cap(pick(GOOD_METRICS))} grew by ${pct()}${period()}.`,
-  () => { const [hi, lo, c] = amounts(); return `${WHO()}'s ${pick(GOOD_METRICS)} amounted to ${money(c, hi)}${period()}, up from ${money(c, lo)}.`; },
-  () => { const [hi, lo, c] = amounts(); return `${WHO()} reported ${pick(GOOD_METRICS)} of ${money(c, hi)}${period()}, compared with ${money(c, lo)} in the corresponding period a year ago.`; },
-  () => `${cap(pick(GOOD_METRICS))} improved to ${money(pick(CURRENCIES), amounts()[0])}${period()}.`,
-  () => { const [hi, lo, c] = amounts(); return `The operating loss narrowed to ${money(c, lo)} from ${money(c, hi)}${period()}.`; },
-  () => { const [hi, lo, c] = amounts(); return `${WHO()} turned to an operating profit of ${money(c, lo)} from a loss of ${money(c, hi)}${period()}.`; },
-  () => `${WHO()} has won an order worth ${money(pick(CURRENCIES), amounts()[0])} to supply ${pick(PRODUCTS)} to ${pick(CUSTOMERS)}.`,
-  () => `${WHO()} signed a ${money(pick(CURRENCIES), amounts()[0])} contract with ${pick(CUSTOMERS)} for ${pick(PRODUCTS)}.`,
-  () => `${WHO()} raised its outlook for the full year and now expects ${pick(GOOD_METRICS)} to grow clearly.`,
+  () => { const [hi, lo, c, u] = amounts(); return `${cap(pick(GOOD_METRICS).name)} rose to ${money(c, hi, u)} from ${money(c, lo, u)}${period()}.`; },
+  () => { const [hi, lo, c, u] = amounts(); return `${cap(pick(GOOD_METRICS).name)} increased to ${money(c, hi, u)}${period()}, from ${money(c, lo, u)} a year earlier.`; },
+  () => `${cap(pick(GOOD_METRICS).name)} grew by ${pct()}${period()}.`,
+  () => { const [hi, lo, c, u] = amounts(); return `${WHO()}'s ${pick(GOOD_METRICS).name} amounted to ${money(c, hi, u)}${period()}, up from ${money(c, lo, u)}.`; },
+  () => { const [hi, lo, c, u] = amounts(); return `${WHO()} reported ${pick(GOOD_METRICS).name} of ${money(c, hi, u)}${period()}, compared with ${money(c, lo, u)} in the corresponding period a year ago.`; },
+  () => `${cap(pick(GOOD_METRICS).name)} improved to ${one()}${period()}.`,
+  () => { const [hi, lo, c, u] = amounts(); return `The operating loss narrowed to ${money(c, lo, u)} from ${money(c, hi, u)}${period()}.`; },
+  () => { const [hi, lo, c, u] = amounts(); return `${WHO()} turned to an operating profit of ${money(c, lo, u)} from a loss of ${money(c, hi, u)}${period()}.`; },
+  () => `${WHO()} has won an order worth ${one()} to supply ${pick(PRODUCTS)} to ${pick(CUSTOMERS)}.`,
+  () => `${WHO()} signed a ${one()} contract with ${pick(CUSTOMERS)} for ${pick(PRODUCTS)}.`,
+  () => `${WHO()} raised its outlook for the full year and now expects ${pick(GOOD_METRICS).name} to grow clearly.`,
   () => `${WHO()} will expand its ${pick(FACILITIES)} in ${pick(PLACES)}, creating some ${int(20, 400)} new jobs.`,
-  () => `The board proposes a dividend of EUR 0.${int(10, 95)} per share, up from EUR 0.${int(5, 9)} a year earlier.`,
-  () => `${cap(pick(GOOD_METRICS))} was up ${pct()} at ${money(pick(CURRENCIES), amounts()[0])}${period()}.`,
+  () => { const [hi, lo] = perShare(); const c = pick(CURRENCIES); return `The board proposes a dividend of ${c} ${hi} per share, up from ${c} ${lo} a year earlier.`; },
+  () => { const x = pick(GOOD_METRICS); return `${cap(x.name)} ${was(x)} up ${pct()} at ${one()}${period()}.`; },
   () => `${WHO()}'s market share increased to ${int(10, 60)} % in ${pick(PLACES)}.`,
   () => `Net sales in ${pick(PLACES)} increased by ${pct()}, driven by strong demand for ${pick(PRODUCTS)}.`,
 ];
 const NEGATIVE: (() => string)[] = [
-  () => { const [hi, lo, c] = amounts(); return `${cap(pick(GOOD_METRICS))} fell to ${money(c, lo)} from ${money(c, hi)}${period()}.`; },
-  () => { const [hi, lo, c] = amounts(); return `${cap(pick(GOOD_METRICS))} decreased to ${money(c, lo)}${period()}, from ${money(c, hi)} a year earlier.`; },
-  () => `${cap(pick(GOOD_METRICS))} dropped by ${pct()}${period()}.`,
-  () => { const [hi, lo, c] = amounts(); return `${WHO()}'s ${pick(GOOD_METRICS)} amounted to ${money(c, lo)}${period()}, down from ${money(c, hi)}.`; },
-  () => { const [hi, lo, c] = amounts(); return `${cap(pick(BAD_METRICS))} increased to ${money(c, hi)} from ${money(c, lo)}${period()}.`; },
-  () => { const [hi, lo, c] = amounts(); return `The net loss widened to ${money(c, hi)} from ${money(c, lo)}${period()}.`; },
-  () => { const [hi, lo, c] = amounts(); return `${WHO()} swung to an operating loss of ${money(c, lo)} from a profit of ${money(c, hi)}${period()}.`; },
+  () => { const [hi, lo, c, u] = amounts(); return `${cap(pick(GOOD_METRICS).name)} fell to ${money(c, lo, u)} from ${money(c, hi, u)}${period()}.`; },
+  () => { const [hi, lo, c, u] = amounts(); return `${cap(pick(GOOD_METRICS).name)} decreased to ${money(c, lo, u)}${period()}, from ${money(c, hi, u)} a year earlier.`; },
+  () => `${cap(pick(GOOD_METRICS).name)} dropped by ${pct()}${period()}.`,
+  () => { const [hi, lo, c, u] = amounts(); return `${WHO()}'s ${pick(GOOD_METRICS).name} amounted to ${money(c, lo, u)}${period()}, down from ${money(c, hi, u)}.`; },
+  () => { const [hi, lo, c, u] = amounts(); return `${cap(pick(BAD_METRICS).name)} increased to ${money(c, hi, u)} from ${money(c, lo, u)}${period()}.`; },
+  () => { const [hi, lo, c, u] = amounts(); return `The net loss widened to ${money(c, hi, u)} from ${money(c, lo, u)}${period()}.`; },
+  () => { const [hi, lo, c, u] = amounts(); return `${WHO()} swung to an operating loss of ${money(c, lo, u)} from a profit of ${money(c, hi, u)}${period()}.`; },
   () => `${WHO()} will cut ${int(20, 900)} jobs at its ${pick(FACILITIES)} in ${pick(PLACES)}.`,
   () => `${WHO()} will temporarily lay off ${int(20, 900)} employees at its ${pick(FACILITIES)} in ${pick(PLACES)}.`,
   () => `${WHO()} starts negotiations to reduce up to ${int(20, 400)} jobs in ${pick(PLACES)}.`,
-  () => `${WHO()} lowered its outlook and now expects ${pick(GOOD_METRICS)} to decline from last year.`,
+  () => `${WHO()} lowered its outlook and now expects ${pick(GOOD_METRICS).name} to decline from last year.`,
   () => `${WHO()} issued a profit warning, citing weak demand for ${pick(PRODUCTS)}.`,
-  () => `${cap(pick(GOOD_METRICS))} was down ${pct()} at ${money(pick(CURRENCIES), amounts()[1])}${period()}.`,
+  () => { const x = pick(GOOD_METRICS); return `${cap(x.name)} ${was(x)} down ${pct()} at ${one()}${period()}.`; },
   () => `${WHO()} will close its ${pick(FACILITIES)} in ${pick(PLACES)} due to poor profitability.`,
-  () => `${cap(pick(GOOD_METRICS))} declined by ${pct()}, hit by lower prices of ${pick(PRODUCTS)}.`,
-  () => `${WHO()} booked impairment charges of ${money(pick(CURRENCIES), amounts()[1])}${period()}.`,
+  () => `${cap(pick(GOOD_METRICS).name)} declined by ${pct()}, hit by lower prices of ${pick(PRODUCTS)}.`,
+  () => `${WHO()} booked impairment charges of ${one()}${period()}.`,
 ];
 const NEUTRAL: (() => string)[] = [
-  () => `${WHO()} is a ${pick(['Finnish', 'Swedish', 'Nordic', 'European', 'global'])} supplier of ${pick(PRODUCTS)}.`,
+  () => `${WHO()} is a ${pick(['US-based', 'UK-based', 'European', 'North American', 'global', 'Asian'])} supplier of ${pick(PRODUCTS)}.`,
   () => `${WHO()} has operations in ${int(3, 40)} countries and employs some ${int(200, 9000)} people.`,
-  () => `${WHO()} will publish its interim report for ${pick(['January-March', 'January-June', 'January-September'])} on ${int(1, 28)} ${pick(['April', 'July', 'October', 'May'])}.`,
+  () => `${WHO()} will publish its ${pick(['first-quarter results', 'half-year report', 'third-quarter results', 'annual report', 'interim report'])} on ${pick(['April', 'July', 'October', 'May', 'February'])} ${int(1, 28)}.`,
   () => `The value of the ${pick(['order', 'contract', 'deal'])} was not disclosed.`,
-  () => `${cap(pick(GOOD_METRICS))} totalled ${money(pick(CURRENCIES), amounts()[0])}${period()}.`,
-  () => `The shares were issued at a subscription price of EUR ${int(1, 40)}.${int(10, 99)} per share.`,
+  () => `${cap(pick(GOOD_METRICS).name)} totalled ${one()}${period()}.`,
+  () => `The shares were issued at a subscription price of ${pick(CURRENCIES)} ${int(1, 40)}.${int(10, 99)} per share.`,
   () => `The transaction is expected to be completed by the end of ${pick(['March', 'June', 'the year', 'the second quarter'])}.`,
-  () => `${pick(['Anna Virtanen', 'Mikael Berg', 'Jukka Laine', 'Sofia Lind', 'Peter Holm'])} has been appointed chief financial officer of ${pick(COMPANIES)} as of ${int(1, 28)} ${pick(['January', 'March', 'August'])}.`,
-  () => `The annual general meeting will be held on ${int(1, 28)} ${pick(['March', 'April', 'May'])} in ${pick(['Helsinki', 'Stockholm', 'Oslo', 'Tampere', 'Espoo'])}.`,
+  () => `${pick(['Anna Keller', 'Mark Davies', 'Priya Raman', 'Daniel Ortiz', 'Laura Chen', 'Peter Holm'])} has been appointed chief financial officer of ${pick(COMPANIES)} as of ${pick(['January', 'March', 'August'])} ${int(1, 28)}.`,
+  () => `The annual general meeting will be held on ${pick(['March', 'April', 'May'])} ${int(1, 28)} in ${pick(['London', 'New York', 'Frankfurt', 'Toronto', 'Singapore', 'Zurich'])}.`,
   () => `${WHO()} operates ${int(5, 300)} stores in ${pick(PLACES)}.`,
-  () => `The new ${pick(FACILITIES)} will produce ${pick(PRODUCTS)} for the ${pick(['Nordic', 'European', 'Asian'])} market.`,
+  () => `The new ${pick(FACILITIES)} will produce ${pick(PRODUCTS)} for the ${pick(['European', 'North American', 'Asian', 'domestic'])} market.`,
   () => `The agreement includes an option for ${int(2, 20)} additional ${pick(PRODUCTS)}.`,
-  () => `${WHO()}'s shares are listed on ${pick(['Nasdaq Helsinki', 'Nasdaq Stockholm', 'the Oslo Stock Exchange', 'the London Stock Exchange'])}.`,
-  () => `Operating profit excluding non-recurring items was ${money(pick(CURRENCIES), amounts()[0])}${period()}.`,
+  () => `${WHO()}'s shares are listed on ${pick(['the New York Stock Exchange', 'Nasdaq', 'the London Stock Exchange', 'Euronext Paris', 'the Frankfurt Stock Exchange', 'the Toronto Stock Exchange'])}.`,
+  () => `Operating profit excluding non-recurring items was ${one()}${period()}.`,
   () => `The deliveries are scheduled to take place in ${int(2026, 2029)}.`,
-  () => `${WHO()} acquired the entire share capital of ${pick(COMPANIES)} for ${money(pick(CURRENCIES), amounts()[0])}.`,
-  () => `The figures are unaudited and based on ${pick(['IFRS', 'preliminary data', 'the new segment structure'])}.`,
+  () => `${WHO()} acquired the entire share capital of ${pick(COMPANIES)} for ${one()}.`,
+  () => `The figures are unaudited and based on ${pick(['IFRS', 'US GAAP', 'preliminary data', 'the new segment structure'])}.`,
   () => `${WHO()} said it will not comment on market rumours.`,
   // v2: plain statements of a figure, without a comparison (v1's neutral class had few figures, so the
   // model learnt "a figure in EUR mn" as polar).
-  () => `${cap(pick(GOOD_METRICS))} was ${money(pick(CURRENCIES), amounts()[0])}${period()}.`,
-  () => `${cap(pick(GOOD_METRICS))} amounted to ${money(pick(CURRENCIES), amounts()[0])}${period()}.`,
-  () => `${WHO()} reported ${pick(GOOD_METRICS)} of ${money(pick(CURRENCIES), amounts()[0])}${period()}.`,
-  () => `${WHO()}'s ${pick(GOOD_METRICS)} stood at ${money(pick(CURRENCIES), amounts()[0])}${period()}.`,
-  () => `${cap(pick(BAD_METRICS))} were ${money(pick(CURRENCIES), amounts()[1])}${period()}.`,
-  () => `At the end of the period, ${WHO().replace(/^The/, 'the')} had ${int(50, 9000)} employees and ${money(pick(CURRENCIES), amounts()[0])} in cash.`,
-  () => `${pick(COMPANIES)} had net sales of ${money(pick(CURRENCIES), amounts()[0])} and ${int(50, 5000)} employees in ${int(2023, 2025)}.`,
-  () => `The price of the acquisition is ${money(pick(CURRENCIES), amounts()[1])}, paid in cash.`,
+  () => { const x = pick(GOOD_METRICS); return `${cap(x.name)} ${was(x)} ${one()}${period()}.`; },
+  () => `${cap(pick(GOOD_METRICS).name)} amounted to ${one()}${period()}.`,
+  () => `${WHO()} reported ${pick(GOOD_METRICS).name} of ${one()}${period()}.`,
+  () => `${WHO()}'s ${pick(GOOD_METRICS).name} stood at ${one()}${period()}.`,
+  () => { const x = pick(BAD_METRICS); return `${cap(x.name)} ${was(x)} ${one()}${period()}.`; },
+  () => `At the end of the period, ${WHO().replace(/^The/, 'the')} had ${int(50, 9000)} employees and ${one()} in cash.`,
+  () => `${pick(COMPANIES)} had net sales of ${one()} and ${int(50, 5000)} employees in ${int(2023, 2025)}.`,
+  () => `The price of the acquisition is ${one()}, paid in cash.`,
 ];
 
 const seen = new Set<string>();
