@@ -122,8 +122,8 @@ export function enrichAccessLine(
   const extra = line.extra;
   // With realip/remoteip the server logged the client as `$remote_addr` and the peer separately.
   const peer = extra?.peer ?? line.client;
-  // A configured format's extras add to `source` (the port): an object of its own then.
-  const source = extra ? addressFields(peer, ctx) : sharedAddressFields(peer, ctx);
+  // A configured format's source port is added to `source`: an object of its own then.
+  const source = extra?.sourcePort === undefined ? sharedAddressFields(peer, ctx) : addressFields(peer, ctx);
   const response = Number.isNaN(line.bytes) ? { status_code: line.status } : { status_code: line.status, body: { bytes: line.bytes } };
   const failure = line.status >= 400;
   if (!extra && line.method && line.httpVersion && line.target && line.userAgent && !line.user && !line.userAgentTruncated && !line.nonUtf8Escapes && meta.position.kind === 'file') {
@@ -242,7 +242,7 @@ const sourcesByLookup = new WeakMap<EnrichContext['geoip'], RecentCache<Record<s
 
 /**
  * `addressFields` of `address`, shared between documents: frozen, carrying its JSON (`withJsonText`).
- * Only for documents nothing adds to `source` afterwards.
+ * Only where nothing adds to the object afterwards (`source` without a logged source port, `client`).
  */
 function sharedAddressFields(address: string, ctx: EnrichContext): Record<string, unknown> {
   let cache = sourcesByLookup.get(ctx.geoip);
@@ -342,7 +342,7 @@ function addExtraFields(
   // forwarded chain past the input's trusted proxies. Only written when it differs from the peer.
   const chain = extra.forwardedFor ?? (extra.realIp !== undefined ? [extra.realIp] : []);
   const client = extra.peer !== undefined ? logged : realClient(peer, chain, trustedOf(input));
-  if (client !== peer) doc.client = addressFields(client, ctx);
+  if (client !== peer) doc.client = sharedAddressFields(client, ctx);
   if (extra.durationNs !== undefined) (doc.event as Record<string, unknown>).duration = extra.durationNs;
   if (extra.serverDomain !== undefined || extra.serverIp !== undefined || extra.serverPort !== undefined) {
     const server: Record<string, unknown> = {};

@@ -258,7 +258,8 @@ function orderedDocumentJson(body: Record<string, unknown>): string {
         break;
       case 'source':
       case 'client':
-        text = typeof v === 'object' && v !== null && !Array.isArray(v) ? endpointJson(v as Record<string, unknown>) : JSON.stringify(v);
+        // Enrich's shared (frozen) object of an address carries its JSON.
+        text = typeof v === 'object' && v !== null && !Array.isArray(v) ? (Object.isFrozen(v) ? objectJson(v) : endpointJson(v as Record<string, unknown>)) : JSON.stringify(v);
         break;
       case 'http':
         text = typeof v === 'object' && v !== null && !Array.isArray(v) ? httpJson(v as AccessDocument['http']) : JSON.stringify(v);
@@ -447,7 +448,7 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   }
   if (d.user_agent !== undefined) s += `,"user_agent":${objectJson(d.user_agent)}`;
   // A configured format's extras: `client` as `source`, the rest small objects JSON.stringify writes as is.
-  if (d.client !== undefined) s += `,"client":${endpointJson(d.client as Record<string, unknown>)}`;
+  if (d.client !== undefined) s += `,"client":${Object.isFrozen(d.client) ? objectJson(d.client) : endpointJson(d.client as Record<string, unknown>)}`;
   if (d.server !== undefined) s += `,"server":${JSON.stringify(d.server)}`;
   if (d.tls !== undefined) s += `,"tls":${JSON.stringify(d.tls)}`;
   if (d.process !== undefined) s += `,"process":${JSON.stringify(d.process)}`;
