@@ -100,8 +100,6 @@ export function defaultCandidates(): EsCostCandidate[] {
     },
     { name: 'keepmalformed', what: 'index.mapping.ignore_malformed: false (logsdb turns it on: a malformed value would be dropped, not rejected)', template: (t) => void (t.template.settings['index.mapping.ignore_malformed'] = false) },
     { name: 'refresh5s', what: 'index.refresh_interval 5s (CPU only)', template: (t) => void (t.template.settings['index.refresh_interval'] = '5s') },
-    // Data stream backing indices merge with Lucene's LogByteSizeMergePolicy in Elasticsearch 8 (merge_factor 32 by default).
-    { name: 'merge64', what: 'index.merge.policy.merge_factor 64 (half the merging of a long run; more segments to search)', template: (t) => void (t.template.settings['index.merge.policy.merge_factor'] = 64) },
     {
       name: 'original',
       what: 'document shape: the raw line in event.original (--keep-original; ECS maps it keyword, not indexed, no doc values)',

@@ -23,7 +23,7 @@ import { pairedCpu } from './per-record.js';
  */
 export const COMBINED_AS_NGINX = 'nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';
 
-/** nginx's `main` with the six fields most sites add: X-Forwarded-For, four timings/addresses and the request id. */
+/** nginx's `main` with the seven variables most sites add: X-Forwarded-For, the request time, two upstream timings (connect, response), the upstream address and status, and the request id. */
 export const BENCH_FORMAT =
   'nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" ' +
   '"$http_x_forwarded_for" rt=$request_time uct="$upstream_connect_time" urt="$upstream_response_time" ua="$upstream_addr" us=$upstream_status rid=$request_id';
@@ -37,11 +37,13 @@ export interface FormatBenchResult {
   formatPerSec: number;
   /** CPU of the format's path ÷ CPU of the combined path over all pairs (1.0: the same cost). */
   costRatio: number;
-  /** CPU microseconds per record, all rounds: combined path and the format's. */
+  /** CPU microseconds per record of the combined path, all rounds. */
   combinedMicros: number;
+  /** CPU microseconds per record of the format's path, all rounds. */
   formatMicros: number;
-  /** `_bulk` bytes per document (action line included): combined and the format's (more fields, longer documents). */
+  /** `_bulk` bytes per document of the combined path (action line included). */
   combinedBulkBytes: number;
+  /** `_bulk` bytes per document of the format's path (more fields, longer documents). */
   formatBulkBytes: number;
   /** Documents of the format's lines that were dead-lettered (should be 0). */
   rejected: number;
