@@ -23,13 +23,24 @@ export function lexiconFeatureTerms(prefix: string, seq: readonly string[], lexi
   return Math.abs(net) >= strong ? [`${prefix}:${dir}`, `${prefix}:${dir}:strong`] : [`${prefix}:${dir}`];
 }
 
-/** Reads a `term<TAB>polarity` lexicon with a header line (single-word terms only). */
+/**
+ * Reads a `term<TAB>polarity` lexicon with a header line (single-word terms only; multi-word terms and
+ * blank lines are skipped). Throws if the file cannot be read (e.g. a missing file: the `ENOENT` error of
+ * `readFileSync`), and throws an error naming the file and line when a polarity is not a finite number.
+ */
 export function readLexicon(file: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!.replace(/\r$/, '');
+    if (line.trim() === '') continue;
     const [term, pol] = line.split('\t');
-    if (!term || pol === undefined || term.includes(' ')) continue;
-    out.set(term, Number(pol));
+    if (!term || term.includes(' ')) continue;
+    const v = pol === undefined ? NaN : Number(pol.trim());
+    if (pol === undefined || pol.trim() === '' || !Number.isFinite(v)) {
+      throw new Error(`${file}:${i + 1}: polarity of "${term}" is not a number: ${pol === undefined ? '(missing)' : JSON.stringify(pol)}`);
+    }
+    out.set(term, v);
   }
   return out;
 }

@@ -20,8 +20,8 @@
  * - `blend β`: log-linear combination, log p(rules' class) += β·|score| (the rules' score as evidence).
  * Experiments (issue 19, docs/sentiment.md "2026-12-07 (afternoon)"): `--sbn <tsv>` adds a polarity
  * lexicon's feature terms (SentiBigNomics; `lexicon-features.ts`) to the rules' feature terms of every row;
- * `--augment <tsv>` adds training rows (the synthetic formal sentences) to every model trained here, as a
- * third source, weighted by `--augment-weight`. Combine with `--retrain-extra` so the `--extra` sets are
+ * `--augment <tsv>` adds training rows (the synthetic formal sentences) to every model trained here, each file
+ * its own source, weighted by `--augment-weight` (the trainer's formula: `scripts/train/row-weights.ts`). Combine with `--retrain-extra` so the `--extra` sets are
  * scored by a model trained the same way.
  * Never reads the Twitter validation split or SEntFiN.
  */
@@ -36,6 +36,7 @@ import { readLabelledSet, LABELS, type Label } from './datasets.js';
 import { classificationFigures } from './metrics.js';
 import { fitSoftmax } from '../train/softmax.js';
 import { mulberry32, shuffle } from '../train/split.js';
+import { rowWeights } from '../train/row-weights.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -46,7 +47,7 @@ const program = new Command('sentiment-gate')
   .option('--folds <n>', 'FinEntity folds', (v) => Number(v), 5)
   .option('--rule-value <x>', 'rule feature terms outside the L2 normalisation with this value (model.ts ruleFeatureValue); default: as the shipped model', (v) => Number(v))
   .option('--retrain-extra', 'score the --extra sets with a model retrained like the shipped one (all tweets + all FinEntity) with this code\'s features, instead of the shipped model file')
-  .option('--sbn <tsv>', 'experiment: add SentiBigNomics lexicon feature terms (__sbn:*) to the rules\' feature terms (data/sentiment/sentibignomics/sentibignomics.tsv)')
+  .option('--sbn <tsv>', 'experiment: add SentiBigNomics lexicon feature terms (__sbn:*) to the rules\' feature terms; a term<TAB>polarity file kept OUTSIDE the repository, e.g. /tmp/sentibignomics.tsv (its word list looks built on Loughran-McDonald\'s, not licensed for commercial use, so it must not be shipped: data/sentiment/README.md)')
   .option('--sbn-threshold <x>', 'net lexicon polarity from which __sbn:positive|negative fires', (v) => Number(v), 0.5)
   .option('--sbn-strong <x>', 'net lexicon polarity from which __sbn:<direction>:strong also fires', (v) => Number(v), 1.5)
   .option('--augment <file>', 'experiment: extra training rows (label<TAB>sentence) added to every model trained here, as their own source (repeatable)', (v: string, p: string[] = []) => [...p, v], [] as string[])
@@ -87,7 +88,9 @@ function rowsOf(file: string, source: number): Row[] {
 }
 const tweets = rowsOf(opts.tweets, 0);
 const fin = rowsOf(opts.finentity, 1);
-const augment = opts.augment.flatMap((f) => rowsOf(f, 2));
+// Every --augment file is its own source (2, 3, …), as in the trainer.
+const augment = opts.augment.flatMap((f, i) => rowsOf(f, 2 + i));
+const augmentSources = new Set(opts.augment.map((_, i) => 2 + i));
 if (augment.length > 0) log(`augment: ${augment.length} rows (${LABELS.map((l) => `${l} ${augment.filter((r) => r.label === l).length}`).join(', ')})`);
 // The trainer's split: same seed, sources in the same order, classes in the same order.
 const rand = mulberry32(opts.seed);
@@ -119,14 +122,7 @@ function train(data: readonly Row[]): SentimentModel {
   };
   const vec = new SentimentModel(file);
   const X = data.map((r) => vec.vectorize(r.seq, hp.ruleFeatures ? r.ruleTerms : []));
-  const perClass = [0, 0, 0];
-  const perSource = [0, 0, 0];
-  for (const r of data) {
-    perClass[CI[r.label]]!++;
-    perSource[r.source]!++;
-  }
-  const present = perSource.filter((n) => n > 0).length;
-  const w = data.map((r) => (hp.classWeighting === 'balanced' ? data.length / (3 * perClass[CI[r.label]]!) : 1) * (data.length / (present * perSource[r.source]!)) ** hp.sourceBalance * (r.source === 2 ? opts.augmentWeight : 1));
+  const w = rowWeights(data, { classWeighting: hp.classWeighting, sourceBalance: hp.sourceBalance, augmentSources, augmentWeight: opts.augmentWeight });
   const t0 = performance.now();
   const fitted = fitSoftmax(X, data.map((r) => CI[r.label]), { classes: 3, features: vocabulary.length, l2: hp.l2, rowWeights: w, maxIterations: 400 });
   log(`  fit ${data.length} rows, ${vocabulary.length} features, ${fitted.iterations} iterations, ${((performance.now() - t0) / 1000).toFixed(1)} s`);

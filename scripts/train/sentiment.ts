@@ -34,6 +34,7 @@ import { classificationFigures } from '../eval/metrics.js';
 import { fitSoftmax, type SparseRow } from './softmax.js';
 import { isRuleGate, type RuleGate } from '../../processor/enrich/sentiment/gate.js';
 import { mulberry32, shuffle } from './split.js';
+import { rowWeights, type ClassWeighting } from './row-weights.js';
 
 /**
  * The gate the shipped model uses: the rules decide when their financial part of the score
@@ -83,8 +84,9 @@ const program = new Command('train:sentiment')
     DEFAULT_RULE_GATE,
   )
   .option('--class-weighting <list>', 'class weightings to try (comma-separated: none, balanced)', (v: string): ('none' | 'balanced')[] => {
+    // ''.split(',') is [''], so an empty value is caught by the element check; empty items ("none,") too.
     const out = v.split(',').map((x) => x.trim());
-    if (out.length === 0 || out.some((x) => x !== 'none' && x !== 'balanced')) throw new InvalidArgumentError('none and/or balanced');
+    if (out.some((x) => x !== 'none' && x !== 'balanced')) throw new InvalidArgumentError('none and/or balanced (comma-separated, no empty items)');
     return out as ('none' | 'balanced')[];
   }, ['none', 'balanced'] as ('none' | 'balanced')[])
   .option('--augment <file>', 'extra training rows (label<TAB>sentence; e.g. the synthetic formal news sentences) used only for fitting: not split, not in the development criterion; their own source (repeatable)', (v: string, prev: string[] = []) => [...prev, v], [] as string[])
@@ -183,20 +185,9 @@ function vocabularyOf(data: readonly Row[], withRules: boolean): SentimentModelF
   };
 }
 
-type ClassWeighting = 'none' | 'balanced';
-/** Row weights: class weighting × source weighting `(N / (S × N_s))^α` (module comment). */
+/** Row weights: class weighting × source weighting `(N / (S × N_s))^α` × --augment-weight (`row-weights.ts`). */
 function rowWeightsOf(data: readonly Row[], weighting: ClassWeighting, alpha: number): number[] {
-  const perClass = [0, 0, 0];
-  const perSource = new Array<number>(sources.length).fill(0);
-  for (const r of data) {
-    perClass[CLASS_INDEX[r.label]]!++;
-    perSource[r.source]!++;
-  }
-  const present = perSource.filter((n) => n > 0).length;
-  return data.map((r) => {
-    const c = weighting === 'balanced' ? data.length / (3 * perClass[CLASS_INDEX[r.label]]!) : 1;
-    return c * (data.length / (present * perSource[r.source]!)) ** alpha * (augmentSources.has(r.source) ? opts.augmentWeight : 1);
-  });
+  return rowWeights(data, { classWeighting: weighting, sourceBalance: alpha, augmentSources, augmentWeight: opts.augmentWeight });
 }
 function train(data: readonly Row[], l2: number, weighting: ClassWeighting, withRules: boolean, alpha: number): SentimentModelFile {
   const file = vocabularyOf(data, withRules);
@@ -306,6 +297,8 @@ final.training = {
     fraction: opts.devFraction,
     fitRows: fit.length,
     devRows: dev.length,
+    /** sha256 of the development rows (source, label, tokens; in split order): the same with and without --augment. */
+    devRowsSha256: createHash('sha256').update(dev.map((r) => `${r.source}\t${r.label}\t${r.seq.join(' ')}`).join('\n')).digest('hex'),
     criterion: 'mean macro-F1 over the training files\' development splits',
     chosen: { accuracy: +best.accuracy.toFixed(4), macroF1: +best.macroF1.toFixed(4), perSource: best.perSource },
     modelOnly: { accuracy: +modelOnlyBest.accuracy.toFixed(4), macroF1: +modelOnlyBest.macroF1.toFixed(4) },

@@ -28,6 +28,7 @@ import { applyRuleGate, isRuleGate } from '../../processor/enrich/sentiment/gate
 import { FEATURES_VERSION, termCounts } from '../../processor/enrich/sentiment/features.js';
 import { fitSoftmax } from '../../scripts/train/softmax.js';
 import { readLabelledSet } from '../../scripts/eval/datasets.js';
+import { readLexicon } from '../../scripts/eval/lexicon-features.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'rtas-sentiment-'));
 
@@ -242,27 +243,67 @@ describe('model file', () => {
     expect(dev.devRows).toBe(3 * 6 + 3 * 5);
   });
 
-  it('the trainer fits --augment rows without splitting them for development or counting them in the criterion', () => {
-    const train = madeUpTrainCsv();
+  /** Made-up extra rows for --augment; the positive ones carry "zorblax", a word no training row has. */
+  function madeUpExtraTsv(): string {
     const extra = path.join(tmp, 'extra.tsv');
     const lines = ['label\theadline'];
-    for (let i = 0; i < 20; i++) lines.push(`positive\tNet sales rose to EUR ${i + 20} mn from EUR ${i + 10} mn`, `negative\tNet sales fell to EUR ${i + 10} mn from EUR ${i + 20} mn`, `neutral\tThe meeting will be held on ${i + 1} May`);
+    for (let i = 0; i < 20; i++) lines.push(`positive\tNet sales zorblax to USD ${i + 20} million from USD ${i + 10} million`, `negative\tNet sales fell to EUR ${i + 10} mn from EUR ${i + 20} mn`, `neutral\tThe meeting will be held on May ${i + 1}`);
     writeFileSync(extra, `${lines.join('\n')}\n`);
-    const out = path.join(tmp, 'model3.json');
-    const args = ['--import', 'tsx', 'scripts/train/sentiment.ts', '--train', train, '--augment', extra, '--augment-weight', '0.3', '--out', out, '--l2', '0.001', '--override', '3', '--class-weighting', 'balanced'];
+    return extra;
+  }
+  type Dev = { devRows: number; devRowsSha256: string; fitRows: number; chosen: { perSource: unknown[] }; grid: { classWeighting: string[]; sourceBalance: number[] } };
+  /** Runs the trainer on the made-up set (one fixed setting) with extra arguments; returns the model. */
+  function trainSmall(name: string, extraArgs: string[]): SentimentModel {
+    const out = path.join(tmp, name);
+    const args = ['--import', 'tsx', 'scripts/train/sentiment.ts', '--train', madeUpTrainCsv(), ...extraArgs, '--out', out, '--l2', '0.001', '--override', '3', '--class-weighting', 'balanced'];
     const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(run.stderr).toContain('development split');
     expect(run.status).toBe(0);
-    const m = loadModel(out);
+    return loadModel(out);
+  }
+
+  it('the trainer fits --augment rows without splitting them for development or counting them in the criterion', () => {
+    const extra = madeUpExtraTsv();
+    const m = trainSmall('model3.json', ['--augment', extra, '--augment-weight', '0.3']);
     const sources = m.file.training.sources as { file: string; rows: number; augment?: boolean; weight?: number }[];
     expect(sources.map((s) => [s.file, s.rows, s.augment ?? false])).toEqual([['train.csv', 120, false], ['extra.tsv', 60, true]]);
     expect(sources[1]!.weight).toBe(0.3);
-    const dev = m.file.training.development as { devRows: number; fitRows: number; chosen: { perSource: unknown[] }; grid: { classWeighting: string[]; sourceBalance: number[] } };
-    expect(dev.devRows).toBe(3 * 6); // the training file's 15 % only, the same split as without --augment
+    const dev = m.file.training.development as Dev;
+    expect(dev.devRows).toBe(3 * 6); // the training file's 15 % only
     expect(dev.fitRows).toBe(120 - 18 + 60);
     expect(dev.chosen.perSource).toHaveLength(1);
     expect(dev.grid.classWeighting).toEqual(['balanced']);
     expect(dev.grid.sourceBalance).toEqual([0]); // one training file: no source weighting to choose
     expect(m.file.training.rows).toBe(180);
+    // The same development rows as a run without --augment (not merely as many).
+    const plain = trainSmall('model3-plain.json', []);
+    const plainDev = plain.file.training.development as Dev;
+    expect(plainDev.devRows).toBe(dev.devRows);
+    expect(plainDev.devRowsSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(dev.devRowsSha256).toBe(plainDev.devRowsSha256);
+    expect(plain.file.vocabulary).not.toContain('zorblax');
+    expect(m.file.vocabulary).toContain('zorblax');
+  });
+
+  it('--augment-weight scales the extra rows: weight 0 leaves a term only they contain unlearnt, weight 1 learns it', () => {
+    const extra = madeUpExtraTsv();
+    /** The term's weight for the positive class; 0 when the trainer dropped it (all its weights round to 0). */
+    const positiveWeight = (m: SentimentModel): number => {
+      const i = m.file.vocabulary.indexOf('zorblax');
+      return i < 0 ? 0 : m.file.weights[m.file.classes.indexOf('positive')]![i]!;
+    };
+    const w0 = positiveWeight(trainSmall('model-w0.json', ['--augment', extra, '--augment-weight', '0']));
+    const w1 = positiveWeight(trainSmall('model-w1.json', ['--augment', extra, '--augment-weight', '1']));
+    expect(Math.abs(w0)).toBeLessThan(1e-6); // no row with weight > 0 contains it: only L2 acts on it
+    expect(w1).toBeGreaterThan(0.1);
+  });
+
+  it('the trainer refuses an empty or unknown --class-weighting', () => {
+    for (const v of ['', 'none,', 'balanced,other']) {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/train/sentiment.ts', '--train', madeUpTrainCsv(), '--class-weighting', v, '--out', path.join(tmp, 'never.json')], { encoding: 'utf8' });
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain('none and/or balanced');
+    }
   });
 
   it('refuses a file of another format, features version or shape, naming the file', () => {
@@ -378,4 +419,19 @@ describe('lexicon: movement words in both directions, finance-neutral nouns', ()
     ['Acme sells assets to Globex', 'neutral'],
     ['Margins deteriorated', 'negative'],
   ])('%s → %s (rules)', (text, want) => expect(scoreRules(text).label).toBe(want));
+});
+
+describe('readLexicon (scripts/eval/lexicon-features.ts)', () => {
+  it('reads term<TAB>polarity, skips multi-word terms, throws on a missing file and on a polarity that is not a number', () => {
+    const ok = path.join(tmp, 'lex.tsv');
+    writeFileSync(ok, 'term\tpolarity\ngain\t0.6\nweak demand\t-0.5\nloss\t-0.8\n');
+    expect([...readLexicon(ok)]).toEqual([['gain', 0.6], ['loss', -0.8]]);
+    expect(() => readLexicon(path.join(tmp, 'no-such-lexicon.tsv'))).toThrow(/ENOENT/);
+    const badFile = path.join(tmp, 'lex-bad.tsv');
+    writeFileSync(badFile, 'term\tpolarity\ngain\t0.6\nloss\tnegative\n');
+    expect(() => readLexicon(badFile)).toThrow(/lex-bad\.tsv:3: polarity of "loss" is not a number/);
+    const missing = path.join(tmp, 'lex-missing.tsv');
+    writeFileSync(missing, 'term\tpolarity\ngain\n');
+    expect(() => readLexicon(missing)).toThrow(/lex-missing\.tsv:2/);
+  });
 });
