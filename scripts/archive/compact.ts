@@ -15,7 +15,10 @@
  *     COMPRESSION zstd …)` streams the parts into a hidden temporary file (`.compact-<hash>.parquet.tmp`)
  *     whose footer lists the parts: rows in archive order (hour by hour, each hour's parts in the order
  *     they were written, which is `@timestamp` order up to late and out-of-order events; not re-sorted),
- *     the `_source` fields as typed columns, `_id`, `_index` and `hour`;
+ *     the `_source` fields as typed columns, `_id`, `_index` and `hour`, stored as `storage.ts` says (a
+ *     field equal to the one it derives from as NULL, decimal-exact prices as DECIMAL; lossless, the SQL
+ *     views read them back as declared). For a dataset with decimal fields (the ticks) one aggregate query
+ *     over the parts decides their scales first;
  *  3. the file is read back: its row count must equal the lines read, and its distinct (`_index`, `_id`)
  *     count and its overlap with the day's existing Parquet files tell whether the parts held repeats
  *     (the archive is at-least-once: a replayed batch can be archived twice). Only then is a second file
@@ -43,6 +46,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { HIVE_TYPES, openDuckDb, sqlList, sqlString } from './duckdb.js';
 import { hourLayoutDirs, PARQUET_SUBDIR, partKey, PARTS_KEY, scanArchive, type Partition } from './layout.js';
 import { archiveDatasets, archiveLineColumns, type ArchiveDataset } from './schema.js';
+import { MARKER, planStorage, storedSelect } from './storage.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -72,6 +76,12 @@ export interface CompactOptions {
   compression?: 'zstd' | 'snappy' | 'gzip' | 'uncompressed';
   /** zstd level, 1–22 (default {@link DEFAULT_ZSTD_LEVEL}); ignored for the other codecs. */
   compressionLevel?: number;
+  /**
+   * `compact` (default): derived fields elided and decimal-exact prices as DECIMAL (storage.ts; the SQL
+   * views read them back as declared). `plain`: every column with its declared type, every value as is,
+   * for readers that are not the views (Athena tables of athena.ts).
+   */
+  storage?: 'compact' | 'plain';
   /** DuckDB worker threads (default: cores). */
   threads?: number;
   /** Clock, for tests (ms). */
@@ -237,7 +247,7 @@ interface ChunkResult {
  * hold (steps 2–4 of the module comment).
  * @throws CompactionError when a file read back does not hold the expected rows; DuckDB's error when a part cannot be read.
  */
-async function compactChunk(conn: DuckDBConnection, p: Partition, parts: string[], existing: string[], schema: ArchiveDataset, parquetDir: string, format: string): Promise<ChunkResult> {
+async function compactChunk(conn: DuckDBConnection, p: Partition, parts: string[], existing: string[], schema: ArchiveDataset, parquetDir: string, format: string, plain: boolean): Promise<ChunkResult> {
   const dir = path.join(parquetDir, p.rel);
   const names = parts.map(partKey);
   const hash = createHash('sha256').update(names.join('\n')).digest('hex').slice(0, 16);
@@ -246,7 +256,9 @@ async function compactChunk(conn: DuckDBConnection, p: Partition, parts: string[
   const final = path.join(dir, `compacted-${hash}.parquet`);
   const options = `${format}, KV_METADATA {${sqlString(PARTS_KEY)}: ${sqlString(JSON.stringify(names))}}`;
   await mkdirDurable(dir);
-  const lines = await firstNumber(conn, `COPY (${readParts(schema, parts)}) TO ${sqlString(tmp)} (${options})`);
+  const declared = readParts(schema, parts);
+  const select = plain ? declared : storedSelect(schema, await planStorage(conn, schema, declared), declared);
+  const lines = await firstNumber(conn, `COPY (${select}) TO ${sqlString(tmp)} (${options})`);
   const first = await census(conn, tmp, existing);
   if (first.n !== lines) {
     await rm(tmp, { force: true });
@@ -338,6 +350,7 @@ export async function compactArchive(opts: CompactOptions): Promise<CompactSumma
     const schemas = archiveDatasets();
     for (const s of schemas.values()) {
       if (s.columns.some(([n]) => n === 'hour')) throw new CompactionError(`dataset ${s.dataset} has a top-level field "hour", which the Parquet files use for the hour of the partition`);
+      if (s.columns.some(([n]) => n === MARKER)) throw new CompactionError(`dataset ${s.dataset} has a top-level field "${MARKER}", which the Parquet files use for elided fields (storage.ts)`);
     }
     const partitions = await scanArchive(db.conn, opts.archiveDir, parquetDir);
     summary.partitions = partitions.length;
@@ -376,7 +389,7 @@ export async function compactArchive(opts: CompactOptions): Promise<CompactSumma
       const result: PartitionResult = { rel: p.rel, parts: 0, lines: 0, rows: 0, files: [], bytes: 0, sourceBytes: 0 };
       const covered: string[] = [];
       const compact = async (parts: string[]): Promise<void> => {
-        const r = await compactChunk(db.conn, p, parts, existing, schema, parquetDir, format);
+        const r = await compactChunk(db.conn, p, parts, existing, schema, parquetDir, format, opts.storage === 'plain');
         existing.push(r.file);
         covered.push(...parts.map(partKey));
         result.parts += parts.length;

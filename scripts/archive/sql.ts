@@ -20,6 +20,7 @@ import { DuckDBTypeId, type DuckDBConnection, type DuckDBListType, type DuckDBMa
 import { HIVE_TYPES, HIVE_TYPES_DAY, openDuckDb, sqlList, sqlString } from './duckdb.js';
 import { PARQUET_SUBDIR, scanArchive } from './layout.js';
 import { archiveDatasets, archiveLineColumns, duckdbType, ident, type ArchiveDataset } from './schema.js';
+import { MARKER, restoreClauses } from './storage.js';
 
 /** What a view reads, for `--explain`-style reporting and tests. */
 export interface ViewSources {
@@ -54,8 +55,13 @@ function viewSql(a: ArchiveDataset, dayFiles: string[] | string, hourFiles: stri
     const cols = a.columns.map(([n, t]) => `NULL::${duckdbType(t)} AS ${ident(n)}`).join(', ');
     return `SELECT NULL::VARCHAR AS _id, NULL::VARCHAR AS _index, ${cols}, NULL::VARCHAR AS dataset, NULL::INTEGER AS year, NULL::INTEGER AS month, NULL::INTEGER AS day, NULL::INTEGER AS hour WHERE false`;
   }
+  // Stored columns back to their declared form (storage.ts). The empty branch gives the union the marker
+  // column when no file has it (NDJSON parts, files of earlier versions: NULL, so values are read as written).
+  selects.push(`SELECT NULL::INTEGER AS ${ident(MARKER)} WHERE false`);
+  const { exclude, replace } = restoreClauses(a, duckdbType);
   // the partition columns last, in path order, whichever files the rows come from
-  return `SELECT * EXCLUDE (${PARTITION_COLUMNS}), ${PARTITION_COLUMNS} FROM (${selects.join('\nUNION ALL BY NAME\n')})`;
+  return `SELECT * EXCLUDE (${PARTITION_COLUMNS}, ${exclude.join(', ')})${replace.length ? ` REPLACE (${replace.join(', ')})` : ''}, ${PARTITION_COLUMNS} ` +
+    `FROM (${selects.join('\nUNION ALL BY NAME\n')})`;
 }
 
 /**
