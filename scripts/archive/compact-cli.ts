@@ -47,7 +47,7 @@ export function buildProgram(): Command {
       return n;
     })
     .addOption(new Option('--compression <codec>', 'Parquet compression').choices(['zstd', 'snappy', 'gzip', 'uncompressed']).default('zstd'))
-    .option('--plain-parquet', 'write every column with its declared type and every value as is (no elided derived fields, no DECIMAL prices; storage.ts): for readers other than the SQL views, such as Athena tables')
+    .option('--plain-parquet', 'write every column with its declared type and every value as is, Parquet format v1 (no elided derived fields, no DECIMAL prices, no v2 encodings; storage.ts): for readers other than the SQL views, such as Athena tables')
     .option('--threads <n>', 'DuckDB threads (default: cores)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');

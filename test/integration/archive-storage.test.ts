@@ -151,6 +151,12 @@ describe('Parquet storage form (storage.ts)', () => {
       expect(plainTypes).toEqual([['DOUBLE']]);
       const cols = (await db.conn.runAndReadAll(`SELECT file_name, count(*) FILTER (WHERE name = '${MARKER}') AS m FROM parquet_schema('${dir}/parquet/dataset=news.headlines/*/*/*/*.parquet') GROUP BY ALL`)).getRowsJS();
       expect(cols.map((r) => Number(r[1])).sort()).toEqual([0, 1]);
+      // compact files are Parquet format v2, plain ones v1 (for readers of v1 only)
+      const versions = (await db.conn.runAndReadAll(
+        `SELECT count(s.name) AS compact, any_value(f.format_version) FROM parquet_file_metadata('${dir}/parquet/dataset=news.headlines/*/*/*/*.parquet') AS f ` +
+          `LEFT JOIN parquet_schema('${dir}/parquet/dataset=news.headlines/*/*/*/*.parquet') AS s ON s.file_name = f.file_name AND s.name = '${MARKER}' GROUP BY f.file_name ORDER BY 1`,
+      )).getRowsJS();
+      expect(versions.map((r) => [Number(r[0]), Number(r[1])])).toEqual([[0, 1], [1, 2]]);
     } finally {
       db.close();
     }
