@@ -5,10 +5,10 @@
  * so no crawler or `MSCK REPAIR TABLE` is needed (https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html).
  * Files of the earlier hour layout (`…/day=DD/hour=HH/`, no `hour` column) are not meant for these tables:
  * re-compact such an archive (remove its `parquet/` tree and run `archive:compact` again) before uploading.
- * The tables declare the schema's types, which is what files compacted with `--plain-parquet` hold; the
- * default (compact) storage form of `storage.ts` stores some DOUBLE columns as DECIMAL, elides derived
+ * The tables declare the schema's types, which is what the compactor writes by default; the compact
+ * storage form (`--compact-storage`, storage.ts) stores some DOUBLE columns as DECIMAL, elides derived
  * fields as NULL and uses Parquet format v2, which these tables do not undo (only the DuckDB views do):
- * compact an archive meant for Athena with `--plain-parquet`.
+ * do not use it for an archive meant for Athena.
  *
  * Athena's name rules (https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html):
  * names starting with `_` are backquoted in DDL; special characters other than `_` "are not supported"

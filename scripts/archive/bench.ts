@@ -1,5 +1,5 @@
 /**
- * `npm run archive:bench [-- --archive-dir DIR] [--runs N] [--compression-level N]`: the archive's figures,
+ * `npm run archive:bench [-- --archive-dir DIR] [--runs N] [--compression-level N] [--storage plain|compact]`: the archive's figures,
  * measured in one run on copies of closed NDJSON parts (DIR is not touched).
  *
  * Without `--archive-dir`, the two sample archives of `samples.ts` are built first (no Elasticsearch:
@@ -22,7 +22,7 @@
 import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { compactArchive, DEFAULT_ZSTD_LEVEL } from './compact.js';
 import { COOKBOOK } from './cookbook.js';
 import { buildSampleArchives } from './samples.js';
@@ -38,9 +38,10 @@ const program = new Command('archive:bench')
   .option('--archive-dir <dir>', 'archive root (read only: its closed parts are copied to a temporary directory); default: the two sample archives')
   .option('--runs <n>', 'runs per query (median reported)', positive, 3)
   .option('--compression-level <n>', `zstd level (default ${DEFAULT_ZSTD_LEVEL})`, positive)
+  .addOption(new Option('--storage <form>', 'Parquet storage form (compact.ts): plain, the default, or compact (--compact-storage)').choices(['plain', 'compact']).default('plain'))
   .showHelpAfterError();
 program.parse();
-const o = program.opts<{ archiveDir?: string; runs: number; compressionLevel?: number }>();
+const o = program.opts<{ archiveDir?: string; runs: number; compressionLevel?: number; storage: 'plain' | 'compact' }>();
 
 type Sizes = Map<string, { bytes: number; files: number; partitions: Set<string> }>;
 /** Bytes, files and partition directories per dataset of the files ending in `suffix` under `root`. */
@@ -78,7 +79,7 @@ async function measure(name: string, source: string, work: string): Promise<Reco
 
   const load = os.loadavg()[0]!;
   // settle 0 and a clock a day ahead: every day of the copy counts as over
-  const summary = await compactArchive({ archiveDir: work, settleMs: 0, now: () => Date.now() + 86_400_000, ...(o.compressionLevel ? { compressionLevel: o.compressionLevel } : {}) });
+  const summary = await compactArchive({ archiveDir: work, settleMs: 0, now: () => Date.now() + 86_400_000, storage: o.storage, ...(o.compressionLevel ? { compressionLevel: o.compressionLevel } : {}) });
   const after: Record<string, number> = {};
   for (const [q, sql] of Object.entries(COOKBOOK)) after[q] = await time(sql);
 
@@ -115,13 +116,14 @@ async function measure(name: string, source: string, work: string): Promise<Reco
     linesPerCpuSecond: summary.cpuSeconds > 0 ? Math.round(summary.lines / summary.cpuSeconds) : 0,
     files: summary.files,
     loadAverage1mBefore: Number(load.toFixed(2)),
+    storage: o.storage,
   };
   for (const d of datasets) {
     process.stderr.write(`${name} ${d.dataset}: ${d.documents} docs in ${d.hourPartitions} hours (${d.documentsPerHour}/h) → ${d.parquetFiles} files: NDJSON.gz ${d.ndjsonGzBytes} B → Parquet ${d.parquetBytes} B = ${d.parquetToNdjsonGz}×\n`);
   }
   process.stderr.write(`${name} all: NDJSON.gz ${total.ndjsonGzBytes} B → Parquet ${total.parquetBytes} B = ${ratio(total.parquetBytes, total.ndjsonGzBytes)}×\n`);
   process.stderr.write(
-    `${name} compaction: ${summary.lines} lines in ${summary.seconds} s = ${summary.linesPerSecond} docs/s; ${summary.cpuSeconds} CPU s = ${compaction.linesPerCpuSecond} docs per CPU second (load ${compaction.loadAverage1mBefore} on ${os.cpus().length} cores)\n`,
+    `${name} compaction (${o.storage} storage): ${summary.lines} lines in ${summary.seconds} s = ${summary.linesPerSecond} docs/s; ${summary.cpuSeconds} CPU s = ${compaction.linesPerCpuSecond} docs per CPU second (load ${compaction.loadAverage1mBefore} on ${os.cpus().length} cores)\n`,
   );
   for (const q of Object.keys(COOKBOOK)) process.stderr.write(`${name} ${q}: ${before[q]} ms over NDJSON, ${after[q]} ms over Parquet\n`);
   return {

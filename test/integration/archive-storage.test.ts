@@ -93,7 +93,7 @@ describe('Parquet storage form (storage.ts)', () => {
     const dir = tempDir('pq-storage');
     writeOddDocuments(dir);
     const before = await answers(dir, path.join(dir, 'no-parquet-yet'));
-    const summary = await compactArchive({ archiveDir: dir, settleMs: 0, now: () => Date.now() + 86_400_000 });
+    const summary = await compactArchive({ archiveDir: dir, settleMs: 0, now: () => Date.now() + 86_400_000, storage: 'compact' });
     expect(summary).toMatchObject({ files: 5, failed: [] });
     const after = await answers(dir);
     // The one difference: the NDJSON side of a view deduplicates with a window, and DuckDB's window
@@ -127,7 +127,7 @@ describe('Parquet storage form (storage.ts)', () => {
     }
   });
 
-  it('--plain-parquet writes the declared types and every value as is; a view over plain and compact files of one dataset answers the same', async () => {
+  it('plain storage (the default) writes the declared types and every value as is; a view over plain and compact files of one dataset answers the same', async () => {
     const dir = tempDir('pq-storage-plain');
     writeOddDocuments(dir);
     const before = await answers(dir, path.join(dir, 'no-parquet-yet'));
@@ -142,7 +142,7 @@ describe('Parquet storage form (storage.ts)', () => {
     part(dir, 'market.ticks', '2025-11-20T15', [tick('2025-11-20T15:00:00Z', '{"symbol":"AAA","open":1.25,"close":1.5,"vwap":1.33333333}')], 1);
     part(dir, 'news.headlines', '2026-11-21T15', [headline('2026-11-21T15:00:00Z', '"message":"Later","news":{"headline":"Later"}'), headline('2026-11-21T15:01:00Z', '"news":{"headline":"Later, no message"}')], 1);
     const mixedBefore = await answers(dir);
-    const compact = await compactArchive({ archiveDir: dir, settleMs: 0, now: () => Date.now() + 86_400_000 });
+    const compact = await compactArchive({ archiveDir: dir, settleMs: 0, now: () => Date.now() + 86_400_000, storage: 'compact' });
     expect(compact).toMatchObject({ files: 2, failed: [] });
     expect(await answers(dir)).toEqual(mixedBefore);
     const db = await openDuckDb();
