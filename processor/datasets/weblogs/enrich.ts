@@ -7,7 +7,7 @@ import type { AccessLine } from './schema.js';
 import { ECS_VERSION } from '../ecs-mappings.js';
 import { withJsonText } from '../../enrich/json-text.js';
 import type { ParsedUserAgent } from '../../enrich/user-agent.js';
-import { RecentCache } from './recent-cache.js';
+import { recentCacheOf, type RecentCache } from './recent-cache.js';
 
 // Parts every document shares (never mutated; they carry their JSON for `accessDocumentJson`).
 const ECS = withJsonText({ version: ECS_VERSION });
@@ -245,35 +245,17 @@ const sourcesByLookup = new WeakMap<EnrichContext['geoip'], RecentCache<Record<s
  * Only where nothing adds to the object afterwards (`source` without a logged source port, `client`).
  */
 function sharedAddressFields(address: string, ctx: EnrichContext): Record<string, unknown> {
-  let cache = sourcesByLookup.get(ctx.geoip);
-  if (cache === undefined) {
-    cache = new RecentCache(4096);
-    sourcesByLookup.set(ctx.geoip, cache);
-  }
-  let fields = cache.get(address);
-  if (fields === undefined) {
-    fields = Object.freeze(withJsonText(addressFields(address, ctx)));
-    cache.set(address, fields);
-  }
-  return fields;
+  return recentCacheOf(sourcesByLookup, ctx.geoip, 4096).getOrSet(address, frozenAddressFields, ctx);
 }
+const frozenAddressFields = (address: string, ctx: EnrichContext): Record<string, unknown> => Object.freeze(withJsonText(addressFields(address, ctx)));
 
 // Per user-agent parser: its results by string, in front of its own LRU (`lru-cache`'s `get` cost
 // ~0.3 µs a line). The results are the parser's shared objects; 2 × 2,048 references at most.
 const agentsByParser = new WeakMap<EnrichContext['userAgents'], RecentCache<ParsedUserAgent>>();
 function parseUserAgent(ua: string, ctx: EnrichContext): ParsedUserAgent {
-  let cache = agentsByParser.get(ctx.userAgents);
-  if (cache === undefined) {
-    cache = new RecentCache(2048);
-    agentsByParser.set(ctx.userAgents, cache);
-  }
-  let parsed = cache.get(ua);
-  if (parsed === undefined) {
-    parsed = ctx.userAgents.parse(ua);
-    cache.set(ua, parsed);
-  }
-  return parsed;
+  return recentCacheOf(agentsByParser, ctx.userAgents, 2048).getOrSet(ua, parsedUserAgent, ctx);
 }
+const parsedUserAgent = (ua: string, ctx: EnrichContext): ParsedUserAgent => ctx.userAgents.parse(ua);
 
 /** `source`/`client` fields of an address: `address`, and `ip` and `geo` when it is an IP address. */
 function addressFields(address: string, ctx: EnrichContext): Record<string, unknown> {

@@ -32,6 +32,16 @@ export class RecentCache<V> {
     return v;
   }
 
+  /** The value stored for `key`, else `compute(key, arg)` (not `undefined`), stored. `arg` spares a closure per call on hot paths. */
+  getOrSet<A>(key: string, compute: (key: string, arg: A) => V, arg: A): V {
+    let v = this.get(key);
+    if (v === undefined) {
+      v = compute(key, arg);
+      this.set(key, v);
+    }
+    return v;
+  }
+
   /** Stores `value` (not `undefined`) for `key`. */
   set(key: string, value: V): void {
     this.lastKey = key;
@@ -42,4 +52,17 @@ export class RecentCache<V> {
     }
     this.young.set(key, value);
   }
+}
+
+/**
+ * The `RecentCache` of `owner` in `caches`, made with `generation` entries per generation on first use:
+ * one cache per owner (a GeoIP lookup, a user-agent parser), dropped with it.
+ */
+export function recentCacheOf<O extends object, V>(caches: WeakMap<O, RecentCache<V>>, owner: O, generation: number): RecentCache<V> {
+  let cache = caches.get(owner);
+  if (cache === undefined) {
+    cache = new RecentCache<V>(generation);
+    caches.set(owner, cache);
+  }
+  return cache;
 }
