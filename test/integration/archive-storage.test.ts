@@ -88,22 +88,31 @@ function writeOddDocuments(dir: string): void {
   ]);
 }
 
+/**
+ * Writes the odd documents into `dir`, compacts them in `storage` form (5 files, none failed) and
+ * requires every view to answer as it did over the NDJSON parts; returns the answers after compaction.
+ */
+async function compactedOddDocuments(dir: string, storage: 'plain' | 'compact'): Promise<Record<string, unknown>> {
+  writeOddDocuments(dir);
+  const before = await answers(dir, path.join(dir, 'no-parquet-yet'));
+  const summary = await compactArchive({ archiveDir: dir, settleMs: 0, now: () => Date.now() + 86_400_000, storage });
+  expect(summary).toMatchObject({ files: 5, failed: [] });
+  const after = await answers(dir);
+  // The one difference: the NDJSON side of a view deduplicates with a window, and DuckDB's window
+  // turns -0.0 into 0.0 (DuckDB 1.5.6, before this change too); the Parquet side gives back the
+  // document's -0.0. (The archive sink writes JSON.stringify's "0" for -0, so real parts never hold it.)
+  type Tick = { market: { high: unknown; low: unknown } | null };
+  const negativeZero = (a: Record<string, unknown>): { low: unknown } => (a.ticks as Tick[]).find((r) => r.market?.high === '123456789.5')!.market!;
+  expect([negativeZero(before).low, negativeZero(after).low]).toEqual(['0', '-0']);
+  negativeZero(before).low = '-0';
+  expect(after).toEqual(before);
+  return after;
+}
+
 describe('Parquet storage form (storage.ts)', () => {
   it('reads back every value exactly: NDJSON → Parquet → SQL equals the documents', async () => {
     const dir = tempDir('pq-storage');
-    writeOddDocuments(dir);
-    const before = await answers(dir, path.join(dir, 'no-parquet-yet'));
-    const summary = await compactArchive({ archiveDir: dir, settleMs: 0, now: () => Date.now() + 86_400_000, storage: 'compact' });
-    expect(summary).toMatchObject({ files: 5, failed: [] });
-    const after = await answers(dir);
-    // The one difference: the NDJSON side of a view deduplicates with a window, and DuckDB's window
-    // turns -0.0 into 0.0 (DuckDB 1.5.6, before this change too); the Parquet side gives back the
-    // document's -0.0. (The archive sink writes JSON.stringify's "0" for -0, so real parts never hold it.)
-    type Tick = { market: { high: unknown; low: unknown } | null };
-    const negativeZero = (a: Record<string, unknown>): { low: unknown } => (a.ticks as Tick[]).find((r) => r.market?.high === '123456789.5')!.market!;
-    expect([negativeZero(before).low, negativeZero(after).low]).toEqual(['0', '-0']);
-    negativeZero(before).low = '-0';
-    expect(after).toEqual(before);
+    const after = await compactedOddDocuments(dir, 'compact');
     expect((after.ticks as unknown[]).length).toBe(9);
     expect((after.news as unknown[]).length).toBe(8);
 
@@ -129,16 +138,8 @@ describe('Parquet storage form (storage.ts)', () => {
 
   it('plain storage (the default) writes the declared types and every value as is; a view over plain and compact files of one dataset answers the same', async () => {
     const dir = tempDir('pq-storage-plain');
-    writeOddDocuments(dir);
-    const before = await answers(dir, path.join(dir, 'no-parquet-yet'));
-    const plain = await compactArchive({ archiveDir: dir, settleMs: 0, now: () => Date.now() + 86_400_000, storage: 'plain' });
-    expect(plain).toMatchObject({ files: 5, failed: [] });
-    const afterPlain = await answers(dir);
-    const bbb = (a: Record<string, unknown>): { low: unknown } => (a.ticks as { market: { high: unknown; low: unknown } | null }[]).find((r) => r.market?.high === '123456789.5')!.market!;
-    expect([bbb(before).low, bbb(afterPlain).low]).toEqual(['0', '-0']); // the NDJSON side's window, as above
-    bbb(before).low = '-0';
-    expect(afterPlain).toEqual(before);
-    // later parts of the same days, compacted in the default (compact) form beside the plain files
+    await compactedOddDocuments(dir, 'plain');
+    // later parts of the same days, compacted in the compact form beside the plain files
     part(dir, 'market.ticks', '2025-11-20T15', [tick('2025-11-20T15:00:00Z', '{"symbol":"AAA","open":1.25,"close":1.5,"vwap":1.33333333}')], 1);
     part(dir, 'news.headlines', '2026-11-21T15', [headline('2026-11-21T15:00:00Z', '"message":"Later","news":{"headline":"Later"}'), headline('2026-11-21T15:01:00Z', '"news":{"headline":"Later, no message"}')], 1);
     const mixedBefore = await answers(dir);
