@@ -1,5 +1,6 @@
 /**
- * How the declared columns (`schema.ts`) are stored in the Parquet files, where that differs from the
+ * How the declared columns (`schema.ts`) are stored in the Parquet files of the compact form
+ * (`--compact-storage`; the default, plain form stores them as declared), where that differs from the
  * declared type, and how the SQL views read them back. Lossless: every value comes back as it was
  * (checked by test/integration/archive-storage.test.ts), with its declared type.
  *
@@ -52,7 +53,7 @@ export const DECIMAL_FIELDS: ReadonlySet<string> = new Set([
 /** The scales tried for {@link DECIMAL_FIELDS}, least first. */
 export const SCALES: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 /** Largest scale tried. */
-export const MAX_SCALE = 8;
+export const MAX_SCALE = SCALES[SCALES.length - 1]!;
 /** |x| must stay below this for DECIMAL storage: |x|·10^{@link MAX_SCALE} < 2^53, so a widened DECIMAL converts to DOUBLE exactly. */
 export const DECIMAL_BOUND = 90_071_992;
 
