@@ -58,19 +58,42 @@ export async function checkKafkaAccess(kafka: Kafka, brokers: string[], security
 
 /**
  * Creates the topics that do not exist yet (partitions as given, replication factor 1 on a one-broker
- * stack, the broker default otherwise).
- * @throws kafkajs errors when the brokers are unreachable.
+ * stack, the broker default otherwise) and waits until every partition has a leader.
+ * kafkajs's own wait (`waitForLeaders`) gives up when the broker's metadata does not know the new topic
+ * yet (UNKNOWN_TOPIC_OR_PARTITION right after its creation, seen once in a CI run); the topic exists
+ * then, so its metadata is asked again every 100 ms, for up to `timeoutMs`.
+ * @throws kafkajs errors when the brokers are unreachable; an Error when a leader is still missing after `timeoutMs`.
  */
-export async function ensureTopics(kafka: Kafka, topics: string[], numPartitions = 3): Promise<void> {
+export async function ensureTopics(kafka: Kafka, topics: string[], numPartitions = 3, timeoutMs = 10_000): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length > 0) {
+    if (missing.length === 0) return;
+    try {
       await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+    } catch (err) {
+      if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+      await waitForLeaders(admin, missing, timeoutMs);
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Polls `topics`' metadata until every partition has a leader. @throws Error after `timeoutMs`. */
+async function waitForLeaders(admin: ReturnType<Kafka['admin']>, topics: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      const type = (err as { type?: string }).type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw err;
+    }
+    if (Date.now() >= deadline) throw new Error(`Kafka topics ${topics.join(', ')}: no leader for every partition after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

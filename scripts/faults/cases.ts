@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { ensureTopics } from '../../processor/kafka/client.js';
 import { documentId } from '../../processor/pipeline/document-id.js';
 import { transformBatch } from '../../processor/pipeline/transform.js';
 import { createEnrichContext } from '../../processor/processor.js';
@@ -130,13 +131,7 @@ function kafkaClient(ctx: CaseContext): Kafka {
 /** Creates `topic` and produces `lines` to it (keyless, so spread over its partitions). */
 async function produce(ctx: CaseContext, topic: string, lines: string[], partitions = 3): Promise<void> {
   const kafka = kafkaClient(ctx);
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    if (!(await admin.listTopics()).includes(topic)) await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureTopics(kafka, [topic], partitions);
   const producer = kafka.producer();
   await producer.connect();
   try {

@@ -2,21 +2,15 @@
 import { createHash } from 'node:crypto';
 import { expect } from '@jest/globals';
 import { AssignerProtocol, Kafka, logLevel, Partitioners } from 'kafkajs';
-import { defaultBrokers } from '../../processor/kafka/client.js';
+import { defaultBrokers, ensureTopics } from '../../processor/kafka/client.js';
 import { es, idsOf } from './stack.js';
 
 export const brokers = defaultBrokers();
 export const kafka = new Kafka({ clientId: 'rtas-tests', brokers, logLevel: logLevel.NOTHING });
 
-/** Creates `topic` with `partitions` partitions (idempotent). */
+/** Creates `topic` with `partitions` partitions and waits for its leaders (idempotent; `ensureTopics`). */
 export async function createTopic(topic: string, partitions = 3): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureTopics(kafka, [topic], partitions);
 }
 
 /** One message as the broker stored it: where (partition, offset), its CreateTime (ms) and its value. */
