@@ -159,10 +159,18 @@ export function enrichAccessLine(
   if (line.httpVersion) http.version = line.httpVersion;
   if (extra) addExtraHttpFields(http, extra);
 
+  const duration = extra?.durationNs;
+  const ingested = ingestedNow(ctx);
   const doc: Record<string, unknown> = {
     '@timestamp': line.timestampIso || line.timestamp.toISOString(),
     ecs: ECS,
-    event: eventFields(failure, meta.dataStream.dataset, line.timezone, ingestedNow(ctx)),
+    // Shared unless something is added to it: a configured format's duration, or the raw line.
+    event:
+      duration !== undefined
+        ? eventWithDuration(failure, meta.dataStream.dataset, line.timezone, ingested, duration)
+        : ctx.keepOriginal
+          ? eventFields(failure, meta.dataStream.dataset, line.timezone, ingested)
+          : sharedEventFields(failure, meta.dataStream.dataset, line.timezone, ingested),
     source,
     http,
   };
@@ -207,6 +215,21 @@ function eventFields(failure: boolean, dataset: string, timezone: string, ingest
     module: 'weblogs',
     timezone,
     ingested,
+  };
+}
+
+/** `eventFields` and a configured format's `duration` (ns), in one literal: the same keys in the same order as adding it. */
+function eventWithDuration(failure: boolean, dataset: string, timezone: string, ingested: string, duration: number): Record<string, unknown> {
+  return {
+    kind: 'event',
+    category: CATEGORY,
+    type: failure ? TYPE_FAILURE : TYPE_SUCCESS,
+    outcome: failure ? 'failure' : 'success',
+    dataset,
+    module: 'weblogs',
+    timezone,
+    ingested,
+    duration,
   };
 }
 
@@ -308,7 +331,7 @@ function addUrlExtras(url: Record<string, unknown>, extra: AccessExtras): void {
 /**
  * The ECS fields of a configured format's extras (formats/decoded.ts; the table in formats/variables.ts):
  * `source.port`, `client.*` (the real client behind trusted proxies, or the address realip logged),
- * `server.*`, `url.domain`/`url.scheme`, `event.duration` (ns), `tls.*`, `process.*`.
+ * `server.*`, `tls.*`, `process.*` (`event.duration` is written with the event: `eventWithDuration`).
  */
 function addExtraFields(
   doc: Record<string, unknown>,
@@ -325,7 +348,6 @@ function addExtraFields(
   const chain = extra.forwardedFor ?? (extra.realIp !== undefined ? [extra.realIp] : []);
   const client = extra.peer !== undefined ? logged : realClient(peer, chain, trustedOf(input));
   if (client !== peer) doc.client = sharedAddressFields(client, ctx);
-  if (extra.durationNs !== undefined) (doc.event as Record<string, unknown>).duration = extra.durationNs;
   if (extra.serverDomain !== undefined || extra.serverIp !== undefined || extra.serverPort !== undefined) {
     const server: Record<string, unknown> = {};
     if (extra.serverDomain !== undefined) server.domain = extra.serverDomain;

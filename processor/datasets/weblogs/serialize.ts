@@ -68,6 +68,8 @@ type EventFields = AccessDocument['event'];
 /** An `event` object's field values (copied, not the object: a mutated object must not match) and its JSON. */
 interface SeenEvent extends EventFields {
   text: string;
+  /** `text` without its closing brace, then `,"duration":` (a configured format's event), made on first use. */
+  durationHead: string | undefined;
 }
 // The JSON of the last two distinct `event` objects (a success and a failure, mostly): every field but
 // `ingested` is constant for a dataset, and `ingested` changes once a millisecond, so consecutive
@@ -92,9 +94,20 @@ function eventJson(e: EventFields): string {
   olderEvent = recentEvent;
   recentEvent = {
     kind: e.kind, category: e.category, type: e.type, outcome: e.outcome, dataset: e.dataset,
-    module: e.module, timezone: e.timezone, ingested: e.ingested, text,
+    module: e.module, timezone: e.timezone, ingested: e.ingested, text, durationHead: undefined,
   };
   return text;
+}
+
+/** `eventJson(e)` without its closing brace, then `,"duration":`: the head of an event with a duration. */
+function eventDurationHead(e: EventFields): string {
+  const text = eventJson(e);
+  const seen = recentEvent?.text === text ? recentEvent : olderEvent?.text === text ? olderEvent : undefined;
+  if (seen?.durationHead !== undefined) return seen.durationHead;
+  const head = `${text.slice(0, -1)},"duration":`;
+  head.charCodeAt(0); // flat once
+  if (seen) seen.durationHead = head;
+  return head;
 }
 
 /** JSON of `source.*` / `client.*` (`address`, `ip`, `geo`, `port`) in the object's own key order; anything else → JSON.stringify. */
@@ -309,6 +322,7 @@ function isPlainEvent(e: EventFields): boolean {
 }
 const EVENT_KEYS = ['kind', 'category', 'type', 'outcome', 'dataset', 'module', 'timezone', 'ingested'];
 const EVENT_KEYS_WITH_EXTRAS = [...EVENT_KEYS, 'duration', 'original'];
+const EVENT_KEYS_WITH_DURATION = [...EVENT_KEYS, 'duration'];
 
 /**
  * JSON of an `event` as enrich builds it: the shared fields (`eventJson`), then a configured format's
@@ -320,6 +334,8 @@ function fullEventJson(e: EventFields & { duration?: unknown; original?: unknown
   if (Object.isFrozen(e)) return objectJson(e); // enrich's shared `event`, with its JSON
   if (!isPlainEvent(e)) return undefined;
   if (inOrder(e, EVENT_KEYS)) return eventJson(e);
+  // A configured format's event: the shared fields and its duration.
+  if (inOrder(e, EVENT_KEYS_WITH_DURATION)) return typeof e.duration === 'number' && Number.isFinite(e.duration) ? `${eventDurationHead(e)}${e.duration}}` : undefined;
   if (!keysAmong(e, EVENT_KEYS_WITH_EXTRAS)) return undefined;
   const extras = (e.duration !== undefined ? 1 : 0) + (e.original !== undefined ? 1 : 0);
   if (keyCount(e) !== EVENT_KEYS.length + extras) return undefined; // a shared field missing
@@ -334,7 +350,7 @@ const RESPONSE_KEYS = ['status_code', 'body'];
 const BODY_KEYS = ['bytes'];
 const SOURCE_KEYS = ['address', 'ip', 'geo'];
 const HTTP_KEYS = ['response', 'request', 'version'];
-const REQUEST_KEYS = ['method', 'referrer'];
+const REQUEST_KEYS = ['method', 'referrer', 'id'];
 const WEBLOGS_KEYS = ['crawler'];
 const DURATION_KEYS = ['duration'];
 const USER_KEYS = ['name'];
@@ -426,11 +442,13 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
   if (h.request !== undefined) {
     const r = h.request;
     if (keysAmong(r, REQUEST_KEYS)) {
-      s += ',"request":{';
-      if (r.method !== undefined) s += `"method":${jsonOf(r.method)}${r.referrer !== undefined ? ',' : ''}`;
-      if (r.referrer !== undefined) s += `"referrer":${jsonOf(r.referrer)}`;
-      s += '}';
-    } else s += `,"request":${requestJson(r as Record<string, unknown>)}`; // a configured format's id, bytes, MIME type
+      // method, referrer and a configured format's request id, each when present, in this order.
+      const id = (r as { id?: unknown }).id;
+      let fields = r.method !== undefined ? `"method":${jsonOf(r.method)}` : '';
+      if (r.referrer !== undefined) fields += `${fields === '' ? '' : ','}"referrer":${jsonOf(r.referrer)}`;
+      if (id !== undefined) fields += `${fields === '' ? '' : ','}"id":${jsonOf(id)}`;
+      s += `,"request":{${fields}}`;
+    } else s += `,"request":${requestJson(r as Record<string, unknown>)}`; // a configured format's bytes, MIME type
   }
   if (h.version !== undefined) s += `,"version":${jsonOf(h.version)}`;
   s += '}';
