@@ -482,7 +482,9 @@ function plainDocumentJson(body: Record<string, unknown>): string | undefined {
 /** `s` (a document's JSON up to its `data_stream`, without the closing brace) with `body`'s `trailing` keys and the brace. */
 function withTrailing(s: string, body: Record<string, unknown>, trailing: string[]): string {
   for (const k of trailing) {
-    const text = JSON.stringify(body[k]) as string | undefined;
+    const v = body[k];
+    // An input's shared fields (inputs/fields.ts) are frozen and carry their JSON.
+    const text = (typeof v === 'object' && v !== null && Object.isFrozen(v) ? objectJson(v) : JSON.stringify(v)) as string | undefined;
     if (text !== undefined) s += `,${keyJson(k)}:${text}`;
   }
   return `${s}}`;
