@@ -14,6 +14,7 @@ import { startHttpServer } from './observability/http-server.js';
 import { createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Pipeline, type PipelineTotals } from './pipeline/pipeline.js';
+import { pinDocumentIdScheme } from './pipeline/document-id.js';
 import { createTransformPool, defaultTransformThreads, inlineTransformer } from './pipeline/transform-pool.js';
 import { ArchiveSink } from './sinks/archive-sink.js';
 import { DeadLetterFile } from './sinks/dead-letter-sink.js';
@@ -379,6 +380,8 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   const checkpointFileOf = (input: InputSettings): string =>
     opts.checkpointFile && inputs.length === 1 ? opts.checkpointFile : path.join(dataDir, 'checkpoints', `files-${input.id}.json`);
   const deadLetterFile = opts.deadLetterFile ?? path.join(dataDir, 'dead-letters.ndjson');
+  // Before any record gets an `_id`: the layout this data directory was first used with.
+  const idScheme = pinDocumentIdScheme(dataDir, [deadLetterFile, ...inputs.map(checkpointFileOf)]);
 
   const es = opts.es ?? esConnectionFromOptions({ esUrl: opts.esUrl });
   const client = createEsClient(es);
@@ -526,7 +529,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     })());
 
   await pipeline.start();
-  log.info({ inputs: Object.fromEntries(inputs.map((i) => [i.id, { dataset: i.dataset, paths: i.paths }])), kafka: !!opts.kafka, once: !!opts.once, metricsPort: http?.port }, 'processor started');
+  log.info({ inputs: Object.fromEntries(inputs.map((i) => [i.id, { dataset: i.dataset, paths: i.paths }])), kafka: !!opts.kafka, once: !!opts.once, metricsPort: http?.port, documentIds: idScheme }, 'processor started');
 
   let resolveDone!: (s: RunSummary) => void;
   let rejectDone!: (e: unknown) => void;

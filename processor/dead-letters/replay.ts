@@ -7,7 +7,7 @@
  * the input it was read through (the entry's `input`; entries written before inputs existed go by
  * their dataset's name, the id `--watch` inputs get), into the same data stream (the entry's
  * `namespace`, else the configured one) under the same `_id` (the entry's `id`, else `documentId` of its
- * position and raw text), with `create` through the `ElasticsearchSink`: a record indexed already
+ * position and raw text in the `sha1` layout those older entries were written with), with `create` through the `ElasticsearchSink`: a record indexed already
  * (by an earlier replay) comes back as a duplicate, never as a copy. Records cut at the maximum record
  * size (stage `read`) and lines that are not JSON stay as they are. The file is rewritten atomically
  * (a temporary file beside it, fsynced, then renamed over it).
@@ -193,7 +193,9 @@ export async function replayDeadLetters(opts: ReplayOptions): Promise<ReplaySumm
         dataset,
         raw: entry.raw,
         position: entry.position,
-        id: entry.id ?? documentId({ position: entry.position, raw: entry.raw }),
+        // Entries carry the `_id` they were given; only those of versions before the `id` field lack it,
+        // and those versions wrote `sha1` ids.
+        id: entry.id ?? documentId({ position: entry.position, raw: entry.raw }, 'sha1'),
         ...(input ? { input: input.id } : {}),
       };
       items.push({ kind: 'replay', record, namespace: entry.namespace ?? namespace });

@@ -121,13 +121,20 @@ export async function groupMembersWithAssignment(groupId: string): Promise<numbe
 }
 
 /**
- * The `_id` a Kafka record must get, by the layout documented in processor/pipeline/document-id.ts
- * and computed here on its own: base64url(SHA-1(`k`, cluster id, topic, partition, offset, CreateTime,
- * each followed by a NUL byte, then the message value)).
+ * The `_id` a Kafka record must get, by the `ordered` layout documented in processor/pipeline/document-id.ts
+ * and computed here on its own: 5 base64url characters of SHA-1(`k`, cluster id, topic, partition, each
+ * followed by a NUL byte); the offset as a letter for its number of base-36 digits (`a` = 1) and the
+ * digits; the first 16 base64url characters of SHA-1(`k`, cluster id, topic, partition, offset,
+ * CreateTime, each followed by a NUL byte, then the message value).
  */
 export function expectedIds(cluster: string, topic: string, produced: Produced[]): string[] {
+  const sha1 = (text: string): string => createHash('sha1').update(text).digest('base64url');
   return produced
-    .map((p) => createHash('sha1').update(`k\0${cluster}\0${topic}\0${p.partition}\0${p.offset}\0${p.timestamp}\0${p.value}`).digest('base64url'))
+    .map((p) => {
+      const source = `k\0${cluster}\0${topic}\0${p.partition}\0`;
+      const digits = Number(p.offset).toString(36);
+      return `${sha1(source).slice(0, 5)}${'abcdefghijk'[digits.length - 1]}${digits}${sha1(`${source}${p.offset}\0${p.timestamp}\0${p.value}`).slice(0, 16)}`;
+    })
     .sort();
 }
 
