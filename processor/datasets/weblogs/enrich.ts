@@ -167,7 +167,7 @@ export function enrichAccessLine(
     // Shared unless something is added to it: a configured format's duration, or the raw line.
     event:
       duration !== undefined
-        ? eventWithDuration(failure, meta.dataStream.dataset, line.timezone, ingested, duration)
+        ? Object.assign(eventFields(failure, meta.dataStream.dataset, line.timezone, ingested), { duration })
         : ctx.keepOriginal
           ? eventFields(failure, meta.dataStream.dataset, line.timezone, ingested)
           : sharedEventFields(failure, meta.dataStream.dataset, line.timezone, ingested),
@@ -215,21 +215,6 @@ function eventFields(failure: boolean, dataset: string, timezone: string, ingest
     module: 'weblogs',
     timezone,
     ingested,
-  };
-}
-
-/** `eventFields` and a configured format's `duration` (ns), in one literal: the same keys in the same order as adding it. */
-function eventWithDuration(failure: boolean, dataset: string, timezone: string, ingested: string, duration: number): Record<string, unknown> {
-  return {
-    kind: 'event',
-    category: CATEGORY,
-    type: failure ? TYPE_FAILURE : TYPE_SUCCESS,
-    outcome: failure ? 'failure' : 'success',
-    dataset,
-    module: 'weblogs',
-    timezone,
-    ingested,
-    duration,
   };
 }
 
@@ -331,7 +316,7 @@ function addUrlExtras(url: Record<string, unknown>, extra: AccessExtras): void {
 /**
  * The ECS fields of a configured format's extras (formats/decoded.ts; the table in formats/variables.ts):
  * `source.port`, `client.*` (the real client behind trusted proxies, or the address realip logged),
- * `server.*`, `tls.*`, `process.*` (`event.duration` is written with the event: `eventWithDuration`).
+ * `server.*`, `tls.*`, `process.*` (`event.duration` is added with the event).
  */
 function addExtraFields(
   doc: Record<string, unknown>,
