@@ -27,7 +27,7 @@ import type { SourceRecord } from './types.js';
  * record's text. Consecutive records of one file or partition thus get neighbouring `_id`s, in order, as
  * Elasticsearch's own auto-generated ids are: its check that a `create`'s `_id` is new looks it up in every
  * segment's terms, which costs far less for ordered than for random ids (measured: 1,000,000 documents
- * into the weblogs template, Elasticsearch CPU 57–65 µs per document against 78–86 for random SHA-1 ids;
+ * into the weblogs template, Elasticsearch CPU 57–65 µs per document against 67–86 for random SHA-1 ids;
  * Elasticsearch's "tune for indexing speed" advice gives the reason). 27 characters for offsets below
  * 36^5, 29 at most below 2^53. The same inputs as the `sha1` layout, so the identity rule is unchanged.
  *
