@@ -1,5 +1,5 @@
 import { createHash, hash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceRecord } from './types.js';
 
@@ -98,7 +98,8 @@ const ID_SCHEME_FILE = 'document-ids.json';
  * A Kafka-only processor leaves nothing there before this file: its directory counts as new (stop it
  * cleanly before upgrading, which commits everything it indexed).
  * @returns the layout in force.
- * @throws when the file exists but names no known layout (the message says which file), or cannot be written.
+ * @throws when the file exists but names no known layout (the message says which file), or cannot be
+ * written (a full disk: `ENOSPC`, which the command line reports as such, exit 4).
  */
 export function pinDocumentIdScheme(dataDir: string, earlierFiles: readonly string[] = []): DocumentIdScheme {
   const file = path.join(dataDir, ID_SCHEME_FILE);
@@ -117,7 +118,15 @@ export function pinDocumentIdScheme(dataDir: string, earlierFiles: readonly stri
   const used = [path.join(dataDir, 'checkpoints'), path.join(dataDir, 'dead-letters.ndjson'), ...earlierFiles].some((f) => existsSync(f));
   const chosen: DocumentIdScheme = used ? 'sha1' : 'ordered';
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ scheme: chosen })}\n`);
+  // Written aside and renamed: a full disk must not leave a torn file that later starts would refuse.
+  const aside = `${file}.tmp`;
+  try {
+    writeFileSync(aside, `${JSON.stringify({ scheme: chosen })}\n`);
+    renameSync(aside, file);
+  } catch (err) {
+    rmSync(aside, { force: true });
+    throw err;
+  }
   setDocumentIdScheme(chosen);
   return chosen;
 }
