@@ -14,7 +14,7 @@ import { startHttpServer } from './observability/http-server.js';
 import { createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Pipeline, type PipelineTotals } from './pipeline/pipeline.js';
-import { pinDocumentIdScheme } from './pipeline/document-id.js';
+import { layoutOfWriteIndex, type DocumentIdScheme } from './pipeline/document-id.js';
 import { createTransformPool, defaultTransformThreads, inlineTransformer } from './pipeline/transform-pool.js';
 import { ArchiveSink } from './sinks/archive-sink.js';
 import { DeadLetterFile } from './sinks/dead-letter-sink.js';
@@ -359,6 +359,25 @@ class CountedDeadLetterFile extends DeadLetterFile {
 }
 
 /**
+ * The `_id` layout of each dataset's data stream in `namespace` (`layoutOfWriteIndex` of
+ * `GET <stream>/_mapping`): `ordered` for a stream that does not exist yet or whose write index was made
+ * from this version's templates, `sha1` for one made before. By dataset name.
+ * @throws when Elasticsearch refuses the request for another reason than a missing stream.
+ */
+async function documentIdLayouts(client: Client, namespace: string): Promise<Map<string, DocumentIdScheme>> {
+  const layouts = new Map<string, DocumentIdScheme>();
+  for (const d of datasets.values()) {
+    const stream = dataStreamIndex({ ...d.dataStream, namespace });
+    const mappings = (await client.indices.getMapping({ index: stream, allow_no_indices: true, ignore_unavailable: true, expand_wildcards: ['open', 'hidden'] })) as Record<
+      string,
+      { mappings?: { _meta?: Record<string, unknown> } }
+    >;
+    layouts.set(d.name, layoutOfWriteIndex(mappings));
+  }
+  return layouts;
+}
+
+/**
  * Starts the processor: waits for Elasticsearch, installs index templates, then feeds watched files
  * and/or Kafka topics through the micro-batch pipeline into data streams.
  * @throws when Elasticsearch does not answer within 60 s, a template is refused, the metrics port is
@@ -380,13 +399,13 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
   const checkpointFileOf = (input: InputSettings): string =>
     opts.checkpointFile && inputs.length === 1 ? opts.checkpointFile : path.join(dataDir, 'checkpoints', `files-${input.id}.json`);
   const deadLetterFile = opts.deadLetterFile ?? path.join(dataDir, 'dead-letters.ndjson');
-  // Before any record gets an `_id`: the layout this data directory was first used with.
-  const idScheme = pinDocumentIdScheme(dataDir, [deadLetterFile, ...inputs.map(checkpointFileOf)]);
 
   const es = opts.es ?? esConnectionFromOptions({ esUrl: opts.esUrl });
   const client = createEsClient(es);
   await waitForEs(client, es);
   const templates = await installIndexTemplates(client, datasets.values());
+  // Before any record gets an `_id`: the layout of each data stream's documents (its write index's).
+  const idLayouts = await documentIdLayouts(client, opts.namespace ?? 'default');
   for (const o of templates.outdated) {
     log.warn(`existing data streams ${o.pattern} keep an older mapping until they roll over (${o.reason}); documents with new fields are dead-lettered there`);
   }
@@ -461,6 +480,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     windowUpdateIntervalMs: opts.windowUpdateIntervalMs,
     archive,
     transformer,
+    idLayout: (dataset) => idLayouts.get(dataset) ?? 'ordered',
     // A full data dir: live runs pause and retry; --once ends with a DiskFullError (exit 4).
     diskFull: opts.once ? 'fail' : 'wait',
   });
@@ -529,7 +549,7 @@ export async function startProcessor(opts: ProcessorOptions): Promise<ProcessorH
     })());
 
   await pipeline.start();
-  log.info({ inputs: Object.fromEntries(inputs.map((i) => [i.id, { dataset: i.dataset, paths: i.paths }])), kafka: !!opts.kafka, once: !!opts.once, metricsPort: http?.port, documentIds: idScheme }, 'processor started');
+  log.info({ inputs: Object.fromEntries(inputs.map((i) => [i.id, { dataset: i.dataset, paths: i.paths }])), kafka: !!opts.kafka, once: !!opts.once, metricsPort: http?.port, documentIds: Object.fromEntries(idLayouts) }, 'processor started');
 
   let resolveDone!: (s: RunSummary) => void;
   let rejectDone!: (e: unknown) => void;

@@ -1,6 +1,4 @@
 import { createHash, hash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { SourceRecord } from './types.js';
 
 /**
@@ -28,18 +26,23 @@ import type { SourceRecord } from './types.js';
  * Elasticsearch's own auto-generated ids are: its check that a `create`'s `_id` is new looks it up in every
  * segment's terms, which costs far less for ordered than for random ids (measured: 1,000,000 documents
  * into the weblogs template, Elasticsearch CPU 57–65 µs per document against 67–86 for random SHA-1 ids;
- * Elasticsearch's "tune for indexing speed" advice gives the reason). 27 characters for offsets below
- * 36^5, 29 at most below 2^53. The same inputs as the `sha1` layout, so the identity rule is unchanged.
+ * Elasticsearch's "tune for indexing speed" advice gives the reason). 22 characters plus the offset's
+ * base-36 digits (23–27 below 36^5, 33 at most below 2^53). The same inputs as the `sha1` layout, so the
+ * identity rule is unchanged.
  *
- * Layout `sha1` (before 2026-12-07): base64url of the SHA-1 of all of it, 27 characters. A data directory
- * that was used before keeps it (`pinDocumentIdScheme`): a replay after an upgrade must give the `_id`s
- * the first attempt gave.
+ * Layout `sha1` (before 2026-12-07): base64url of the SHA-1 of all of it, 27 characters. Which layout a
+ * record gets follows the data stream it goes to, not the processor: the write index of a stream
+ * created from this version's templates says `ordered` in its mapping's `_meta` (`DOCUMENT_IDS_META`);
+ * one created before says nothing and keeps `sha1` until it rolls over (`layoutOfWriteIndex`). So a
+ * replay after an upgrade — an uncommitted batch, a lost data directory, another member of a Kafka group
+ * — gives a stored event the `_id` it already has (Elasticsearch enforces `_id`s per backing index only,
+ * so nothing is lost by switching at a rollover).
  *
  * Cost: one SHA-1 over the record text plus ~60 bytes of position per record (measured by
  * `npm run faults -- --case id-cost`); the source part's SHA-1 once per source.
- * @param layout defaults to this process's (`setDocumentIdScheme`, `pinDocumentIdScheme`).
+ * @param layout the layout of the data stream the record goes to (`layoutOfWriteIndex`).
  */
-export function documentId(record: Pick<SourceRecord, 'position' | 'raw'>, layout: DocumentIdScheme = scheme): string {
+export function documentId(record: Pick<SourceRecord, 'position' | 'raw'>, layout: DocumentIdScheme = 'ordered'): string {
   const p = record.position;
   const source = p.kind === 'file' ? `f\0${p.fingerprint ?? `${p.fileId}:${p.generation}`}\0` : `k\0${p.cluster ?? ''}\0${p.topic}\0${p.partition}\0`;
   const key = p.kind === 'file' ? `${source}${p.offset}\0` : `${source}${p.offset}\0${p.timestamp ?? ''}\0`;
@@ -51,17 +54,33 @@ export function documentId(record: Pick<SourceRecord, 'position' | 'raw'>, layou
 
 /** The two `_id` layouts of {@link documentId}. */
 export type DocumentIdScheme = 'ordered' | 'sha1';
-const SCHEMES: readonly DocumentIdScheme[] = ['ordered', 'sha1'];
-let scheme: DocumentIdScheme = 'ordered';
 
-/** The layout `documentId` writes in this process. */
-export function documentIdScheme(): DocumentIdScheme {
-  return scheme;
-}
+/** Where a backing index's mapping names the `_id` layout of its documents: `_meta.document_ids` (index-template.ts puts it there). */
+export const DOCUMENT_IDS_META = 'document_ids';
 
-/** Sets the layout `documentId` writes in this process (the processor sets its data directory's, `pinDocumentIdScheme`). */
-export function setDocumentIdScheme(s: DocumentIdScheme): void {
-  scheme = s;
+/**
+ * The `_id` layout of a data stream's documents, from `GET <stream>/_mapping` (`mappings`: backing
+ * index name → its mapping): its write index's `_meta.document_ids`, the write index being the backing
+ * index of the highest generation (`.ds-<stream>-<date>-<generation>`). No backing index (the stream does
+ * not exist yet; the templates will create it with the marker): `ordered`. A write index without the
+ * marker was created before the ordered layout existed: `sha1`.
+ * @throws when the marker names no known layout.
+ */
+export function layoutOfWriteIndex(mappings: Record<string, { mappings?: { _meta?: Record<string, unknown> } }>): DocumentIdScheme {
+  let write: string | undefined;
+  let generation = -1;
+  for (const name of Object.keys(mappings)) {
+    const g = Number(/-(\d+)$/.exec(name)?.[1] ?? 0);
+    if (g > generation || (g === generation && write !== undefined && name > write)) {
+      generation = g;
+      write = name;
+    }
+  }
+  if (write === undefined) return 'ordered';
+  const named = mappings[write]!.mappings?._meta?.[DOCUMENT_IDS_META];
+  if (named === undefined) return 'sha1';
+  if (named !== 'ordered' && named !== 'sha1') throw new Error(`${write}: _meta.${DOCUMENT_IDS_META} is ${JSON.stringify(named)}, not ordered or sha1`);
+  return named;
 }
 
 // The source part of the last source: records mostly come from one file or partition at a time.
@@ -77,58 +96,17 @@ function sourcePrefix(source: string): string {
 
 /**
  * An offset (a number, or Kafka's decimal string) as text that sorts as the number does: the count of
- * base-36 digits as a letter (`a` = 1 … `k` = 11), then the digits; `z` and the decimal digits for an
- * offset past 2^53 (sorts after every shorter one; Kafka offsets are 63-bit).
+ * base-36 digits as a letter (`a` = 1 … `k` = 11), then the digits; past 2^53 (Kafka offsets are 63-bit)
+ * `z`, the count of decimal digits in two digits, then the digits (after every shorter code, in order).
  */
 export function orderedOffset(offset: number | string): string {
   const n = typeof offset === 'number' ? offset : Number(offset);
-  if (!Number.isSafeInteger(n) || n < 0) return `z${String(offset)}`;
+  if (!Number.isSafeInteger(n) || n < 0) {
+    const text = String(offset);
+    return `z${String(text.length).padStart(2, '0')}${text}`;
+  }
   const digits = n.toString(36);
   return `${String.fromCharCode(96 + digits.length)}${digits}`;
-}
-
-const ID_SCHEME_FILE = 'document-ids.json';
-
-/**
- * The `_id` layout of a data directory, recorded in `<dataDir>/document-ids.json` on its first use, and
- * set for this process (`setDocumentIdScheme`). A data directory without that file but with checkpoints
- * or dead letters was used by a version that wrote `sha1` ids: it keeps them, so a batch indexed but not
- * committed before an upgrade is recognised as a duplicate when it is replayed after it. A new data
- * directory gets `ordered`. `earlierFiles`: checkpoint and dead-letter files kept outside the directory.
- * A Kafka-only processor leaves nothing there before this file: its directory counts as new (stop it
- * cleanly before upgrading, which commits everything it indexed).
- * @returns the layout in force.
- * @throws when the file exists but names no known layout (the message says which file), or cannot be
- * written (a full disk: `ENOSPC`, which the command line reports as such, exit 4).
- */
-export function pinDocumentIdScheme(dataDir: string, earlierFiles: readonly string[] = []): DocumentIdScheme {
-  const file = path.join(dataDir, ID_SCHEME_FILE);
-  if (existsSync(file)) {
-    const text = readFileSync(file, 'utf8');
-    let named: unknown;
-    try {
-      named = (JSON.parse(text) as { scheme?: unknown }).scheme;
-    } catch {
-      named = undefined;
-    }
-    if (!SCHEMES.includes(named as DocumentIdScheme)) throw new Error(`${file}: "scheme" must be one of ${SCHEMES.join(', ')} (found ${text.trim().slice(0, 80)})`);
-    setDocumentIdScheme(named as DocumentIdScheme);
-    return scheme;
-  }
-  const used = [path.join(dataDir, 'checkpoints'), path.join(dataDir, 'dead-letters.ndjson'), ...earlierFiles].some((f) => existsSync(f));
-  const chosen: DocumentIdScheme = used ? 'sha1' : 'ordered';
-  mkdirSync(dataDir, { recursive: true });
-  // Written aside and renamed: a full disk must not leave a torn file that later starts would refuse.
-  const aside = `${file}.tmp`;
-  try {
-    writeFileSync(aside, `${JSON.stringify({ scheme: chosen })}\n`);
-    renameSync(aside, file);
-  } catch (err) {
-    rmSync(aside, { force: true });
-    throw err;
-  }
-  setDocumentIdScheme(chosen);
-  return chosen;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { mergeTouches, touchedWindowCount, type WindowOperator, type WindowTouches } from '../windows/window-operator.js';
 import pRetry from 'p-retry';
 import { whileDiskFull, type DiskFullPolicy } from './disk-full.js';
-import { documentId } from './document-id.js';
+import { documentId, type DocumentIdScheme } from './document-id.js';
 import { inlineTransformer, type Transformer } from './transform-pool.js';
 import type { DeadLetter, OutputDocument, Sink, Source, SourceBatch, SourcePosition, SourceRecord } from './types.js';
 
@@ -44,6 +44,8 @@ export interface PipelineOptions {
   archive?: ArchiveSink;
   /** Where decode → validate → enrich runs (default: the main thread, `inlineTransformer`). */
   transformer?: Transformer;
+  /** The `_id` layout of a dataset's data stream (default `ordered`; the processor asks Elasticsearch: document-id.ts). */
+  idLayout?: (dataset: string) => DocumentIdScheme;
   /**
    * A full disk under the dead-letter file or a checkpoint (`ENOSPC`, `EDQUOT`): `wait` (default) pauses
    * the batch — and by back-pressure the intake — and retries until the write succeeds; `fail` stops
@@ -113,6 +115,7 @@ export class Pipeline {
   private readonly archive: ArchiveSink | undefined;
   private readonly maxInFlight: number;
   private readonly transformer: Transformer;
+  private readonly idLayout: (dataset: string) => DocumentIdScheme;
   private readonly diskFull: DiskFullPolicy;
   /** Settles when the most recently started batch has been assessed by the windows. */
   private lastAssess: Promise<void> = Promise.resolve();
@@ -145,6 +148,7 @@ export class Pipeline {
     this.windowUpdateIntervalMs = opts.windowUpdateIntervalMs ?? 5000;
     this.archive = opts.archive;
     this.transformer = opts.transformer ?? inlineTransformer(ctx);
+    this.idLayout = opts.idLayout ?? ((): DocumentIdScheme => 'ordered');
     this.diskFull = { mode: opts.diskFull ?? 'wait', log, onPause: (paused) => metrics.diskFullPaused.set(paused ? 1 : 0) };
     this.fatal = new Promise((_, reject) => (this.rejectFatal = reject));
     this.fatal.catch(() => undefined); // observed through `fatal` by the caller
@@ -193,7 +197,7 @@ export class Pipeline {
     if (this.failure) throw this.failure;
     // Records read while stopping are still taken: `stop` commits them, so a restart does not read them again.
     for (const r of batch.records) {
-      r.id = documentId(r);
+      r.id = documentId(r, this.idLayout(r.dataset));
       if (!this.open) {
         this.open = { records: [], chars: 0, bySource: new Map() };
         this.timer = setTimeout(() => this.closeBatch(), this.batchIntervalMs);

@@ -1,14 +1,11 @@
 /**
  * The `_id` layouts of processor/pipeline/document-id.ts: what identifies a record (the same record gives
- * the same `_id`, a different one a different `_id`), the order the `ordered` layout keeps, and which
- * layout a data directory is pinned to.
+ * the same `_id`, a different one a different `_id`), the order the `ordered` layout keeps, and how the
+ * layout of a data stream is read from its write index's mapping.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { documentId, documentIdScheme, orderedOffset, pinDocumentIdScheme, setDocumentIdScheme } from '../../processor/pipeline/document-id.js';
+import { describe, expect, it } from '@jest/globals';
+import { documentId, layoutOfWriteIndex, orderedOffset } from '../../processor/pipeline/document-id.js';
 import type { SourceRecord } from '../../processor/pipeline/types.js';
 
 type Rec = Pick<SourceRecord, 'position' | 'raw'>;
@@ -21,8 +18,6 @@ const kafkaRecord = (partition: number, offset: string, raw: string, timestamp =
   position: { kind: 'kafka', cluster: 'c1', topic: 'weblogs.access', partition, offset, timestamp },
 });
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('base64url');
-
-afterEach(() => setDocumentIdScheme('ordered'));
 
 describe('documentId, ordered layout (the default)', () => {
   it('is the source prefix, the ordered offset and 96 bits of the SHA-1 of position and text (computed here on its own)', () => {
@@ -56,57 +51,31 @@ describe('documentId, ordered layout (the default)', () => {
   });
 
   it('keeps ordered offsets in order past base-36 lengths and past 2^53', () => {
-    const offsets: (number | string)[] = [0, 35, 36, 2 ** 53 - 1, '9007199254740993', '9223372036854775807'];
+    const offsets: (number | string)[] = [0, 35, 36, 2 ** 53 - 1, '9007199254740993', '90071992547409930', '9223372036854775807'];
     const texts = offsets.map(orderedOffset);
     expect([...texts].sort()).toEqual(texts);
     expect(texts.slice(0, 3)).toEqual(['a0', 'az', 'b10']);
   });
 
   it('writes the sha1 layout when asked: base64url of the SHA-1 of all of it', () => {
-    const r = fileRecord(42, 'x');
-    const legacy = sha1(`f\0${'a'.repeat(40)}\x0042\0x`);
-    expect(documentId(r, 'sha1')).toBe(legacy);
-    setDocumentIdScheme('sha1');
-    expect(documentId(r)).toBe(legacy);
+    expect(documentId(fileRecord(42, 'x'), 'sha1')).toBe(sha1(`f\0${'a'.repeat(40)}\x0042\0x`));
   });
 });
 
-describe('pinDocumentIdScheme: a data directory keeps the layout it was first used with', () => {
-  const dirs: string[] = [];
-  const tmp = (): string => {
-    const d = mkdtempSync(path.join(os.tmpdir(), 'rtas-ids-'));
-    dirs.push(d);
-    return d;
-  };
-  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-  it('gives a new directory the ordered layout and records it', () => {
-    const d = path.join(tmp(), 'data');
-    expect(pinDocumentIdScheme(d)).toBe('ordered');
-    expect(JSON.parse(readFileSync(path.join(d, 'document-ids.json'), 'utf8'))).toEqual({ scheme: 'ordered' });
-    expect(documentIdScheme()).toBe('ordered');
+describe('layoutOfWriteIndex: the layout of a data stream is its write index\'s', () => {
+  const marked = { mappings: { _meta: { document_ids: 'ordered' } } };
+  const unmarked = { mappings: { _meta: { managed_by: 'x' } } };
+  it('is ordered for a stream that does not exist yet (the templates create it marked)', () => {
+    expect(layoutOfWriteIndex({})).toBe('ordered');
   });
-
-  it('gives a directory an earlier version used (checkpoints, dead letters, a checkpoint file elsewhere) the sha1 layout, and keeps it', () => {
-    const withCheckpoints = tmp();
-    mkdirSync(path.join(withCheckpoints, 'checkpoints'));
-    expect(pinDocumentIdScheme(withCheckpoints)).toBe('sha1');
-    expect(documentId(fileRecord(1, 'x'))).toBe(documentId(fileRecord(1, 'x'), 'sha1'));
-    setDocumentIdScheme('ordered');
-    expect(pinDocumentIdScheme(withCheckpoints)).toBe('sha1'); // from its document-ids.json now
-
-    const withLetters = tmp();
-    writeFileSync(path.join(withLetters, 'dead-letters.ndjson'), '');
-    expect(pinDocumentIdScheme(withLetters)).toBe('sha1');
-
-    const elsewhere = path.join(tmp(), 'checkpoint.json');
-    writeFileSync(elsewhere, '{}');
-    expect(pinDocumentIdScheme(tmp(), [elsewhere])).toBe('sha1');
+  it('is sha1 when the write index was made before the marker, whatever older indices say', () => {
+    expect(layoutOfWriteIndex({ '.ds-logs-a-default-2026.12.01-000001': marked, '.ds-logs-a-default-2026.12.07-000002': unmarked })).toBe('sha1');
+    expect(layoutOfWriteIndex({ '.ds-logs-a-default-2026.12.01-000001': { mappings: {} } })).toBe('sha1');
   });
-
-  it('refuses a document-ids.json that names no layout, saying which file', () => {
-    const d = tmp();
-    writeFileSync(path.join(d, 'document-ids.json'), '{"scheme":"md5"}');
-    expect(() => pinDocumentIdScheme(d)).toThrow(`${path.join(d, 'document-ids.json')}: "scheme" must be one of ordered, sha1`);
+  it('follows the marker of the highest generation (after a rollover)', () => {
+    expect(layoutOfWriteIndex({ '.ds-logs-a-default-2026.12.07-000010': marked, '.ds-logs-a-default-2026.12.01-000009': unmarked })).toBe('ordered');
+  });
+  it('refuses a marker that names no layout', () => {
+    expect(() => layoutOfWriteIndex({ '.ds-logs-a-default-2026.12.07-000001': { mappings: { _meta: { document_ids: 'md5' } } } })).toThrow('_meta.document_ids is "md5"');
   });
 });
