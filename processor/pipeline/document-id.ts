@@ -20,12 +20,11 @@ import type { SourceRecord } from './types.js';
  *
  * Layout (`ordered`, the default): `{source}{offset}{digest}` — 5 base64url characters of the SHA-1 of
  * the source (the file's fingerprint; cluster, topic and partition), the offset in an order-keeping code
- * (one letter `a`–`k` for the number of base-36 digits, then the digits; `z`, the count of decimal digits in two digits and the digits past
- * 2^53), then the first 16 base64url characters (96 bits) of the SHA-1 of all of the above and the
- * record's text. Consecutive records of one file (past its first KiB, whose lines each have their own
- * fingerprint) or partition thus get neighbouring `_id`s, in order, as
- * Elasticsearch's own auto-generated ids are: its check that a `create`'s `_id` is new looks it up in every
- * segment's terms, which costs far less for ordered than for random ids (measured: 1,000,000 documents
+ * (`orderedOffset`), then the first 16 base64url characters (96 bits) of the SHA-1 of all of the above
+ * and the record's text. Consecutive records of one file (past its first KiB, whose lines each have
+ * their own fingerprint) or partition thus get neighbouring `_id`s, in order, as Elasticsearch's own
+ * auto-generated ids are: its check that a `create`'s `_id` is new looks it up in every segment's
+ * terms, which costs far less for ordered than for random ids (measured: 1,000,000 documents
  * into the weblogs template, Elasticsearch CPU 57–65 µs per document against 67–86 for random SHA-1 ids;
  * Elasticsearch's "tune for indexing speed" advice gives the reason). 22 characters plus the offset's
  * base-36 digits (23–27 below 36^5, 33 at most below 2^53). The same inputs as the `sha1` layout, so the
