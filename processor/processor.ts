@@ -365,16 +365,18 @@ class CountedDeadLetterFile extends DeadLetterFile {
  * @throws when Elasticsearch refuses the request for another reason than a missing stream.
  */
 async function documentIdLayouts(client: Client, namespace: string): Promise<Map<string, DocumentIdScheme>> {
-  const layouts = new Map<string, DocumentIdScheme>();
-  for (const d of datasets.values()) {
-    const stream = dataStreamIndex({ ...d.dataStream, namespace });
-    const mappings = (await client.indices.getMapping({ index: stream, allow_no_indices: true, ignore_unavailable: true, expand_wildcards: ['open', 'hidden'] })) as Record<
-      string,
-      { mappings?: { _meta?: Record<string, unknown> } }
-    >;
-    layouts.set(d.name, layoutOfWriteIndex(mappings));
-  }
-  return layouts;
+  // One request per stream, all at once (a few at start-up).
+  const entries = await Promise.all(
+    [...datasets.values()].map(async (d) => {
+      const stream = dataStreamIndex({ ...d.dataStream, namespace });
+      const mappings = (await client.indices.getMapping({ index: stream, allow_no_indices: true, ignore_unavailable: true, expand_wildcards: ['open', 'hidden'] })) as Record<
+        string,
+        { mappings?: { _meta?: Record<string, unknown> } }
+      >;
+      return [d.name, layoutOfWriteIndex(mappings)] as const;
+    }),
+  );
+  return new Map(entries);
 }
 
 /**

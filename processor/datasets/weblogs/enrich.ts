@@ -159,18 +159,18 @@ export function enrichAccessLine(
   if (line.httpVersion) http.version = line.httpVersion;
   if (extra) addExtraHttpFields(http, extra);
 
+  // The event is shared unless something is added to it: a configured format's duration, or the raw line.
   const duration = extra?.durationNs;
   const ingested = ingestedNow(ctx);
+  const event =
+    duration === undefined && !ctx.keepOriginal
+      ? sharedEventFields(failure, meta.dataStream.dataset, line.timezone, ingested)
+      : eventFields(failure, meta.dataStream.dataset, line.timezone, ingested);
+  if (duration !== undefined) event.duration = duration;
   const doc: Record<string, unknown> = {
     '@timestamp': line.timestampIso || line.timestamp.toISOString(),
     ecs: ECS,
-    // Shared unless something is added to it: a configured format's duration, or the raw line.
-    event:
-      duration !== undefined
-        ? Object.assign(eventFields(failure, meta.dataStream.dataset, line.timezone, ingested), { duration })
-        : ctx.keepOriginal
-          ? eventFields(failure, meta.dataStream.dataset, line.timezone, ingested)
-          : sharedEventFields(failure, meta.dataStream.dataset, line.timezone, ingested),
+    event,
     source,
     http,
   };
