@@ -34,6 +34,27 @@ describe('nginx log_format', () => {
     expect(validateAccessLine(d)).toBeUndefined();
     expect(accessLineSchema.safeParse(d).success).toBe(true);
   });
+  it('reads times in seconds exactly, in the milliseconds nginx writes and in any other number shape', () => {
+    const rt = formatDecoder('nginx:$remote_addr [$time_local] $status $request_time');
+    const ns = (v: string): number | undefined => rt(`1.2.3.4 [07/Dec/2026:06:18:16 +0000] 200 ${v}`).extra?.durationNs;
+    expect(['0.000', '0.004', '12.345', '999999.999', '1000000.000', '0.5', '1e-3', '2', '0.0001'].map(ns)).toEqual([
+      0, 4_000_000, 12_345_000_000, 999_999_999_000_000, 1_000_000_000_000_000, 500_000_000, 1_000_000, 2_000_000_000, 100_000,
+    ]);
+    expect(() => ns('0.00x')).toThrow(/request_time: not a duration/);
+    expect(() => ns('-0.004')).toThrow(/request_time: not a duration/);
+  });
+  it('shares the lists of lines that logged the same text, and keeps them apart otherwise', () => {
+    const f = formatDecoder('nginx:$remote_addr [$time_local] $status "$http_x_forwarded_for" "$upstream_addr" "$upstream_status"');
+    const line = (xff: string, addr: string, st: string): string => `10.0.0.5 [07/Dec/2026:06:18:16 +0000] 200 "${xff}" "${addr}" "${st}"`;
+    const a = f(line('203.0.113.9, 10.0.0.7', '10.0.1.1:80', '200')).extra!;
+    const b = f(line('203.0.113.9, 10.0.0.7', '10.0.1.1:80', '200')).extra!;
+    const c = f(line('198.51.100.1', '10.0.1.1:80, 10.0.1.2:80', '502, 200')).extra!;
+    expect([a.forwardedFor, a.upstream]).toEqual([['203.0.113.9', '10.0.0.7'], { address: ['10.0.1.1:80'], statusCode: [200] }]);
+    expect(b.forwardedFor).toBe(a.forwardedFor);
+    expect(b.upstream!.address).toBe(a.upstream!.address);
+    expect(Object.isFrozen(a.forwardedFor)).toBe(true);
+    expect([c.forwardedFor, c.upstream]).toEqual([['198.51.100.1'], { address: ['10.0.1.1:80', '10.0.1.2:80'], statusCode: [502, 200] }]);
+  });
   it('takes `-` as no value and keeps unknown variables by name', () => {
     const d = formatDecoder('nginx:$remote_addr [$time_iso8601] $status $request_id $gzip_ratio $pipe')('::1 [2026-12-07T06:18:16+00:00] 404 abc123 - p');
     expect(d.timestampIso).toBe('2026-12-07T06:18:16.000Z');

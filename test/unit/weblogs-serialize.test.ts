@@ -19,7 +19,7 @@ const lines = (rel: string): string[] => readFileSync(path.join(repo, rel), 'utf
 
 const NGINX_EXTRAS =
   '$remote_addr $remote_user $http_x_remote [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" ' +
-  '"$http_x_forwarded_for" rt=$request_time uct="$upstream_connect_time" urt="$upstream_response_time" h=$http_host s=$scheme rid=$request_id tls=$ssl_protocol x=$x';
+  '"$http_x_forwarded_for" rt=$request_time uct="$upstream_connect_time" urt="$upstream_response_time" ua="$upstream_addr" us=$upstream_status h=$http_host s=$scheme rid=$request_id tls=$ssl_protocol x=$x';
 
 const hostile = [
   // a quote and a backslash in the unquoted client and user fields
@@ -87,7 +87,7 @@ describe('accessDocumentJson: the same text as JSON.stringify', () => {
         {
           dataset: 'weblogs',
           input: 'ser-nginx',
-          raw: `10.0.0.5 ${m[2]} "${m[1]}, 10.0.0.7" rt=0.0${n % 10} uct="0.001, -" urt="0.002 : 0.001" h=www.example.org:8443 s=https rid=r${n} tls=TLSv1.3 x=${n}`,
+          raw: `10.0.0.5 ${m[2]} "${m[1]}, 10.0.0.7" rt=0.0${n % 10} uct="${n % 2 ? '0.001, -' : '0.004'}" urt="0.002 : 0.001" ua="10.0.1.${n % 3}:8080${n % 2 ? '' : ', 10.0.1.9:8080'}" us=${n % 2 ? '200' : '502, 200'} h=www.example.org:8443 s=https rid=r${n} tls=TLSv1.3 x=${n}`,
           position,
         },
         { dataset: 'weblogs', input: 'ser-apache', raw: `www.example.org:443 ${raw.replace(/"$/, '" 1532 140 7')}`, position },
@@ -101,7 +101,8 @@ describe('accessDocumentJson: the same text as JSON.stringify', () => {
     expect(first.client.ip).toBe(sample[0]!.split(' ')[0]);
     expect(first.source.ip).toBe('10.0.0.5');
     expect(first.event.duration).toBe(0);
-    expect(first.weblogs.upstream).toEqual({ connect: { duration: 1_000_000 }, response: { duration: 3_000_000 } });
+    expect(first.weblogs.upstream).toEqual({ address: ['10.0.1.0:8080', '10.0.1.9:8080'], status_code: [502, 200], connect: { duration: 4_000_000 }, response: { duration: 3_000_000 } });
+    expect(JSON.parse(accessDocumentJson(extended[2]!.body)).weblogs.upstream).toEqual({ address: ['10.0.1.1:8080'], status_code: [200], connect: { duration: 1_000_000 }, response: { duration: 3_000_000 } });
     expect(first.tls).toEqual({ version_protocol: 'tls', version: '1.3' });
     expect(first.url.domain).toBe('www.example.org');
     expect(first.url.port).toBe(8443);

@@ -252,9 +252,12 @@ const sourcesByLookup = new WeakMap<EnrichContext['geoip'], RecentCache<Record<s
  * `addressFields` of `address`, shared between documents: frozen, carrying its JSON (`withJsonText`).
  * Only where nothing adds to the object afterwards (`source` without a logged source port, `client`).
  */
-function sharedAddressFields(address: string, ctx: EnrichContext): Record<string, unknown> {
-  return recentCacheOf(sourcesByLookup, ctx.geoip, 4096).getOrSet(address, frozenAddressFields, ctx);
+function sharedAddressFields(address: string, ctx: EnrichContext, caches = sourcesByLookup): Record<string, unknown> {
+  return recentCacheOf(caches, ctx.geoip, 4096).getOrSet(address, frozenAddressFields, ctx);
 }
+// `client` objects apart from `source` ones: behind a proxy every line's source is the proxy and its
+// client another address, and one cache for both would miss its last-key check on every lookup.
+const clientsByLookup = new WeakMap<EnrichContext['geoip'], RecentCache<Record<string, unknown>>>();
 const frozenAddressFields = (address: string, ctx: EnrichContext): Record<string, unknown> => Object.freeze(withJsonText(addressFields(address, ctx)));
 
 // Per user-agent parser: its results by string, in front of its own LRU (`lru-cache`'s `get` cost
@@ -332,7 +335,7 @@ function addExtraFields(
   // forwarded chain past the input's trusted proxies. Only written when it differs from the peer.
   const chain = extra.forwardedFor ?? (extra.realIp !== undefined ? [extra.realIp] : []);
   const client = extra.peer !== undefined ? logged : realClient(peer, chain, trustedOf(input));
-  if (client !== peer) doc.client = sharedAddressFields(client, ctx);
+  if (client !== peer) doc.client = sharedAddressFields(client, ctx, clientsByLookup);
   if (extra.serverDomain !== undefined || extra.serverIp !== undefined || extra.serverPort !== undefined) {
     const server: Record<string, unknown> = {};
     if (extra.serverDomain !== undefined) server.domain = extra.serverDomain;
@@ -362,6 +365,19 @@ function addExtraFields(
   }
 }
 
+// `{duration}` objects by value, shared and frozen with their JSON: nginx logs upstream times in
+// milliseconds, so a few thousand values cover nearly every line. At most 50,000 kept (then started over).
+const durations = new Map<number, { duration: number }>();
+function durationFields(ns: number): { duration: number } {
+  let d = durations.get(ns);
+  if (d === undefined) {
+    if (durations.size >= 50_000) durations.clear();
+    d = Object.freeze(withJsonText({ duration: ns }));
+    durations.set(ns, d);
+  }
+  return d;
+}
+
 /** `weblogs.*` with a configured format's extras: the forwarded chain, upstreams, variables outside the table. */
 function weblogsFields(crawler: boolean, extra: AccessExtras): Record<string, unknown> {
   const weblogs: Record<string, unknown> = { crawler };
@@ -371,9 +387,9 @@ function weblogsFields(crawler: boolean, extra: AccessExtras): Record<string, un
     const upstream: Record<string, unknown> = {};
     if (u.address) upstream.address = u.address;
     if (u.statusCode) upstream.status_code = u.statusCode;
-    if (u.connectNs !== undefined) upstream.connect = { duration: u.connectNs };
-    if (u.headerNs !== undefined) upstream.header = { duration: u.headerNs };
-    if (u.responseNs !== undefined) upstream.response = { duration: u.responseNs };
+    if (u.connectNs !== undefined) upstream.connect = durationFields(u.connectNs);
+    if (u.headerNs !== undefined) upstream.header = durationFields(u.headerNs);
+    if (u.responseNs !== undefined) upstream.response = durationFields(u.responseNs);
     if (u.cacheStatus !== undefined) upstream.cache_status = u.cacheStatus;
     weblogs.upstream = upstream;
   }

@@ -159,6 +159,7 @@ function httpJson(h: AccessDocument['http']): string {
 /** JSON of an array of strings as JSON.stringify writes it; undefined for anything else in it. */
 function stringsJson(a: unknown): string | undefined {
   if (!Array.isArray(a)) return undefined;
+  if (Object.isFrozen(a)) return objectJson(a); // a decoder's shared list, with its JSON
   let s = '[';
   for (let i = 0; i < a.length; i++) {
     const v: unknown = a[i];
@@ -171,6 +172,7 @@ function stringsJson(a: unknown): string | undefined {
 /** JSON of an array of finite numbers as JSON.stringify writes it; undefined for anything else in it. */
 function numbersJson(a: unknown): string | undefined {
   if (!Array.isArray(a)) return undefined;
+  if (Object.isFrozen(a)) return objectJson(a); // a decoder's shared list, with its JSON
   let s = '[';
   for (let i = 0; i < a.length; i++) {
     const v: unknown = a[i];
@@ -182,7 +184,9 @@ function numbersJson(a: unknown): string | undefined {
 
 /** `{"duration":n}` for an object holding only a finite `duration`; undefined otherwise. */
 function durationJson(o: unknown): string | undefined {
-  if (!isObj(o) || !inOrder(o, DURATION_KEYS)) return undefined;
+  if (!isObj(o)) return undefined;
+  if (Object.isFrozen(o)) return objectJson(o); // enrich's shared `{duration}`, with its JSON
+  if (!inOrder(o, DURATION_KEYS)) return undefined;
   const d = (o as { duration: unknown }).duration;
   return typeof d === 'number' && Number.isFinite(d) ? `{"duration":${d}}` : undefined;
 }
@@ -209,27 +213,52 @@ function requestField(k: string, v: unknown): string | undefined {
   return undefined;
 }
 
-/** A field of `weblogs.upstream`: address(es), status code(s), the three durations, cache status. */
-function upstreamField(k: string, v: unknown): string | undefined {
-  if (k === 'address') return stringsJson(v);
-  if (k === 'status_code') return numbersJson(v);
-  if (k === 'connect' || k === 'header' || k === 'response') return durationJson(v);
-  if (k === 'cache_status' && typeof v === 'string') return stringJson(v);
-  return undefined;
+/**
+ * JSON of `weblogs.upstream` as JSON.stringify writes it: address(es), status code(s), the three
+ * durations, cache status, in the object's own order; undefined for any other key or shape.
+ */
+function upstreamJson(u: Record<string, unknown>): string | undefined {
+  let s = '';
+  for (const k in u) {
+    const v = u[k];
+    let text: string | undefined;
+    switch (k) {
+      case 'address': text = stringsJson(v); break;
+      case 'status_code': text = numbersJson(v); break;
+      case 'connect': case 'header': case 'response': text = durationJson(v); break;
+      case 'cache_status': text = typeof v === 'string' ? stringJson(v) : undefined; break;
+      default: return undefined;
+    }
+    if (text === undefined) return undefined;
+    s += `${s === '' ? '{' : ','}"${k}":${text}`;
+  }
+  return s === '' ? '{}' : `${s}}`;
 }
 
-/** A field of `weblogs.*`: `crawler`, and a configured format's `forwarded_for` and `upstream` (`variables` and anything else: undefined). */
-function weblogsField(k: string, v: unknown): string | undefined {
-  if (k === 'crawler' && typeof v === 'boolean') return v ? 'true' : 'false';
-  if (k === 'forwarded_for') return stringsJson(v);
-  if (k === 'upstream' && isObj(v)) return fieldsJson(v as Record<string, unknown>, upstreamField);
-  return undefined;
+/**
+ * JSON of `weblogs.*` as JSON.stringify writes it: `crawler`, and a configured format's `forwarded_for`
+ * and `upstream` written field by field; the whole object through JSON.stringify for anything else
+ * (`variables`, another key or shape).
+ */
+function weblogsJson(w: Record<string, unknown>): string {
+  let s = '';
+  for (const k in w) {
+    const v = w[k];
+    let text: string | undefined;
+    switch (k) {
+      case 'crawler': text = typeof v === 'boolean' ? (v ? 'true' : 'false') : undefined; break;
+      case 'forwarded_for': text = stringsJson(v); break;
+      case 'upstream': text = isObj(v) ? upstreamJson(v as Record<string, unknown>) : undefined; break;
+      default: text = undefined;
+    }
+    if (text === undefined) return JSON.stringify(w);
+    s += `${s === '' ? '{' : ','}"${k}":${text}`;
+  }
+  return s === '' ? '{}' : `${s}}`;
 }
 
 /** JSON of `http.request` as JSON.stringify writes it (`requestField`). */
 const requestJson = (r: Record<string, unknown>): string => fieldsJson(r, requestField);
-/** JSON of `weblogs.*` as JSON.stringify writes it (`weblogsField`). */
-const weblogsJson = (w: Record<string, unknown>): string => fieldsJson(w, weblogsField);
 
 /**
  * The JSON of one access-log document from `enrichAccessLine`: the same text as `JSON.stringify(doc)`
@@ -333,9 +362,12 @@ const EVENT_KEYS_WITH_DURATION = [...EVENT_KEYS, 'duration'];
 function fullEventJson(e: EventFields & { duration?: unknown; original?: unknown }): string | undefined {
   if (Object.isFrozen(e)) return objectJson(e); // enrich's shared `event`, with its JSON
   if (!isPlainEvent(e)) return undefined;
-  if (inOrder(e, EVENT_KEYS)) return eventJson(e);
-  // A configured format's event: the shared fields and its duration.
-  if (inOrder(e, EVENT_KEYS_WITH_DURATION)) return typeof e.duration === 'number' && Number.isFinite(e.duration) ? `${eventDurationHead(e)}${e.duration}}` : undefined;
+  if (e.duration === undefined) {
+    if (inOrder(e, EVENT_KEYS)) return eventJson(e);
+  } else if (inOrder(e, EVENT_KEYS_WITH_DURATION)) {
+    // A configured format's event: the shared fields and its duration.
+    return typeof e.duration === 'number' && Number.isFinite(e.duration) ? `${eventDurationHead(e)}${e.duration}}` : undefined;
+  }
   if (!keysAmong(e, EVENT_KEYS_WITH_EXTRAS)) return undefined;
   const extras = (e.duration !== undefined ? 1 : 0) + (e.original !== undefined ? 1 : 0);
   if (keyCount(e) !== EVENT_KEYS.length + extras) return undefined; // a shared field missing

@@ -1,6 +1,8 @@
 import { DecodeError } from '../../types.js';
 import { parseClfTime, splitRequestLine, unescapeLogField, type DecodedAccessLine } from '../decode.js';
 import type { Target } from './variables.js';
+import { withJsonText } from '../../../enrich/json-text.js';
+import { RecentCache } from '../recent-cache.js';
 
 /**
  * Fields a configured format can carry beyond the combined format's (see the table in variables.ts).
@@ -11,7 +13,7 @@ export interface AccessExtras {
   peer?: string;
   sourcePort?: number;
   /** `X-Forwarded-For`, left (original client) to right (last proxy). */
-  forwardedFor?: string[];
+  forwardedFor?: readonly string[];
   /** `X-Real-IP`. */
   realIp?: string;
   /** The Host the client asked for (`$host`, `%{Host}i`): `url.domain`. */
@@ -22,8 +24,8 @@ export interface AccessExtras {
   scheme?: string;
   durationNs?: number;
   upstream?: {
-    address?: string[];
-    statusCode?: number[];
+    address?: readonly string[];
+    statusCode?: readonly number[];
     connectNs?: number;
     headerNs?: number;
     responseNs?: number;
@@ -131,6 +133,10 @@ export function splitUpstream(value: string): string[] {
  * that is not a number.
  */
 function durationNs(value: string, unit: number, name: string): number | undefined {
+  if (unit === 1) {
+    const ns = millisecondsNs(value);
+    if (ns >= 0) return ns;
+  }
   if (!value.includes(',') && !value.includes(' : ')) {
     const n = Number(value);
     if (!Number.isFinite(n) || n < 0) throw new DecodeError(`${name}: not a duration ("${value}")`);
@@ -146,10 +152,53 @@ function durationNs(value: string, unit: number, name: string): number | undefin
   return total;
 }
 
+/**
+ * Nanoseconds of seconds written as nginx writes its times, `<digits>.<3 digits>` (`0.004`,
+ * `12.345`: ngx_http_log_module's "seconds with a milliseconds resolution"), or -1 for any other text.
+ * Why not `Number`: a string with a fraction takes V8's general string-to-double path, about 0.1 µs,
+ * and an access line of nginx's usual formats carries up to four such times.
+ */
+function millisecondsNs(v: string): number {
+  const dot = v.length - 4;
+  if (dot < 1 || dot > 6 || v.charCodeAt(dot) !== 46 /* . */) return -1; // ≤ 999,999 s: the ns stay exact
+  let ms = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (i === dot) continue;
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    ms = ms * 10 + d;
+  }
+  return ms * 1_000_000;
+}
+
 function integer(value: string, name: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0 || n > max) throw new DecodeError(`${name}: not an integer 0-${max} ("${value}")`);
   return n;
+}
+
+// The lists of a line are shared between the lines that logged the same text (a client behind the same
+// proxies, the same upstreams): frozen, carrying their JSON (`withJsonText`), so a document holds fewer
+// objects of its own until its batch is indexed and the serialiser copies the JSON whole. 2 × 4,096
+// lists of each kind at most.
+const forwardedLists = new RecentCache<readonly string[]>(4096);
+const upstreamAddresses = new RecentCache<readonly string[]>(4096);
+const sharedList = (v: string): readonly string[] => Object.freeze(withJsonText(splitUpstream(v)));
+/** `X-Forwarded-For`'s addresses, left to right, without empty entries and `-`. */
+function forwardedList(v: string): readonly string[] {
+  const list: string[] = [];
+  if (v.includes(',')) {
+    for (const part of v.split(',')) {
+      const a = part.trim();
+      if (a !== '' && a !== '-') list.push(a);
+    }
+  } else list.push(v.trim());
+  return Object.freeze(withJsonText(list));
+}
+const statusLists: (readonly number[] | undefined)[] = [];
+/** `[code]`, one frozen array per status code (with its JSON). */
+function oneStatus(code: number): readonly number[] {
+  return (statusLists[code] ??= Object.freeze(withJsonText([code])));
 }
 
 /** Writes one non-empty value of variable `name` into the builder. @throws DecodeError for a number or time that does not parse. */
@@ -208,14 +257,7 @@ export const SETTERS: Readonly<Record<Target, Setter>> = {
   referrer: (b, _, v) => void (b.line.referrer = v),
   user_agent: (b, _, v) => void (b.line.userAgent = v),
   forwarded_for: (b, _, v) => {
-    let list: string[];
-    if (v.includes(',')) {
-      list = [];
-      for (const part of v.split(',')) {
-        const a = part.trim();
-        if (a !== '' && a !== '-') list.push(a);
-      }
-    } else list = [v.trim()];
+    const list = forwardedLists.getOrSet(v, forwardedList, undefined);
     if (list.length > 0) extraOf(b).forwardedFor = list;
   },
   real_ip: (b, _, v) => void (extraOf(b).realIp = v),
@@ -229,10 +271,10 @@ export const SETTERS: Readonly<Record<Target, Setter>> = {
   'upstream.connect': upstreamTime('connectNs'),
   'upstream.header': upstreamTime('headerNs'),
   'upstream.response': upstreamTime('responseNs'),
-  'upstream.address': (b, _, v) => void (upstreamOf(b).address = splitUpstream(v)),
+  'upstream.address': (b, _, v) => void (upstreamOf(b).address = upstreamAddresses.getOrSet(v, sharedList, undefined)),
   'upstream.status': (b, _, v) => {
     if (isStatusCode(v)) {
-      upstreamOf(b).statusCode = [Number(v)]; // one upstream: the common case
+      upstreamOf(b).statusCode = oneStatus(Number(v)); // one upstream: the common case
       return;
     }
     const codes: number[] = [];
