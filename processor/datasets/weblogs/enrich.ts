@@ -163,11 +163,10 @@ export function enrichAccessLine(
   const duration = extra?.durationNs;
   const ingested = ingestedNow(ctx);
   const event =
-    duration !== undefined
-      ? eventWithDuration(failure, meta.dataStream.dataset, line.timezone, ingested, duration)
-      : ctx.keepOriginal
-        ? eventFields(failure, meta.dataStream.dataset, line.timezone, ingested)
-        : sharedEventFields(failure, meta.dataStream.dataset, line.timezone, ingested);
+    duration === undefined && !ctx.keepOriginal
+      ? sharedEventFields(failure, meta.dataStream.dataset, line.timezone, ingested)
+      : eventFields(failure, meta.dataStream.dataset, line.timezone, ingested);
+  if (duration !== undefined) event.duration = duration;
   const doc: Record<string, unknown> = {
     '@timestamp': line.timestampIso || line.timestamp.toISOString(),
     ecs: ECS,
@@ -216,21 +215,6 @@ function eventFields(failure: boolean, dataset: string, timezone: string, ingest
     module: 'weblogs',
     timezone,
     ingested,
-  };
-}
-
-/** `eventFields` and `duration` (ns), written as one literal: its nine properties live in the object itself. */
-function eventWithDuration(failure: boolean, dataset: string, timezone: string, ingested: string, duration: number): Record<string, unknown> {
-  return {
-    kind: 'event',
-    category: CATEGORY,
-    type: failure ? TYPE_FAILURE : TYPE_SUCCESS,
-    outcome: failure ? 'failure' : 'success',
-    dataset,
-    module: 'weblogs',
-    timezone,
-    ingested,
-    duration,
   };
 }
 
