@@ -213,52 +213,27 @@ function requestField(k: string, v: unknown): string | undefined {
   return undefined;
 }
 
-/**
- * JSON of `weblogs.upstream` as JSON.stringify writes it: address(es), status code(s), the three
- * durations, cache status, in the object's own order; undefined for any other key or shape.
- */
-function upstreamJson(u: Record<string, unknown>): string | undefined {
-  let s = '';
-  for (const k in u) {
-    const v = u[k];
-    let text: string | undefined;
-    switch (k) {
-      case 'address': text = stringsJson(v); break;
-      case 'status_code': text = numbersJson(v); break;
-      case 'connect': case 'header': case 'response': text = durationJson(v); break;
-      case 'cache_status': text = typeof v === 'string' ? stringJson(v) : undefined; break;
-      default: return undefined;
-    }
-    if (text === undefined) return undefined;
-    s += `${s === '' ? '{' : ','}"${k}":${text}`;
-  }
-  return s === '' ? '{}' : `${s}}`;
+/** A field of `weblogs.upstream`: address(es), status code(s), the three durations, cache status. */
+function upstreamField(k: string, v: unknown): string | undefined {
+  if (k === 'address') return stringsJson(v);
+  if (k === 'status_code') return numbersJson(v);
+  if (k === 'connect' || k === 'header' || k === 'response') return durationJson(v);
+  if (k === 'cache_status' && typeof v === 'string') return stringJson(v);
+  return undefined;
 }
 
-/**
- * JSON of `weblogs.*` as JSON.stringify writes it: `crawler`, and a configured format's `forwarded_for`
- * and `upstream` written field by field; the whole object through JSON.stringify for anything else
- * (`variables`, another key or shape).
- */
-function weblogsJson(w: Record<string, unknown>): string {
-  let s = '';
-  for (const k in w) {
-    const v = w[k];
-    let text: string | undefined;
-    switch (k) {
-      case 'crawler': text = typeof v === 'boolean' ? (v ? 'true' : 'false') : undefined; break;
-      case 'forwarded_for': text = stringsJson(v); break;
-      case 'upstream': text = isObj(v) ? upstreamJson(v as Record<string, unknown>) : undefined; break;
-      default: text = undefined;
-    }
-    if (text === undefined) return JSON.stringify(w);
-    s += `${s === '' ? '{' : ','}"${k}":${text}`;
-  }
-  return s === '' ? '{}' : `${s}}`;
+/** A field of `weblogs.*`: `crawler`, and a configured format's `forwarded_for` and `upstream` (`variables` and anything else: undefined). */
+function weblogsField(k: string, v: unknown): string | undefined {
+  if (k === 'crawler' && typeof v === 'boolean') return v ? 'true' : 'false';
+  if (k === 'forwarded_for') return stringsJson(v);
+  if (k === 'upstream' && isObj(v)) return fieldsJson(v as Record<string, unknown>, upstreamField);
+  return undefined;
 }
 
 /** JSON of `http.request` as JSON.stringify writes it (`requestField`). */
 const requestJson = (r: Record<string, unknown>): string => fieldsJson(r, requestField);
+/** JSON of `weblogs.*` as JSON.stringify writes it (`weblogsField`). */
+const weblogsJson = (w: Record<string, unknown>): string => fieldsJson(w, weblogsField);
 
 /**
  * The JSON of one access-log document from `enrichAccessLine`: the same text as `JSON.stringify(doc)`
