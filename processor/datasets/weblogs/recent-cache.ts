@@ -44,14 +44,18 @@ export class RecentCache<V> {
     if (v === undefined) {
       const own = detached(key);
       v = compute(own, arg);
-      this.set(own, v);
+      this.store(own, v);
     }
     return v;
   }
 
   /** Stores `value` (not `undefined`) for `key` (a detached copy of it: see `detached`). */
   set(key: string, value: V): void {
-    key = detached(key);
+    this.store(detached(key), value);
+  }
+
+  /** `set` for a key that is detached already. */
+  private store(key: string, value: V): void {
     this.lastKey = key;
     this.lastValue = value;
     if (this.young.size >= this.generation) {
